@@ -1,0 +1,35 @@
+# `make run` and `make test` create or refresh .venv from pyproject.toml (only when it changed).
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench screenshots clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]' 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(BIN)/python -c "import torch, torchvision, PySide6, pyqtgraph, torchinfo"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/resnet-studio
+
+lint: $(STAMP)
+	$(BIN)/ruff check resnet_studio tests bench main.py
+	$(BIN)/ruff format --check resnet_studio tests bench main.py
+
+format: $(STAMP)
+	$(BIN)/ruff format resnet_studio tests bench main.py
+	$(BIN)/ruff check --fix resnet_studio tests bench main.py
+
+test: $(STAMP) lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/analysis.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,353 @@
+"""Analysis: shapes, parameters, MACs and memory of every layer, by arithmetic over the description.
+
+No forward pass and no weights: the cost is the same at 32×32 and 4096×4096. MACs follow
+torchinfo's "mult-adds" convention exactly, so the two can be compared number for number:
+a conv counts each weight and bias once per output position, a linear or batch-norm layer
+counts each parameter once per sample. FLOPs are reported as 2 × MACs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from math import prod
+from typing import TYPE_CHECKING, Any
+
+from .describe import FLATTEN, Node, describe
+from .errors import SpecError
+
+if TYPE_CHECKING:
+    from .spec import ArchSpec
+
+MAX_PARAMS = 1_000_000_000  # 4 GB of float32 weights; 16 GB once gradients and Adam's state join
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
+Shape = tuple[int, ...]  # per sample: (C, H, W), or (features,) after flattening
+
+
+@dataclass(slots=True, eq=False)
+class LayerRow:
+    """One module of the built model, with per-sample numbers (Analysis scales by batch)."""
+
+    name: str  # equals the built model's named_modules() name
+    kind: str
+    level: int  # 1 for top-level modules, 2 for blocks' parents' children, …
+    section: str  # "stem", "layer1" … "layerN", or "head"
+    node: Node  # kernel, stride, padding, groups, … for tooltips
+    in_shape: Shape = ()
+    out_shape: Shape = ()
+    params: int = 0  # all parameters (all are trainable at creation)
+    trainable: int = 0
+    buffers: int = 0  # BN running statistics and counters
+    macs: int = 0  # per sample, torchinfo's convention
+    saved: int = 0  # per sample: elements kept for backward (activation-memory estimate)
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.node.children
+
+
+class _TooSmall(Exception):
+    def __init__(self, layer: str, shape: Shape) -> None:
+        self.layer, self.shape = layer, shape
+
+
+def _spatial(n: int, k: int, s: int, p: int, d: int = 1) -> int:
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def _leaf(node: Node, x: Shape) -> tuple[Shape, int, int, int, int]:
+    """Output shape, params, buffers, MACs and saved elements of one leaf, per sample."""
+    k = node.kind
+    if k == "Conv2d":
+        h = _spatial(x[1], node.kernel, node.stride, node.padding, node.dilation)
+        w = _spatial(x[2], node.kernel, node.stride, node.padding, node.dilation)
+        out = (node.out_ch, h, w)
+        weights = node.out_ch * (node.in_ch // node.groups) * node.kernel * node.kernel
+        params = weights + (node.out_ch if node.bias else 0)
+        return out, params, 0, params * h * w, node.out_ch * h * w
+    if k == "BatchNorm2d":
+        return x, 2 * x[0], 2 * x[0] + 1, 2 * x[0], prod(x)
+    if k == "ReLU":
+        return x, 0, 0, 0, 0
+    if k == "MaxPool2d":
+        out = (
+            x[0],
+            _spatial(x[1], node.kernel, node.stride, node.padding),
+            _spatial(x[2], node.kernel, node.stride, node.padding),
+        )
+        return out, 0, 0, 0, prod(out)
+    if k == "AdaptiveAvgPool2d":
+        return (x[0], 1, 1), 0, 0, 0, x[0]
+    if k == "PadShortcut":
+        out = (node.out_ch, -(-x[1] // node.stride), -(-x[2] // node.stride))
+        return out, 0, 0, 0, prod(out)
+    if k == "Linear":
+        params = node.in_ch * node.out_ch + node.out_ch
+        return (node.out_ch,), params, 0, params, node.out_ch
+    raise AssertionError(f"no arithmetic for {k}")
+
+
+def _apply(node: Node, x: Shape, rows: dict[str, LayerRow]) -> Shape:
+    """Propagate a per-sample shape through ``node``, filling the rows it touches."""
+    row = rows[node.name]
+    if not row.in_shape:
+        row.in_shape = x
+    if not node.children:
+        out, params, buffers, macs, saved = _leaf(node, x)
+        if len(out) == 3 and (out[1] <= 0 or out[2] <= 0):
+            raise _TooSmall(node.name, out)
+        if row.out_shape:  # a module applied twice (a block's ReLU) is counted once
+            row.out_shape = out
+            return out
+        row.out_shape, row.params, row.trainable, row.buffers = out, params, params, buffers
+        row.macs, row.saved = macs, saved
+        return out
+    y = x
+    for step in node.flow:
+        y = (prod(y),) if step == FLATTEN else _apply(step, y, rows)
+    if node.is_residual:
+        skip = _apply(node.shortcut, x, rows) if node.shortcut else x
+        assert skip == y, f"{node.name}: residual shapes {skip} and {y} differ"
+        # The add keeps nothing, so outputs that only feed it are not kept; its sum is (by ReLU).
+        rows[node.flow[-1].name].saved = 0
+        if node.shortcut:
+            rows[(node.shortcut.flow or (node.shortcut,))[-1].name].saved = 0
+        row.saved = prod(y)
+        for step in node.post:
+            y = _apply(step, y, rows)
+    row.out_shape = y
+    return y
+
+
+def _make_rows(node: Node, level: int, section: str, rows: dict[str, LayerRow]) -> None:
+    rows[node.name] = LayerRow(node.name, node.kind, level, section, node)
+    for c in node.children:
+        if level == 0:
+            top = c.name
+            section = (
+                top if top.startswith("layer") else "head" if top in ("avgpool", "fc") else "stem"
+            )
+        _make_rows(c, level + 1, section, rows)
+
+
+def _rows(spec: ArchSpec, size: tuple[int, int]) -> tuple[LayerRow, ...]:
+    root = describe(spec)
+    rows: dict[str, LayerRow] = {}
+    _make_rows(root, 0, "", rows)
+    _apply(root, (spec.in_channels, *size), rows)
+    ordered = tuple(rows.values())
+    for row in reversed(ordered):  # roll children up into containers, leaves first
+        if row.node.children:
+            p = b = m = s = 0
+            for c in row.node.children:
+                k = rows[c.name]
+                p, b, m, s = p + k.params, b + k.buffers, m + k.macs, s + k.saved
+            row.params = row.trainable = p
+            row.buffers, row.macs, row.saved = b, m, row.saved + s
+    return ordered
+
+
+def _smallest_side(spec: ArchSpec, axis: int) -> int:
+    """The smallest input height (axis 0) or width (axis 1) for which every layer is non-empty."""
+    lo, hi = 1, 1 << 17
+    while lo < hi:
+        mid = (lo + hi) // 2
+        size = (mid, 1 << 17) if axis == 0 else (1 << 17, mid)
+        try:
+            _rows(spec, size)
+            hi = mid
+        except _TooSmall:
+            lo = mid + 1
+    return lo
+
+
+@lru_cache(maxsize=128)
+def _sample_rows(spec: ArchSpec) -> tuple[LayerRow, ...]:
+    try:
+        return _rows(spec, spec.input_size)
+    except _TooSmall as e:
+        h, w = spec.input_size
+        need = (max(h, _smallest_side(spec, 0)), max(w, _smallest_side(spec, 1)))
+        raise SpecError(
+            "input_size",
+            spec.input_size,
+            f"an input of {h}×{w} is too small: layer '{e.layer}' would output "
+            f"{e.shape[1]}×{e.shape[2]}",
+            f"the smallest input that works is {need[0]}×{need[1]}",
+        ) from None
+
+
+def check_network(spec: ArchSpec) -> None:
+    """Whole-network checks that need the description; raises SpecError."""
+    root = _sample_rows(spec)[0]
+    if root.params > MAX_PARAMS:
+        raise SpecError(
+            "widths",
+            spec.widths,
+            f"this network has {root.params / 1e9:.2f} billion parameters "
+            f"({root.params * 4 / 1e9:.1f} GB of float32 weights), over the limit "
+            f"of {MAX_PARAMS / 1e9:g} billion",
+            "use fewer blocks or narrower stages",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StageSummary:
+    """A rollup of the stem, one stage (``layerK``) or the head."""
+
+    name: str
+    in_shape: Shape
+    out_shape: Shape
+    params: int
+    macs: int  # per sample
+    blocks: int  # residual blocks in it (0 for stem and head)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    params: int
+    trainable_params: int
+    buffers: int
+    macs: int  # for the whole batch
+    flops: int  # 2 × macs
+    param_bytes: int
+    buffer_bytes: int
+    activation_bytes: int  # training estimate for the whole batch, see Analysis
+
+
+class Analysis:
+    """Every layer's numbers for ``spec`` at ``batch_size`` and ``dtype``.
+
+    ``rows`` are per sample; shapes and MACs for the batch come from :meth:`shape` and
+    :attr:`totals`. The activation memory is an estimate for training: the tensors autograd
+    keeps for the backward pass, times the batch and the dtype's size. That is the input, the
+    output of every conv, batch norm, pool and the linear layer (the logits, kept by the loss),
+    and each block's sum; outputs that only feed a residual add are not kept (the add needs
+    nothing), ReLUs run in place and add nothing, and max-pool indices count 8 bytes each.
+    cuDNN workspaces, BN's per-channel statistics and the allocator's slack are not counted.
+    """
+
+    def __init__(self, spec: ArchSpec, batch_size: int = 1, dtype: str = "float32") -> None:
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise SpecError(
+                "batch_size",
+                batch_size,
+                f"batch size must be a whole number of at least 1, not {batch_size!r}",
+            )
+        if dtype not in DTYPE_BYTES:
+            from .spec import closest
+
+            raise SpecError(
+                "dtype", dtype, f"dtype '{dtype}' is not known", closest(dtype, tuple(DTYPE_BYTES))
+            )
+        self.spec, self.batch_size, self.dtype = spec, batch_size, dtype
+        self.rows = _sample_rows(spec)
+
+    def shape(self, per_sample: Shape) -> list[int]:
+        return [self.batch_size, *per_sample]
+
+    @property
+    def root(self) -> LayerRow:
+        return self.rows[0]
+
+    @property
+    def layers(self) -> tuple[LayerRow, ...]:
+        """Every named module but the root, in ``named_modules()`` order."""
+        return self.rows[1:]
+
+    @property
+    def leaves(self) -> list[LayerRow]:
+        return [r for r in self.rows if r.is_leaf]
+
+    @cached_property
+    def stages(self) -> tuple[StageSummary, ...]:
+        top = [r for r in self.rows if r.level == 1]
+        out = []
+        for section in ("stem", *(f"layer{i + 1}" for i in range(len(self.spec.layers))), "head"):
+            part = [r for r in top if r.section == section]
+            blocks = len(part[0].node.children) if section.startswith("layer") else 0
+            out.append(
+                StageSummary(
+                    section,
+                    part[0].in_shape,
+                    part[-1].out_shape,
+                    sum(r.params for r in part),
+                    sum(r.macs for r in part),
+                    blocks,
+                )
+            )
+        return tuple(out)
+
+    @cached_property
+    def totals(self) -> Totals:
+        r, n, size = self.root, self.batch_size, DTYPE_BYTES[self.dtype]
+        bn_layers = sum(1 for x in self.rows if x.kind == "BatchNorm2d")
+        float_buffers = r.buffers - bn_layers  # num_batches_tracked is one int64 per BN
+        saved = prod(self.root.in_shape) + r.saved
+        indices = sum(prod(x.out_shape) for x in self.rows if x.kind == "MaxPool2d")
+        return Totals(
+            params=r.params,
+            trainable_params=r.trainable,
+            buffers=r.buffers,
+            macs=r.macs * n,
+            flops=2 * r.macs * n,
+            param_bytes=r.params * size,
+            buffer_bytes=float_buffers * size + bn_layers * 8,
+            activation_bytes=(saved * size + indices * 8) * n,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``resnet-studio summary --json``."""
+        n = self.batch_size
+        t = self.totals
+        return {
+            "spec": self.spec.to_dict(),
+            "batch_size": n,
+            "dtype": self.dtype,
+            "depth": self.spec.depth,
+            "totals": {
+                "params": t.params,
+                "trainable_params": t.trainable_params,
+                "buffers": t.buffers,
+                "macs": t.macs,
+                "flops": t.flops,
+                "param_bytes": t.param_bytes,
+                "activation_bytes": t.activation_bytes,
+            },
+            "stages": [
+                {
+                    "name": s.name,
+                    "input_shape": self.shape(s.in_shape),
+                    "output_shape": self.shape(s.out_shape),
+                    "params": s.params,
+                    "macs": s.macs * n,
+                    "blocks": s.blocks,
+                }
+                for s in self.stages
+            ],
+            "layers": [
+                {
+                    "name": r.name,
+                    "type": r.kind,
+                    "input_shape": self.shape(r.in_shape),
+                    "output_shape": self.shape(r.out_shape),
+                    "params": r.params,
+                    "trainable_params": r.trainable,
+                    "buffers": r.buffers,
+                    "macs": r.macs * n,
+                    "leaf": r.is_leaf,
+                }
+                for r in self.layers
+            ],
+        }
+
+
+def analyze(spec: ArchSpec, batch_size: int = 1, dtype: str = "float32") -> Analysis:
+    """The analysis of ``spec`` (cached per spec; costs well under a millisecond when warm)."""
+    return Analysis(spec, batch_size, dtype)
+
+
+def clear_caches() -> None:
+    """Forget cached descriptions and analyses (for cold-start benchmarks)."""
+    _sample_rows.cache_clear()
+    describe.cache_clear()

@@ -1,0 +1,132 @@
+"""The builder: instantiates the description as an ``nn.Module`` with torchvision's names.
+
+Each container runs its ``flow`` from the description, so the module computes exactly what the
+analysis counted. For torchvision's presets the state_dict keys, shapes, initialisation and
+outputs equal torchvision's ``resnet*`` builders.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .describe import FLATTEN, Node, describe
+from .spec import ArchSpec
+
+
+class PadShortcut(nn.Module):
+    """Option A of the ResNet paper: strided identity with zero-padded channels, no weights."""
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int) -> None:
+        super().__init__()
+        self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.stride > 1:
+            x = x[:, :, :: self.stride, :: self.stride]
+        extra = self.out_channels - self.in_channels
+        if extra:
+            x = F.pad(x, (0, 0, 0, 0, extra // 2, extra - extra // 2))
+        return x
+
+    def extra_repr(self) -> str:
+        return f"{self.in_channels}, {self.out_channels}, stride={self.stride}"
+
+
+class _FlowModule(nn.Module):
+    """A container that applies its children in the order its description gives."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        for child in node.children:
+            self.add_module(child.local, _instantiate(child))
+        self._flow = tuple(s if s == FLATTEN else s.local for s in node.flow)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for step in self._flow:
+            x = torch.flatten(x, 1) if step == FLATTEN else self._modules[step](x)
+        return x
+
+
+class ResNet(_FlowModule):
+    """The whole network: stem, stages ``layer1``…``layerN``, ``avgpool`` and ``fc``."""
+
+
+class _ResidualBlock(_FlowModule):
+    """``post(flow(x) + shortcut(x))``; the add is out of place so hooks see each tensor as is."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__(node)
+        self._shortcut = node.shortcut.local if node.shortcut else None
+        self._post = tuple(s.local for s in node.post)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = super().forward(x)
+        out = out + (self._modules[self._shortcut](x) if self._shortcut else x)
+        for step in self._post:
+            out = self._modules[step](out)
+        return out
+
+
+class BasicBlock(_ResidualBlock):
+    expansion = 1
+
+
+class Bottleneck(_ResidualBlock):
+    expansion = 4
+
+
+def _instantiate(node: Node) -> nn.Module:
+    k = node.kind
+    if k == "Conv2d":
+        return nn.Conv2d(
+            node.in_ch,
+            node.out_ch,
+            node.kernel,
+            node.stride,
+            node.padding,
+            node.dilation,
+            node.groups,
+            node.bias,
+        )
+    if k == "BatchNorm2d":
+        return nn.BatchNorm2d(node.out_ch)
+    if k == "ReLU":
+        return nn.ReLU(inplace=True)
+    if k == "MaxPool2d":
+        return nn.MaxPool2d(node.kernel, node.stride, node.padding)
+    if k == "AdaptiveAvgPool2d":
+        return nn.AdaptiveAvgPool2d((1, 1))
+    if k == "Linear":
+        return nn.Linear(node.in_ch, node.out_ch)
+    if k == "PadShortcut":
+        return PadShortcut(node.in_ch, node.out_ch, node.stride)
+    if k == "Sequential":
+        assert node.flow == node.children
+        return nn.Sequential(OrderedDict((c.local, _instantiate(c)) for c in node.children))
+    if k == "BasicBlock":
+        return BasicBlock(node)
+    if k == "Bottleneck":
+        return Bottleneck(node)
+    raise AssertionError(f"no module for {k}")
+
+
+def build_model(spec: ArchSpec) -> ResNet:
+    """The ``nn.Module`` of ``spec``, initialised as torchvision initialises its ResNets."""
+    root = describe(spec)
+    model = ResNet(root)
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.constant_(m.weight, 1)
+            nn.init.constant_(m.bias, 0)
+    if spec.zero_init_residual:
+        for m in model.modules():
+            if isinstance(m, _ResidualBlock):
+                last_bn = [s for s in m._flow if isinstance(m._modules[s], nn.BatchNorm2d)][-1]
+                nn.init.constant_(m._modules[last_bn].weight, 0)
+    return model

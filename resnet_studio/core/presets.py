@@ -1,0 +1,108 @@
+"""Presets are data: a registry of named spec fields, like torchvision's ``get_model`` names.
+
+Each entry is the spec's fields and a one-line description; ``ArchSpec.from_preset`` fills
+them in and applies overrides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import SpecError
+from .spec import closest
+
+_TV = "torchvision's"
+_CIFAR_PAPER = dict(
+    block="basic",
+    widths=(16, 32, 64),
+    stem="cifar",
+    shortcut="pad",
+    input_size=(32, 32),
+    num_classes=10,
+)
+_CIFAR = dict(stem="cifar", input_size=(32, 32), num_classes=10)
+
+# name -> (description, fields). Fields not named take ArchSpec's defaults.
+PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
+    "resnet18": (f"{_TV} ResNet-18", dict(block="basic", layers=(2, 2, 2, 2))),
+    "resnet34": (f"{_TV} ResNet-34", dict(block="basic", layers=(3, 4, 6, 3))),
+    "resnet50": (f"{_TV} ResNet-50", dict(block="bottleneck", layers=(3, 4, 6, 3))),
+    "resnet101": (f"{_TV} ResNet-101", dict(block="bottleneck", layers=(3, 4, 23, 3))),
+    "resnet152": (f"{_TV} ResNet-152", dict(block="bottleneck", layers=(3, 8, 36, 3))),
+    "resnext50_32x4d": (
+        f"{_TV} ResNeXt-50 32×4d",
+        dict(block="bottleneck", layers=(3, 4, 6, 3), groups=32, width_per_group=4),
+    ),
+    "resnext101_32x8d": (
+        f"{_TV} ResNeXt-101 32×8d",
+        dict(block="bottleneck", layers=(3, 4, 23, 3), groups=32, width_per_group=8),
+    ),
+    "resnext101_64x4d": (
+        f"{_TV} ResNeXt-101 64×4d",
+        dict(block="bottleneck", layers=(3, 4, 23, 3), groups=64, width_per_group=4),
+    ),
+    "wide_resnet50_2": (
+        f"{_TV} Wide ResNet-50-2",
+        dict(block="bottleneck", layers=(3, 4, 6, 3), width_per_group=128),
+    ),
+    "wide_resnet101_2": (
+        f"{_TV} Wide ResNet-101-2",
+        dict(block="bottleneck", layers=(3, 4, 23, 3), width_per_group=128),
+    ),
+    "d2l_resnet18": (
+        "Dive into Deep Learning's ResNet-18 (Fashion-MNIST, 96×96)",
+        dict(
+            block="basic",
+            layers=(2, 2, 2, 2),
+            in_channels=1,
+            input_size=(96, 96),
+            num_classes=10,
+            conv_bias=True,
+            shortcut="conv",
+        ),
+    ),
+    "cifar_resnet18": (
+        "ResNet-18 with a CIFAR stem (3×3 conv, no pool) for 32×32 images",
+        dict(block="basic", layers=(2, 2, 2, 2), **_CIFAR),
+    ),
+    "cifar_resnet34": (
+        "ResNet-34 with a CIFAR stem for 32×32 images",
+        dict(block="basic", layers=(3, 4, 6, 3), **_CIFAR),
+    ),
+    "cifar_resnet50": (
+        "ResNet-50 with a CIFAR stem for 32×32 images",
+        dict(block="bottleneck", layers=(3, 4, 6, 3), **_CIFAR),
+    ),
+}
+for _n in (3, 5, 7, 9, 18):
+    PRESETS[f"resnet{6 * _n + 2}"] = (
+        f"the ResNet paper's CIFAR-10 ResNet-{6 * _n + 2} (3 stages of {_n} blocks, "
+        f"option A shortcuts)",
+        dict(layers=(_n, _n, _n), **_CIFAR_PAPER),
+    )
+
+TORCHVISION_PRESETS = tuple(n for n, (d, _) in PRESETS.items() if d.startswith(_TV))
+
+
+def preset_fields(name: str) -> dict[str, Any]:
+    """The fields of a preset, or a SpecError naming the closest presets."""
+    try:
+        return dict(PRESETS[name][1])
+    except (KeyError, TypeError):
+        raise SpecError(
+            "preset", name, f"there is no preset named '{name}'", closest(str(name), tuple(PRESETS))
+        ) from None
+
+
+def describe_preset(name: str) -> str:
+    return PRESETS[name][0]
+
+
+def preset_of(spec: Any) -> str | None:
+    """The name of the preset equal to ``spec``, or None for a custom spec."""
+    from .spec import ArchSpec
+
+    for name in PRESETS:
+        if ArchSpec.from_preset(name) == spec:
+            return name
+    return None

@@ -1,0 +1,325 @@
+"""ArchSpec: the frozen, self-validating description of one ResNet-family architecture.
+
+Every field is checked when a spec is created; an invalid one raises :class:`SpecError`
+with one sentence naming the field, the value and what would work. Whole-network checks
+(an input too small for some layer, weights too large for memory) run through the
+analysis, so the spec, the analysis and the builder read one description of the network.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from .errors import SpecError
+
+BLOCKS = {"basic": 1, "bottleneck": 4}  # block type -> expansion of the stage's width
+STEMS = ("imagenet", "cifar")
+SHORTCUTS = ("conv_bn", "conv", "pad")
+MAX_STAGES = 6
+MAX_BLOCKS_PER_STAGE = 512  # resnet1202 (CIFAR) has 200 per stage
+MAX_WIDTH = 16384
+MAX_INPUT_SIDE = 65536
+
+
+def closest(word: str, choices: list[str] | tuple[str, ...], n: int = 3) -> str:
+    """'did you mean …' text for a misspelt name, or the full list when nothing is close."""
+    near = difflib.get_close_matches(str(word), list(choices), n=n, cutoff=0.5)
+    if near:
+        return "did you mean " + " or ".join(f"'{c}'" for c in near) + "?"
+    return "choose one of " + ", ".join(f"'{c}'" for c in choices)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _count(field: str, v: Any, low: int = 1, high: int | None = None, what: str = "") -> int:
+    """A whole number in [low, high], or a SpecError that says so."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    label = f"{field}{what}"
+    if not _is_int(v):
+        raise SpecError(field, v, f"{label} must be a whole number, not {v!r}")
+    if v < low:
+        raise SpecError(field, v, f"{label} is {v}", f"it must be at least {low}")
+    if high is not None and v > high:
+        raise SpecError(field, v, f"{label} is {v}", f"it can be at most {high}")
+    return v
+
+
+def _counts(field: str, v: Any, high: int | None) -> tuple[int, ...]:
+    if isinstance(v, str):
+        v = [p for p in v.replace(" ", "").split(",") if p]
+        try:
+            v = [int(p) for p in v]
+        except ValueError:
+            raise SpecError(
+                field, v, f"{field} must be whole numbers separated by commas"
+            ) from None
+    if _is_int(v):
+        v = (v,)
+    try:
+        items = tuple(v)
+    except TypeError:
+        raise SpecError(field, v, f"{field} must be a list of whole numbers, not {v!r}") from None
+    return tuple(_count(field, x, 1, high, f"[{i}]") for i, x in enumerate(items))
+
+
+def _choice(field: str, v: Any, choices: tuple[str, ...]) -> str:
+    if v not in choices:
+        raise SpecError(field, v, f"{field} '{v}' is not known", closest(str(v), choices))
+    return v
+
+
+def _flag(field: str, v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise SpecError(field, v, f"{field} must be true or false, not {v!r}")
+    return v
+
+
+def _size(v: Any) -> tuple[int, int]:
+    if isinstance(v, str):
+        parts = v.lower().replace("×", "x").split("x")
+        try:
+            v = tuple(int(p) for p in parts)
+            v = v[0] if len(v) == 1 else v
+        except ValueError:
+            raise SpecError(
+                "input_size",
+                v,
+                f"input_size '{v}' is not a size",
+                "write 224 or 224x160 (height x width)",
+            ) from None
+    if _is_int(v) or (isinstance(v, float) and v.is_integer()):
+        v = (v, v)
+    if not isinstance(v, (tuple, list)) or len(v) != 2:
+        raise SpecError(
+            "input_size", v, f"input_size must be one number or a (height, width) pair, not {v!r}"
+        )
+    h = _count("input_size", v[0], 1, MAX_INPUT_SIDE, " height")
+    w = _count("input_size", v[1], 1, MAX_INPUT_SIDE, " width")
+    return (h, w)
+
+
+@dataclass(frozen=True)
+class ArchSpec:
+    """A ResNet-family architecture, torchvision's ``ResNet`` generalised.
+
+    Fields (also the keyword names of :meth:`from_preset` overrides and the CLI flags):
+
+    - ``block``: ``"basic"`` (two 3×3 convs, expansion 1) or ``"bottleneck"`` (1×1, 3×3, 1×1,
+      expansion 4).
+    - ``layers``: blocks per stage, 1 to 6 stages.
+    - ``widths``: each stage's base width (``planes``); a stage outputs ``width × expansion``
+      channels, and the stem outputs ``widths[0]``. ``None`` means 64 doubling per stage.
+    - ``groups`` and ``width_per_group``: the grouped 3×3 conv of a bottleneck has
+      ``width × width_per_group / 64 × groups`` channels (ResNeXt: 32 groups of 4;
+      Wide ResNet: 1 group of 128). A basic block needs 1 and 64.
+    - ``stem``: ``"imagenet"`` (7×7 stride-2 conv, BN, ReLU, 3×3 stride-2 max-pool) or
+      ``"cifar"`` (3×3 stride-1 conv, BN, ReLU).
+    - ``shortcut`` where a block changes shape: ``"conv_bn"`` (1×1 conv + BN, torchvision),
+      ``"conv"`` (1×1 conv with bias, Dive into Deep Learning) or ``"pad"`` (the paper's
+      option A: strided identity with zero-padded channels, no parameters).
+    - ``conv_bias``: give every conv of the stem and blocks a bias.
+    - ``in_channels``, ``input_size`` ((height, width); an int means square), ``num_classes``.
+    - ``zero_init_residual``: start each block's last BN at zero, as torchvision offers.
+    - ``replace_stride_with_dilation``: per stage after the first, keep the resolution and
+      dilate instead of striding (bottleneck only, as in torchvision). ``None``: all False.
+    """
+
+    block: str = "basic"
+    layers: tuple[int, ...] = (2, 2, 2, 2)
+    widths: tuple[int, ...] | None = None
+    groups: int = 1
+    width_per_group: int = 64
+    stem: str = "imagenet"
+    shortcut: str = "conv_bn"
+    conv_bias: bool = False
+    in_channels: int = 3
+    input_size: tuple[int, int] = (224, 224)
+    num_classes: int = 1000
+    zero_init_residual: bool = False
+    replace_stride_with_dilation: tuple[bool, ...] | None = None
+
+    def __post_init__(self) -> None:
+        s = object.__setattr__
+        s(self, "block", _choice("block", self.block, tuple(BLOCKS)))
+        layers = _counts("layers", self.layers, MAX_BLOCKS_PER_STAGE)
+        if not 1 <= len(layers) <= MAX_STAGES:
+            raise SpecError(
+                "layers",
+                self.layers,
+                f"layers has {len(layers)} stages",
+                f"give 1 to {MAX_STAGES} stages, such as 2,2,2,2",
+            )
+        s(self, "layers", layers)
+        n = len(layers)
+        widths = tuple(64 * 2**i for i in range(n)) if self.widths is None else self.widths
+        widths = _counts("widths", widths, MAX_WIDTH)
+        if len(widths) != n:
+            raise SpecError(
+                "widths",
+                self.widths,
+                f"widths has {len(widths)} entries but layers has {n} stages",
+                f"give one width per stage ({n})",
+            )
+        s(self, "widths", widths)
+        s(self, "groups", _count("groups", self.groups, 1, MAX_WIDTH))
+        s(self, "width_per_group", _count("width_per_group", self.width_per_group, 1, MAX_WIDTH))
+        s(self, "stem", _choice("stem", self.stem, STEMS))
+        s(self, "shortcut", _choice("shortcut", self.shortcut, SHORTCUTS))
+        s(self, "conv_bias", _flag("conv_bias", self.conv_bias))
+        s(self, "in_channels", _count("in_channels", self.in_channels, 1, MAX_WIDTH))
+        s(self, "input_size", _size(self.input_size))
+        s(self, "num_classes", _count("num_classes", self.num_classes, 1, 1_000_000))
+        s(self, "zero_init_residual", _flag("zero_init_residual", self.zero_init_residual))
+        dil = self.replace_stride_with_dilation
+        dil = (False,) * (n - 1) if dil is None else tuple(dil)
+        if len(dil) != n - 1:
+            raise SpecError(
+                "replace_stride_with_dilation",
+                dil,
+                f"replace_stride_with_dilation has {len(dil)} entries",
+                f"give one per stage after the first ({n - 1})",
+            )
+        s(
+            self,
+            "replace_stride_with_dilation",
+            tuple(_flag("replace_stride_with_dilation", d) for d in dil),
+        )
+        self._check_blocks()
+        from .analysis import check_network  # the network-level checks read the description
+
+        check_network(self)
+
+    def _check_blocks(self) -> None:
+        if self.block == "basic":
+            if self.groups != 1 or self.width_per_group != 64:
+                raise SpecError(
+                    "groups" if self.groups != 1 else "width_per_group",
+                    self.groups if self.groups != 1 else self.width_per_group,
+                    f"a basic block supports only groups=1 and width_per_group=64, "
+                    f"not groups={self.groups} and "
+                    f"width_per_group={self.width_per_group}",
+                    "use block 'bottleneck' for ResNeXt or wide networks",
+                )
+            if any(self.replace_stride_with_dilation):
+                raise SpecError(
+                    "replace_stride_with_dilation",
+                    self.replace_stride_with_dilation,
+                    "a basic block does not support dilation",
+                    "use block 'bottleneck' or set replace_stride_with_dilation to all false",
+                )
+        else:
+            for i, w in enumerate(self.widths):
+                per_group = w * self.width_per_group / 64
+                if not per_group.is_integer():
+                    raise SpecError(
+                        "width_per_group",
+                        self.width_per_group,
+                        f"layer{i + 1}'s width {w} × width_per_group "
+                        f"{self.width_per_group} / 64 gives {per_group:g} channels "
+                        f"per group, which is not a whole number",
+                        "make width × width_per_group a multiple of 64",
+                    )
+        if self.shortcut == "pad":
+            c_in = self.widths[0]
+            for i, w in enumerate(self.widths):
+                c_out = w * self.expansion
+                if c_out < c_in:
+                    raise SpecError(
+                        "shortcut",
+                        "pad",
+                        f"the 'pad' shortcut cannot shrink layer{i + 1} from "
+                        f"{c_in} to {c_out} channels",
+                        "use 'conv_bn' or 'conv', or widths that do not decrease",
+                    )
+                c_in = c_out
+
+    # --- derived facts -------------------------------------------------------------------
+    @property
+    def expansion(self) -> int:
+        return BLOCKS[self.block]
+
+    @property
+    def depth(self) -> int:
+        """Weighted layers on the main path: stem conv, the blocks' convs and the classifier."""
+        per_block = 2 if self.block == "basic" else 3
+        return 2 + per_block * sum(self.layers)
+
+    @property
+    def stem_width(self) -> int:
+        return self.widths[0]
+
+    # --- presets and serialisation -------------------------------------------------------
+    @classmethod
+    def from_preset(cls, name: str, **overrides: Any) -> ArchSpec:
+        """The preset's spec with fields replaced: ``from_preset('resnet50', input_size=96)``.
+
+        When ``layers`` changes the number of stages and ``widths`` is not given, the preset's
+        widths are cut or extended by doubling, so ``resnet50`` with five stages just works.
+        """
+        from .presets import preset_fields
+
+        base = preset_fields(name)
+        cls._check_keys(overrides, "override")
+        merged = {**base, **overrides}
+        if "layers" in overrides and "widths" not in overrides:
+            layers = _counts("layers", overrides["layers"], MAX_BLOCKS_PER_STAGE)
+            w = list(base.get("widths") or (64,))
+            while len(w) < len(layers):
+                w.append(w[-1] * 2)
+            merged["layers"] = layers
+            merged["widths"] = tuple(w[: len(layers)])
+            if "replace_stride_with_dilation" not in overrides:
+                merged["replace_stride_with_dilation"] = None
+        return cls(**merged)
+
+    @staticmethod
+    def presets() -> tuple[str, ...]:
+        from .presets import PRESETS
+
+        return tuple(PRESETS)
+
+    @classmethod
+    def _check_keys(cls, d: dict[str, Any], what: str) -> None:
+        names = [f.name for f in fields(cls)]
+        for key in d:
+            if key not in names:
+                raise SpecError(key, d[key], f"'{key}' is not a spec field", closest(key, names))
+
+    def replace(self, **changes: Any) -> ArchSpec:
+        self._check_keys(changes, "change")
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k, v in d.items():
+            if isinstance(v, tuple):
+                d[k] = list(v)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ArchSpec:
+        if not isinstance(d, dict):
+            raise SpecError("spec", d, "a spec must be a JSON object of fields")
+        cls._check_keys(d, "field")
+        return cls(**d)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> ArchSpec:
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise SpecError(
+                "spec",
+                text[:40],
+                f"the spec is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})",
+            ) from None
+        return cls.from_dict(d)
