@@ -1,0 +1,76 @@
+"""TrainConfig: every hyper-parameter of a run, checked into plain sentences."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from .errors import TrainError
+
+OPTIMIZERS = ("sgd", "adamw")
+SCHEDULES = ("constant", "step", "cosine", "onecycle")
+AMP_MODES = ("auto", "off", "bf16", "fp16")
+
+
+@dataclass
+class TrainConfig:
+    """How to train. ``amp="auto"`` means bf16 on CUDA and off elsewhere; ``channels_last=None``
+    means on for CUDA. ``threads=None`` leaves torch's intra-op threads at its default (all
+    cores) for headless runs; the window passes its own choice."""
+
+    dataset: str = "digits"
+    data_dir: str | None = None
+    epochs: int = 5
+    batch_size: int = 64
+    lr: float = 0.05
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    schedule: str = "cosine"
+    weight_decay: float = 5e-4
+    label_smoothing: float = 0.0
+    seed: int = 0
+    device: str = "auto"
+    amp: str = "auto"
+    channels_last: bool | None = None
+    augment: bool = False
+    val_fraction: float = 0.1
+    pretrained: bool = False
+    threads: int | None = None
+    report_interval: float = 0.1  # seconds between step reports (one device sync each)
+    synthetic_size: int = 1024
+    download: bool = True
+    tensorboard: bool = False
+
+    def __post_init__(self) -> None:
+        def need(ok: bool, sentence: str) -> None:
+            if not ok:
+                raise TrainError(sentence)
+
+        from ..core.spec import closest
+
+        need(isinstance(self.epochs, int) and self.epochs >= 1,
+             f"Epochs must be a whole number of at least 1, not {self.epochs!r}.")
+        need(isinstance(self.batch_size, int) and self.batch_size >= 1,
+             f"The batch size must be a whole number of at least 1, not {self.batch_size!r}.")
+        need(isinstance(self.lr, (int, float)) and self.lr > 0,
+             f"The learning rate must be a positive number, not {self.lr!r}.")
+        need(self.optimizer in OPTIMIZERS,
+             f"Optimizer '{self.optimizer}' is not known; {closest(self.optimizer, OPTIMIZERS)}")
+        need(self.schedule in SCHEDULES,
+             f"Schedule '{self.schedule}' is not known; {closest(self.schedule, SCHEDULES)}")
+        need(self.amp in AMP_MODES, f"AMP mode '{self.amp}' is not known; "
+             f"{closest(self.amp, AMP_MODES)}")
+        need(0 <= self.val_fraction < 1,
+             f"The validation fraction must be from 0 to below 1, not {self.val_fraction}.")
+        need(self.weight_decay >= 0 and 0 <= self.label_smoothing < 1,
+             "Weight decay must be 0 or more and label smoothing from 0 to below 1.")
+        need(self.threads is None or (isinstance(self.threads, int) and self.threads >= 1),
+             f"Threads must be a whole number of at least 1, not {self.threads!r}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})

@@ -1,0 +1,175 @@
+"""Datasets for training: digits (bundled), MNIST, Fashion-MNIST, CIFAR-10/100, ImageFolder, synthetic.
+
+Small datasets are kept whole as normalised tensors at their native size, on the training device;
+each batch is then augmented, resized to the spec's input size and given the spec's channels on
+that device (:meth:`TensorData.batches`), which costs little and keeps memory small. An
+ImageFolder of JPEGs is decoded by a DataLoader with workers, where they pay.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from .errors import TrainError
+
+DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "cifar100", "imagefolder", "synthetic")
+# name -> (channels, classes, natural size) before adapting to a spec
+NATURAL = {"digits": (1, 10, 8), "mnist": (1, 10, 28), "fashion_mnist": (1, 10, 28),
+           "cifar10": (3, 10, 32), "cifar100": (3, 100, 32)}
+_TV_CLASS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST", "cifar10": "CIFAR10",
+             "cifar100": "CIFAR100"}
+_TV_FILES = {"mnist": "MNIST/raw/train-images-idx3-ubyte(.gz) and train-labels-idx1-ubyte(.gz)",
+             "fashion_mnist": "FashionMNIST/raw/train-images-idx3-ubyte(.gz) and "
+                              "train-labels-idx1-ubyte(.gz)",
+             "cifar10": "cifar-10-batches-py/ (data_batch_1…5, batches.meta)",
+             "cifar100": "cifar-100-python/ (train, meta)"}
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("resnet-studio", appauthor=False)) / "datasets"
+
+
+@dataclass
+class Split:
+    x: torch.Tensor  # float, normalised, (N, C, h, w) at the dataset's own size
+    y: torch.Tensor  # int64 labels
+
+
+@dataclass
+class TensorData:
+    """A whole dataset in memory, split, normalised, adapted per batch to the model's input."""
+
+    name: str
+    train: Split
+    val: Split
+    num_classes: int
+    channels: int  # the model's input channels
+    size: tuple[int, int]  # the model's input size
+    augment: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def to(self, device: torch.device) -> TensorData:
+        for s in (self.train, self.val):
+            s.x, s.y = s.x.to(device, non_blocking=True), s.y.to(device, non_blocking=True)
+        return self
+
+    def sizes(self) -> tuple[int, int]:
+        return len(self.train.y), len(self.val.y)
+
+    def steps_per_epoch(self, batch_size: int, world: int = 1) -> int:
+        return math.ceil(len(self.train.y) // world / batch_size)
+
+    def batches(self, split: str, batch_size: int, epoch: int = 0, seed: int = 0,
+                rank: int = 0, world: int = 1, start: int = 0
+                ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Batches ready for the model; training batches are shuffled by (seed, epoch)."""
+        s = self.train if split == "train" else self.val
+        n = len(s.y)
+        if split == "train":
+            g = torch.Generator().manual_seed(seed * 100_003 + epoch)
+            order = torch.randperm(n, generator=g)
+            order = order[: n // world * world][rank::world].to(s.x.device)  # equal shards
+        else:
+            order = torch.arange(n, device=s.x.device)[rank::world]
+        for i in range(start * batch_size, len(order), batch_size):
+            idx = order[i:i + batch_size]
+            x = s.x.index_select(0, idx)
+            if self.augment and split == "train":
+                x = _augment(x)
+            yield self.adapt(x), s.y.index_select(0, idx)
+
+    def adapt(self, x: torch.Tensor) -> torch.Tensor:
+        """Give a batch the model's channels (gray ↔ RGB) and input size."""
+        if x.shape[1] != self.channels:
+            x = x.mean(1, keepdim=True) if self.channels == 1 else x[:, :1]
+            x = x.expand(-1, self.channels, -1, -1) if self.channels > 1 else x
+        if tuple(x.shape[2:]) != self.size:
+            x = F.interpolate(x, size=self.size, mode="bilinear", align_corners=False,
+                              antialias=x.shape[2] > self.size[0])
+        return x.contiguous()
+
+
+def _augment(x: torch.Tensor) -> torch.Tensor:
+    """The CIFAR recipe on the device: random crop with 1/8-side zero padding, horizontal flip."""
+    n, _, h, w = x.shape
+    pad = max(1, h // 8)
+    padded = F.pad(x, (pad, pad, pad, pad))
+    dy = torch.randint(0, 2 * pad + 1, (n,), device=x.device)
+    dx = torch.randint(0, 2 * pad + 1, (n,), device=x.device)
+    rows = (dy[:, None] + torch.arange(h, device=x.device)[None])  # (n, h)
+    cols = (dx[:, None] + torch.arange(w, device=x.device)[None])  # (n, w)
+    flip = torch.rand(n, device=x.device) < 0.5
+    cols = torch.where(flip[:, None], cols.flip(1), cols)
+    b = torch.arange(n, device=x.device)[:, None, None]
+    out = padded.permute(0, 2, 3, 1)[b, rows[:, :, None], cols[:, None, :]]  # (n, h, w, c)
+    return out.permute(0, 3, 1, 2)
+
+
+def _split(x: torch.Tensor, y: torch.Tensor, val_fraction: float, seed: int
+           ) -> tuple[Split, Split]:
+    g = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(y), generator=g)
+    n_val = max(1, int(round(len(y) * val_fraction))) if val_fraction > 0 else 0
+    val, train = order[:n_val], order[n_val:]
+    mean = x[train].mean(dim=(0, 2, 3), keepdim=True)
+    std = x[train].std(dim=(0, 2, 3), keepdim=True).clamp_min(1e-6)
+    x = (x - mean) / std
+    return Split(x[train], y[train]), Split(x[val], y[val])
+
+
+def _digits() -> tuple[torch.Tensor, torch.Tensor]:
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x = torch.tensor(d.images, dtype=torch.float32).unsqueeze(1) / 16.0
+    return x, torch.tensor(d.target, dtype=torch.int64)
+
+
+def _torchvision(name: str, root: Path, download: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    import torchvision
+
+    cls = getattr(torchvision.datasets, _TV_CLASS[name])
+    try:
+        ds = cls(str(root), train=True, download=download)
+    except (RuntimeError, OSError, ValueError) as e:  # torchvision says "Dataset not found", …
+        cause = str(e).split("\n")[0].rstrip(".")
+        raise TrainError(
+            f"The {name} dataset could not be loaded from {root} ({cause}); connect to the "
+            f"network to download it, or put {_TV_FILES[name]} there.") from None
+    data = torch.as_tensor(ds.data)
+    x = data.unsqueeze(1) if data.dim() == 3 else data.permute(0, 3, 1, 2)
+    return x.float() / 255.0, torch.as_tensor(ds.targets, dtype=torch.int64)
+
+
+def load_tensor_dataset(name: str, channels: int, size: tuple[int, int], *,
+                        data_dir: str | os.PathLike | None = None, val_fraction: float = 0.1,
+                        seed: int = 0, augment: bool = False, download: bool = True,
+                        synthetic_size: int = 1024, num_classes: int = 10) -> TensorData:
+    """A small dataset as tensors; ``num_classes`` is only used by ``synthetic``."""
+    if name == "digits":
+        x, y = _digits()
+        classes = 10
+    elif name in _TV_CLASS:
+        x, y = _torchvision(name, Path(data_dir or default_data_dir()), download)
+        classes = NATURAL[name][1]
+    elif name == "synthetic":
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randn(synthetic_size, channels, *size, generator=g)
+        y = torch.randint(0, num_classes, (synthetic_size,), generator=g)
+        classes = num_classes
+    else:
+        from ..core.spec import closest
+
+        raise TrainError(f"There is no dataset named '{name}'; "
+                         f"{closest(name, [d for d in DATASETS if d != 'imagefolder'])}")
+    train, val = _split(x, y, val_fraction, seed)
+    return TensorData(name, train, val, classes, channels, size, augment)

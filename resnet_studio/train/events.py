@@ -1,0 +1,91 @@
+"""What a training run reports, and the observer interface that consumes it.
+
+Observers subclass :class:`Callback` and override the hooks they need (as in PyTorch
+Lightning's ``Callback``): the CLI progress bar, the run recorder, TensorBoard and the Qt bridge
+all read the same events. Hooks run on the training thread; a GUI observer must hand them over
+to its own thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .trainer import Trainer
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Sent once when a run starts (or resumes)."""
+
+    spec: dict[str, Any]
+    config: dict[str, Any]
+    dataset: dict[str, Any]  # name, train and val sizes, classes, notes
+    device: str  # e.g. "cuda:0 (NVIDIA H100 80GB HBM3)"
+    params: int
+    macs: int  # per image
+    steps_per_epoch: int
+    total_steps: int
+    start_epoch: int  # 0 for a new run; where a resumed run picks up
+    start_step: int
+    run_dir: str | None
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepMetrics:
+    step: int  # global, 1-based
+    epoch: int  # 0-based
+    loss: float
+    accuracy: float  # of this batch
+    lr: float
+    images_per_s: float  # averaged over the last report interval
+    time: float  # seconds of training so far
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "step", **asdict(self)}
+
+
+@dataclass(frozen=True)
+class EpochMetrics:
+    epoch: int  # 0-based; the epoch just finished
+    step: int
+    train_loss: float
+    train_accuracy: float
+    val_loss: float | None
+    val_accuracy: float | None
+    seconds: float  # wall time of this epoch, validation included
+    images_per_s: float
+    lr: float
+    time: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "epoch", **asdict(self)}
+
+
+@dataclass(frozen=True)
+class RunEnd:
+    status: str  # "finished", "stopped" or "failed"
+    reason: str  # one sentence; empty when finished
+    epoch: int
+    step: int
+    best_val_accuracy: float | None
+
+
+class Callback:
+    """No-op hooks; override the ones you need."""
+
+    def on_run_start(self, trainer: Trainer, info: RunInfo) -> None: ...
+
+    def on_steps(self, trainer: Trainer, steps: list[StepMetrics]) -> None:
+        """Several steps at once, at most every ``report_interval`` seconds (one device sync)."""
+
+    def on_epoch_end(self, trainer: Trainer, metrics: EpochMetrics) -> None: ...
+
+    def on_pause(self, trainer: Trainer, paused: bool) -> None: ...
+
+    def on_note(self, trainer: Trainer, text: str) -> None:
+        """Something the user should know that does not stop the run (a skipped file)."""
+
+    def on_run_end(self, trainer: Trainer, end: RunEnd) -> None: ...
