@@ -1,6 +1,7 @@
 """``resnet-studio``: the command line, a thin face over the core (and later the trainer).
 
-Sub-commands: ``summary`` (the analysis as a table or JSON) and ``presets``. With no
+Sub-commands: ``summary`` (the analysis as a table or JSON), ``presets``, ``train`` and
+``runs`` (see train_cli.py). With no
 sub-command it launches the window; until the window exists it prints the default summary.
 """
 
@@ -15,6 +16,7 @@ from typing import Any, NoReturn
 from .core import ArchSpec, SpecError, analyze
 from .core.format import human, summary_table
 from .core.presets import PRESETS, preset_of
+from .train.errors import TrainError
 
 DEFAULT_PRESET = "resnet18"
 
@@ -147,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_summary)
     pr = sub.add_parser("presets", help="list the presets")
     pr.set_defaults(func=_presets)
+    from .train_cli import add_commands
+
+    add_commands(sub, _Parser, add_spec_options)
     return p
 
 
@@ -157,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(["summary"])
     try:
         return args.func(args)
-    except SpecError as e:
+    except (SpecError, TrainError) as e:
         print(f"resnet-studio: error: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `resnet-studio summary | head`

@@ -7,6 +7,20 @@ from .events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
 from .records import RunRecorder, export_csv, list_runs, read_metrics
 from .trainer import Trainer
 
-__all__ = ["Callback", "DeviceInfo", "EpochMetrics", "RunEnd", "RunInfo", "RunRecorder",
-           "StepMetrics", "TrainConfig", "TrainError", "Trainer", "export_csv", "list_devices",
-           "list_runs", "read_metrics", "resolve_device"]
+__all__ = [
+    "Callback",
+    "DeviceInfo",
+    "EpochMetrics",
+    "RunEnd",
+    "RunInfo",
+    "RunRecorder",
+    "StepMetrics",
+    "TrainConfig",
+    "TrainError",
+    "Trainer",
+    "export_csv",
+    "list_devices",
+    "list_runs",
+    "read_metrics",
+    "resolve_device",
+]

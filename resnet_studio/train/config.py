@@ -48,24 +48,42 @@ class TrainConfig:
 
         from ..core.spec import closest
 
-        need(isinstance(self.epochs, int) and self.epochs >= 1,
-             f"Epochs must be a whole number of at least 1, not {self.epochs!r}.")
-        need(isinstance(self.batch_size, int) and self.batch_size >= 1,
-             f"The batch size must be a whole number of at least 1, not {self.batch_size!r}.")
-        need(isinstance(self.lr, (int, float)) and self.lr > 0,
-             f"The learning rate must be a positive number, not {self.lr!r}.")
-        need(self.optimizer in OPTIMIZERS,
-             f"Optimizer '{self.optimizer}' is not known; {closest(self.optimizer, OPTIMIZERS)}")
-        need(self.schedule in SCHEDULES,
-             f"Schedule '{self.schedule}' is not known; {closest(self.schedule, SCHEDULES)}")
-        need(self.amp in AMP_MODES, f"AMP mode '{self.amp}' is not known; "
-             f"{closest(self.amp, AMP_MODES)}")
-        need(0 <= self.val_fraction < 1,
-             f"The validation fraction must be from 0 to below 1, not {self.val_fraction}.")
-        need(self.weight_decay >= 0 and 0 <= self.label_smoothing < 1,
-             "Weight decay must be 0 or more and label smoothing from 0 to below 1.")
-        need(self.threads is None or (isinstance(self.threads, int) and self.threads >= 1),
-             f"Threads must be a whole number of at least 1, not {self.threads!r}.")
+        need(
+            isinstance(self.epochs, int) and self.epochs >= 1,
+            f"Epochs must be a whole number of at least 1, not {self.epochs!r}.",
+        )
+        need(
+            isinstance(self.batch_size, int) and self.batch_size >= 1,
+            f"The batch size must be a whole number of at least 1, not {self.batch_size!r}.",
+        )
+        need(
+            isinstance(self.lr, (int, float)) and self.lr > 0,
+            f"The learning rate must be a positive number, not {self.lr!r}.",
+        )
+        need(
+            self.optimizer in OPTIMIZERS,
+            f"Optimizer '{self.optimizer}' is not known; {closest(self.optimizer, OPTIMIZERS)}",
+        )
+        need(
+            self.schedule in SCHEDULES,
+            f"Schedule '{self.schedule}' is not known; {closest(self.schedule, SCHEDULES)}",
+        )
+        need(
+            self.amp in AMP_MODES,
+            f"AMP mode '{self.amp}' is not known; {closest(self.amp, AMP_MODES)}",
+        )
+        need(
+            0 <= self.val_fraction < 1,
+            f"The validation fraction must be from 0 to below 1, not {self.val_fraction}.",
+        )
+        need(
+            self.weight_decay >= 0 and 0 <= self.label_smoothing < 1,
+            "Weight decay must be 0 or more and label smoothing from 0 to below 1.",
+        )
+        need(
+            self.threads is None or (isinstance(self.threads, int) and self.threads >= 1),
+            f"Threads must be a whole number of at least 1, not {self.threads!r}.",
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

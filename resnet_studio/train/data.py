@@ -1,4 +1,4 @@
-"""Datasets for training: digits (bundled), MNIST, Fashion-MNIST, CIFAR-10/100, ImageFolder, synthetic.
+"""Training data: digits (bundled), MNIST, Fashion-MNIST, CIFAR-10/100, ImageFolder, synthetic.
 
 Small datasets are kept whole as normalised tensors at their native size, on the training device;
 each batch is then augmented, resized to the spec's input size and given the spec's channels on
@@ -21,15 +21,26 @@ from .errors import TrainError
 
 DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "cifar100", "imagefolder", "synthetic")
 # name -> (channels, classes, natural size) before adapting to a spec
-NATURAL = {"digits": (1, 10, 8), "mnist": (1, 10, 28), "fashion_mnist": (1, 10, 28),
-           "cifar10": (3, 10, 32), "cifar100": (3, 100, 32)}
-_TV_CLASS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST", "cifar10": "CIFAR10",
-             "cifar100": "CIFAR100"}
-_TV_FILES = {"mnist": "MNIST/raw/train-images-idx3-ubyte(.gz) and train-labels-idx1-ubyte(.gz)",
-             "fashion_mnist": "FashionMNIST/raw/train-images-idx3-ubyte(.gz) and "
-                              "train-labels-idx1-ubyte(.gz)",
-             "cifar10": "cifar-10-batches-py/ (data_batch_1…5, batches.meta)",
-             "cifar100": "cifar-100-python/ (train, meta)"}
+NATURAL = {
+    "digits": (1, 10, 8),
+    "mnist": (1, 10, 28),
+    "fashion_mnist": (1, 10, 28),
+    "cifar10": (3, 10, 32),
+    "cifar100": (3, 100, 32),
+}
+_TV_CLASS = {
+    "mnist": "MNIST",
+    "fashion_mnist": "FashionMNIST",
+    "cifar10": "CIFAR10",
+    "cifar100": "CIFAR100",
+}
+_TV_FILES = {
+    "mnist": "MNIST/raw/train-images-idx3-ubyte(.gz) and train-labels-idx1-ubyte(.gz)",
+    "fashion_mnist": "FashionMNIST/raw/train-images-idx3-ubyte(.gz) and "
+    "train-labels-idx1-ubyte(.gz)",
+    "cifar10": "cifar-10-batches-py/ (data_batch_1…5, batches.meta)",
+    "cifar100": "cifar-100-python/ (train, meta)",
+}
 
 
 def default_data_dir() -> Path:
@@ -68,9 +79,16 @@ class TensorData:
     def steps_per_epoch(self, batch_size: int, world: int = 1) -> int:
         return math.ceil(len(self.train.y) // world / batch_size)
 
-    def batches(self, split: str, batch_size: int, epoch: int = 0, seed: int = 0,
-                rank: int = 0, world: int = 1, start: int = 0
-                ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    def batches(
+        self,
+        split: str,
+        batch_size: int,
+        epoch: int = 0,
+        seed: int = 0,
+        rank: int = 0,
+        world: int = 1,
+        start: int = 0,
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Batches ready for the model; training batches are shuffled by (seed, epoch)."""
         s = self.train if split == "train" else self.val
         n = len(s.y)
@@ -81,7 +99,7 @@ class TensorData:
         else:
             order = torch.arange(n, device=s.x.device)[rank::world]
         for i in range(start * batch_size, len(order), batch_size):
-            idx = order[i:i + batch_size]
+            idx = order[i : i + batch_size]
             x = s.x.index_select(0, idx)
             if self.augment and split == "train":
                 x = _augment(x)
@@ -93,8 +111,13 @@ class TensorData:
             x = x.mean(1, keepdim=True) if self.channels == 1 else x[:, :1]
             x = x.expand(-1, self.channels, -1, -1) if self.channels > 1 else x
         if tuple(x.shape[2:]) != self.size:
-            x = F.interpolate(x, size=self.size, mode="bilinear", align_corners=False,
-                              antialias=x.shape[2] > self.size[0])
+            x = F.interpolate(
+                x,
+                size=self.size,
+                mode="bilinear",
+                align_corners=False,
+                antialias=x.shape[2] > self.size[0],
+            )
         return x.contiguous()
 
 
@@ -105,8 +128,8 @@ def _augment(x: torch.Tensor) -> torch.Tensor:
     padded = F.pad(x, (pad, pad, pad, pad))
     dy = torch.randint(0, 2 * pad + 1, (n,), device=x.device)
     dx = torch.randint(0, 2 * pad + 1, (n,), device=x.device)
-    rows = (dy[:, None] + torch.arange(h, device=x.device)[None])  # (n, h)
-    cols = (dx[:, None] + torch.arange(w, device=x.device)[None])  # (n, w)
+    rows = dy[:, None] + torch.arange(h, device=x.device)[None]  # (n, h)
+    cols = dx[:, None] + torch.arange(w, device=x.device)[None]  # (n, w)
     flip = torch.rand(n, device=x.device) < 0.5
     cols = torch.where(flip[:, None], cols.flip(1), cols)
     b = torch.arange(n, device=x.device)[:, None, None]
@@ -114,8 +137,7 @@ def _augment(x: torch.Tensor) -> torch.Tensor:
     return out.permute(0, 3, 1, 2)
 
 
-def _split(x: torch.Tensor, y: torch.Tensor, val_fraction: float, seed: int
-           ) -> tuple[Split, Split]:
+def _split(x: torch.Tensor, y: torch.Tensor, val_fraction: float, seed: int) -> tuple[Split, Split]:
     g = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(y), generator=g)
     n_val = max(1, int(round(len(y) * val_fraction))) if val_fraction > 0 else 0
@@ -140,20 +162,33 @@ def _torchvision(name: str, root: Path, download: bool) -> tuple[torch.Tensor, t
     cls = getattr(torchvision.datasets, _TV_CLASS[name])
     try:
         ds = cls(str(root), train=True, download=download)
-    except (RuntimeError, OSError, ValueError) as e:  # torchvision says "Dataset not found", …
-        cause = str(e).split("\n")[0].rstrip(".")
+    except (RuntimeError, OSError, ValueError):  # torchvision: "Dataset not found or corrupted"
+        how = (
+            "connect to the network so it can be downloaded, or put"
+            if download
+            else "allow downloading, or put"
+        )
         raise TrainError(
-            f"The {name} dataset could not be loaded from {root} ({cause}); connect to the "
-            f"network to download it, or put {_TV_FILES[name]} there.") from None
+            f"The {name} dataset is missing or damaged in {root}; {how} {_TV_FILES[name]} there."
+        ) from None
     data = torch.as_tensor(ds.data)
     x = data.unsqueeze(1) if data.dim() == 3 else data.permute(0, 3, 1, 2)
     return x.float() / 255.0, torch.as_tensor(ds.targets, dtype=torch.int64)
 
 
-def load_tensor_dataset(name: str, channels: int, size: tuple[int, int], *,
-                        data_dir: str | os.PathLike | None = None, val_fraction: float = 0.1,
-                        seed: int = 0, augment: bool = False, download: bool = True,
-                        synthetic_size: int = 1024, num_classes: int = 10) -> TensorData:
+def load_tensor_dataset(
+    name: str,
+    channels: int,
+    size: tuple[int, int],
+    *,
+    data_dir: str | os.PathLike | None = None,
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    augment: bool = False,
+    download: bool = True,
+    synthetic_size: int = 1024,
+    num_classes: int = 10,
+) -> TensorData:
     """A small dataset as tensors; ``num_classes`` is only used by ``synthetic``."""
     if name == "digits":
         x, y = _digits()
@@ -169,7 +204,9 @@ def load_tensor_dataset(name: str, channels: int, size: tuple[int, int], *,
     else:
         from ..core.spec import closest
 
-        raise TrainError(f"There is no dataset named '{name}'; "
-                         f"{closest(name, [d for d in DATASETS if d != 'imagefolder'])}")
+        raise TrainError(
+            f"There is no dataset named '{name}'; "
+            f"{closest(name, [d for d in DATASETS if d != 'imagefolder'])}"
+        )
     train, val = _split(x, y, val_fraction, seed)
     return TensorData(name, train, val, classes, channels, size, augment)

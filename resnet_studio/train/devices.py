@@ -48,15 +48,19 @@ def list_devices() -> list[DeviceInfo]:
             p = torch.cuda.get_device_properties(i)
             out.append(DeviceInfo(f"cuda:{i}", p.name, p.total_memory, True))
     else:
-        why = ("this PyTorch build has no CUDA support" if torch.version.cuda is None
-               else "no CUDA GPU or driver was found")
+        why = (
+            "this PyTorch build has no CUDA support"
+            if torch.version.cuda is None
+            else "no CUDA GPU or driver was found"
+        )
         out.append(DeviceInfo("cuda", "CUDA GPU", None, False, why))
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():
         out.append(DeviceInfo("mps", "Apple GPU (Metal)", None, True))
     else:
-        out.append(DeviceInfo("mps", "Apple GPU (Metal)", None, False,
-                              "MPS needs an Apple-silicon Mac"))
+        out.append(
+            DeviceInfo("mps", "Apple GPU (Metal)", None, False, "MPS needs an Apple-silicon Mac")
+        )
     return out
 
 
@@ -73,10 +77,14 @@ def resolve_device(name: str) -> torch.device:
         return torch.device(name)
     cuda = [d for d in devices if d.startswith("cuda:")]
     if name.startswith("cuda"):
-        have = (f"this machine has {len(cuda)} CUDA device(s): {', '.join(cuda)}" if cuda
-                else devices["cuda"].reason)
+        have = (
+            f"this machine has {len(cuda)} CUDA device(s): {', '.join(cuda)}"
+            if cuda
+            else devices["cuda"].reason
+        )
         raise TrainError(f"Device '{name}' is not available ({have}); choose cpu or auto.")
     if name == "mps":
-        raise TrainError(f"Device 'mps' is not available ({devices['mps'].reason}); choose cpu "
-                         f"or auto.")
+        raise TrainError(
+            f"Device 'mps' is not available ({devices['mps'].reason}); choose cpu or auto."
+        )
     raise TrainError(f"'{name}' is not a device; choose auto, cpu, cuda, cuda:N or mps.")

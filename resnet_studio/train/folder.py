@@ -49,9 +49,16 @@ class FolderData:
         n = len(self.train) // world
         return -(-n // batch_size)
 
-    def batches(self, split: str, batch_size: int, epoch: int = 0, seed: int = 0,
-                rank: int = 0, world: int = 1, start: int = 0
-                ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    def batches(
+        self,
+        split: str,
+        batch_size: int,
+        epoch: int = 0,
+        seed: int = 0,
+        rank: int = 0,
+        world: int = 1,
+        start: int = 0,
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         ds = self.train if split == "train" else self.val
         n = len(ds)
         if split == "train":
@@ -59,56 +66,90 @@ class FolderData:
             order = torch.randperm(n, generator=g)[: n // world * world][rank::world]
         else:
             order = torch.arange(n)[rank::world]
-        order = order[start * batch_size:].tolist()
+        order = order[start * batch_size :].tolist()
         loader = torch.utils.data.DataLoader(
-            torch.utils.data.Subset(ds, order), batch_size=batch_size, shuffle=False,
-            num_workers=self.workers, pin_memory=self.device.type == "cuda")
+            torch.utils.data.Subset(ds, order),
+            batch_size=batch_size,
+            shuffle=False,
+            num_workers=self.workers,
+            pin_memory=self.device.type == "cuda",
+        )
         for x, y in loader:
             yield (x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True))
 
 
-def load_image_folder(root: str | os.PathLike, channels: int, size: tuple[int, int], *,
-                      val_fraction: float = 0.1, seed: int = 0, augment: bool = False,
-                      workers: int | None = None) -> FolderData:
+def load_image_folder(
+    root: str | os.PathLike,
+    channels: int,
+    size: tuple[int, int],
+    *,
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    augment: bool = False,
+    workers: int | None = None,
+) -> FolderData:
     import torchvision.transforms as T
     from torchvision.datasets import ImageFolder
 
     root = Path(root).expanduser()
     if not root.is_dir():
-        raise TrainError(f"The image folder {root} does not exist; choose a folder that holds "
-                         f"one sub-folder of images per class.")
+        raise TrainError(
+            f"The image folder {root} does not exist; choose a folder that holds "
+            f"one sub-folder of images per class."
+        )
     try:
         probe = ImageFolder(str(root))
     except (FileNotFoundError, RuntimeError) as e:
-        raise TrainError(f"{root} holds no images in class sub-folders ({str(e).rstrip('.')}); "
-                         f"put each class's images in a sub-folder of its own.") from None
+        raise TrainError(
+            f"{root} holds no images in class sub-folders ({str(e).rstrip('.')}); "
+            f"put each class's images in a sub-folder of its own."
+        ) from None
     checked = [(p, c, _readable(p)) for p, c in probe.samples]
     good = [(p, c) for p, c, ok in checked if ok]
     bad = [p for p, _, ok in checked if not ok]
     if not good:
-        raise TrainError(f"None of the {len(probe.samples)} images under {root} could be read; "
-                         f"check that they are image files.")
+        raise TrainError(
+            f"None of the {len(probe.samples)} images under {root} could be read; "
+            f"check that they are image files."
+        )
     norm = T.Normalize([0.5] * channels, [0.5] * channels)
     if channels not in (1, 3):
-        raise TrainError(f"Images have 1 or 3 channels, but the spec asks for {channels}; set "
-                         f"the spec's input channels to 1 or 3.")
+        raise TrainError(
+            f"Images have 1 or 3 channels, but the spec asks for {channels}; set "
+            f"the spec's input channels to 1 or 3."
+        )
     gray = [T.Grayscale(1)] if channels == 1 else []  # the loader already gives RGB
     base = [T.Resize(size), *gray]
     aug = [T.RandomCrop(size, padding=max(1, size[0] // 8)), T.RandomHorizontalFlip()]
     train_tf = T.Compose([*base, *(aug if augment else []), T.ToTensor(), norm])
     val_tf = T.Compose([*base, T.ToTensor(), norm])
-    train_ds, val_ds = ImageFolder(str(root), transform=train_tf), ImageFolder(str(root),
-                                                                               transform=val_tf)
+    train_ds, val_ds = (
+        ImageFolder(str(root), transform=train_tf),
+        ImageFolder(str(root), transform=val_tf),
+    )
     for ds in (train_ds, val_ds):
         ds.samples = ds.imgs = good
         ds.targets = [c for _, c in good]
     g = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(good), generator=g).tolist()
     n_val = max(1, round(len(good) * val_fraction)) if val_fraction > 0 else 0
-    notes = [f"skipped {len(bad)} unreadable image(s): " + ", ".join(Path(b).name for b in bad[:5])
-             + (" …" if len(bad) > 5 else "")] if bad else []
+    notes = (
+        [
+            f"skipped {len(bad)} unreadable image(s): "
+            + ", ".join(Path(b).name for b in bad[:5])
+            + (" …" if len(bad) > 5 else "")
+        ]
+        if bad
+        else []
+    )
     if workers is None:
         workers = max(0, min(4, (os.cpu_count() or 1) - 1))
-    return FolderData("imagefolder", torch.utils.data.Subset(train_ds, order[n_val:]),
-                      torch.utils.data.Subset(val_ds, order[:n_val]), len(probe.classes),
-                      probe.classes, workers, notes=notes)
+    return FolderData(
+        "imagefolder",
+        torch.utils.data.Subset(train_ds, order[n_val:]),
+        torch.utils.data.Subset(val_ds, order[:n_val]),
+        len(probe.classes),
+        probe.classes,
+        workers,
+        notes=notes,
+    )

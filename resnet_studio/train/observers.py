@@ -24,14 +24,22 @@ class ProgressBar(Callback):
     def on_run_start(self, trainer: Any, info: RunInfo) -> None:
         from tqdm import tqdm
 
-        print(f"Training {info.params:,} parameters on {info.dataset['name']} "
-              f"({info.dataset['train']:,} train / {info.dataset['val']:,} val images) on "
-              f"{info.device}" + (f", resuming at step {info.start_step}" if info.start_step
-                                  else ""), file=self.file)
+        print(
+            f"Training {info.params:,} parameters on {info.dataset['name']} "
+            f"({info.dataset['train']:,} train / {info.dataset['val']:,} val images) on "
+            f"{info.device}" + (f", resuming at step {info.start_step}" if info.start_step else ""),
+            file=self.file,
+        )
         if info.run_dir:
             print(f"Run directory: {info.run_dir}", file=self.file)
-        self.bar = tqdm(total=info.total_steps, initial=info.start_step, unit="step",
-                        file=self.file, dynamic_ncols=True, leave=False)
+        self.bar = tqdm(
+            total=info.total_steps,
+            initial=info.start_step,
+            unit="step",
+            file=self.file,
+            dynamic_ncols=True,
+            leave=False,
+        )
 
     def on_note(self, trainer: Any, text: str) -> None:
         (self.bar.write if self.bar else print)(f"note: {text}", file=self.file)
@@ -39,22 +47,30 @@ class ProgressBar(Callback):
     def on_steps(self, trainer: Any, steps: list[StepMetrics]) -> None:
         s = steps[-1]
         self.bar.update(len(steps))
-        self.bar.set_postfix_str(f"epoch {s.epoch + 1} loss {s.loss:.4f} "
-                                 f"{s.images_per_s:,.0f} img/s", refresh=False)
+        self.bar.set_postfix_str(
+            f"epoch {s.epoch + 1} loss {s.loss:.4f} {s.images_per_s:,.0f} img/s", refresh=False
+        )
 
     def on_epoch_end(self, trainer: Any, m: EpochMetrics) -> None:
-        self.bar.write(f"epoch {m.epoch + 1:>3}: train loss {m.train_loss:.4f} acc "
-                       f"{_pct(m.train_accuracy)} · val loss "
-                       f"{'–' if m.val_loss is None else f'{m.val_loss:.4f}'} acc "
-                       f"{_pct(m.val_accuracy)} · {m.seconds:.1f} s, "
-                       f"{m.images_per_s:,.0f} img/s", file=self.file)
+        self.bar.write(
+            f"epoch {m.epoch + 1:>3}: train loss {m.train_loss:.4f} acc "
+            f"{_pct(m.train_accuracy)} · val loss "
+            f"{'–' if m.val_loss is None else f'{m.val_loss:.4f}'} acc "
+            f"{_pct(m.val_accuracy)} · {m.seconds:.1f} s, "
+            f"{m.images_per_s:,.0f} img/s",
+            file=self.file,
+        )
 
     def on_run_end(self, trainer: Any, end: RunEnd) -> None:
         if self.bar:
             self.bar.close()
-        line = f"{end.status} after {end.step} steps; best val accuracy " \
-               f"{_pct(end.best_val_accuracy)}"
-        print(line + (f". {end.reason}" if end.reason else ""), file=self.file)
+        line = (
+            f"{end.status} after {end.step} steps; best val accuracy {_pct(end.best_val_accuracy)}"
+        )
+        # a failure's reason is printed once, by the command, as its error
+        if end.status == "stopped" and trainer.run_dir:
+            line += f"; continue with: resnet-studio train --resume {trainer.run_dir}"
+        print(line, file=self.file)
 
 
 class JsonLines(Callback):
@@ -68,8 +84,15 @@ class JsonLines(Callback):
         self.file.flush()
 
     def on_run_start(self, trainer: Any, info: RunInfo) -> None:
-        self._out({"kind": "start", "device": info.device, "run_dir": info.run_dir,
-                   "total_steps": info.total_steps, "start_step": info.start_step})
+        self._out(
+            {
+                "kind": "start",
+                "device": info.device,
+                "run_dir": info.run_dir,
+                "total_steps": info.total_steps,
+                "start_step": info.start_step,
+            }
+        )
 
     def on_steps(self, trainer: Any, steps: list[StepMetrics]) -> None:
         for s in steps:

@@ -61,11 +61,15 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     try:
         return torch.load(path, map_location="cpu", weights_only=False)
     except FileNotFoundError:
-        raise TrainError(f"There is no checkpoint at {path}; the run has not finished an epoch "
-                         f"or been stopped yet.") from None
+        raise TrainError(
+            f"There is no checkpoint at {path}; the run has not finished an epoch "
+            f"or been stopped yet."
+        ) from None
     except Exception as e:  # a truncated or foreign file
-        raise TrainError(f"The checkpoint {path} cannot be read ({type(e).__name__}); it is "
-                         f"damaged or not a ResNet Studio checkpoint.") from None
+        raise TrainError(
+            f"The checkpoint {path} cannot be read ({type(e).__name__}); it is "
+            f"damaged or not a ResNet Studio checkpoint."
+        ) from None
 
 
 def new_run_dir(root: Path | None, name: str) -> Path:
@@ -93,21 +97,29 @@ class RunRecorder(Callback):
         self._info: RunInfo | None = None
 
     def _status(self, status: str, **extra: Any) -> None:
-        atomic_write_json(self.dir / "status.json", {"status": status, "pid": os.getpid(),
-                                                     "updated": time.time(), **extra})
+        atomic_write_json(
+            self.dir / "status.json",
+            {"status": status, "pid": os.getpid(), "updated": time.time(), **extra},
+        )
 
     def on_run_start(self, trainer: Any, info: RunInfo) -> None:
         self._info = info
-        cfg = {"spec": info.spec, "config": info.config, "dataset": info.dataset,
-               "device": info.device, "params": info.params, "macs": info.macs,
-               "steps_per_epoch": info.steps_per_epoch, "total_steps": info.total_steps,
-               "versions": info.versions}
+        cfg = {
+            "spec": info.spec,
+            "config": info.config,
+            "dataset": info.dataset,
+            "device": info.device,
+            "params": info.params,
+            "macs": info.macs,
+            "steps_per_epoch": info.steps_per_epoch,
+            "total_steps": info.total_steps,
+            "versions": info.versions,
+        }
         if info.start_step == 0:
             atomic_write_json(self.dir / "config.json", cfg)
         _truncate_metrics(self.dir / "metrics.jsonl", info.start_step)
         self._log = open(self.dir / "metrics.jsonl", "a", encoding="utf-8")  # noqa: SIM115
-        self._status("running", step=info.start_step,
-                     best_val_accuracy=trainer.best_val_accuracy)
+        self._status("running", step=info.start_step, best_val_accuracy=trainer.best_val_accuracy)
 
     def _write(self, rows: list[dict[str, Any]]) -> None:
         self._log.write("".join(json.dumps(r) + "\n" for r in rows))
@@ -123,8 +135,9 @@ class RunRecorder(Callback):
             save_checkpoint(self.dir / "last.pt", state)
             if m.val_accuracy is not None and m.val_accuracy == trainer.best_val_accuracy:
                 save_checkpoint(self.dir / "best.pt", state)
-        self._status("running", step=m.step, epoch=m.epoch + 1,
-                     best_val_accuracy=trainer.best_val_accuracy)
+        self._status(
+            "running", step=m.step, epoch=m.epoch + 1, best_val_accuracy=trainer.best_val_accuracy
+        )
 
     def on_run_end(self, trainer: Any, end: RunEnd) -> None:
         if self.checkpoints and end.status == "stopped" and trainer.model is not None:
@@ -132,8 +145,13 @@ class RunRecorder(Callback):
         if self._log:
             self._log.close()
             self._log = None
-        self._status(end.status, reason=end.reason, step=end.step, epoch=end.epoch,
-                     best_val_accuracy=end.best_val_accuracy)
+        self._status(
+            end.status,
+            reason=end.reason,
+            step=end.step,
+            epoch=end.epoch,
+            best_val_accuracy=end.best_val_accuracy,
+        )
 
 
 def _truncate_metrics(path: Path, step: int) -> None:
@@ -209,8 +227,19 @@ def list_runs(root: Path | None = None) -> list[RunSummary]:
         status = st.get("status", "unknown")
         if status == "running" and not _alive(st.get("pid", -1)):
             status = "crashed"
-        out.append(RunSummary(d, d.name, status, st.get("reason", ""), cfg["dataset"]["name"],
-                              cfg["device"], cfg["params"], st.get("epoch", 0),
-                              cfg["config"]["epochs"], st.get("best_val_accuracy"),
-                              (d / "config.json").stat().st_mtime))
+        out.append(
+            RunSummary(
+                d,
+                d.name,
+                status,
+                st.get("reason", ""),
+                cfg["dataset"]["name"],
+                cfg["device"],
+                cfg["params"],
+                st.get("epoch", 0),
+                cfg["config"]["epochs"],
+                st.get("best_val_accuracy"),
+                (d / "config.json").stat().st_mtime,
+            )
+        )
     return out

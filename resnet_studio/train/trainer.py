@@ -39,8 +39,12 @@ def versions() -> dict[str, str]:
 
     from .. import __version__
 
-    return {"resnet_studio": __version__, "torch": torch.__version__,
-            "torchvision": torchvision.__version__, "python": platform.python_version()}
+    return {
+        "resnet_studio": __version__,
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "python": platform.python_version(),
+    }
 
 
 def load_pretrained(model: nn.Module, spec: ArchSpec) -> str:
@@ -52,21 +56,26 @@ def load_pretrained(model: nn.Module, spec: ArchSpec) -> str:
 
     name = preset_of(spec.replace(num_classes=1000, in_channels=3, input_size=224))
     if name not in TORCHVISION_PRESETS:
-        raise TrainError("ImageNet weights exist only for torchvision's presets (resnet18 … "
-                         "wide_resnet101_2) with their own widths and blocks; turn pretrained off "
-                         "for this spec.")
+        raise TrainError(
+            "ImageNet weights exist only for torchvision's presets (resnet18 … "
+            "wide_resnet101_2) with their own widths and blocks; turn pretrained off "
+            "for this spec."
+        )
     weights = torchvision.models.get_model_weights(name).DEFAULT
     try:
         state = weights.get_state_dict(progress=True)
     except Exception as e:  # URLError, OSError, … when offline
         file = weights.url.rsplit("/", 1)[-1]
-        raise TrainError(f"The ImageNet weights for {name} could not be downloaded ({e}); "
-                         f"connect to the network, or put {file} into "
-                         f"{torch.hub.get_dir()}/checkpoints.") from None
+        raise TrainError(
+            f"The ImageNet weights for {name} could not be downloaded ({e}); "
+            f"connect to the network, or put {file} into "
+            f"{torch.hub.get_dir()}/checkpoints."
+        ) from None
     if spec.in_channels != 3:
         w = state["conv1.weight"]
         state["conv1.weight"] = w.sum(1, keepdim=True).repeat(1, spec.in_channels, 1, 1) / max(
-            1, spec.in_channels)
+            1, spec.in_channels
+        )
     if spec.num_classes != 1000:
         state = {k: v for k, v in state.items() if not k.startswith("fc.")}
     model.load_state_dict(state, strict=False)
@@ -76,9 +85,15 @@ def load_pretrained(model: nn.Module, spec: ArchSpec) -> str:
 class Trainer:
     """Trains ``spec`` on ``config``; :meth:`run` blocks until the run ends and returns how."""
 
-    def __init__(self, spec: ArchSpec, config: TrainConfig, callbacks: list[Callback] = (),
-                 *, resume_state: dict[str, Any] | None = None,
-                 run_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        spec: ArchSpec,
+        config: TrainConfig,
+        callbacks: list[Callback] = (),
+        *,
+        resume_state: dict[str, Any] | None = None,
+        run_dir: str | None = None,
+    ) -> None:
         self.spec, self.config = spec, config
         self.callbacks = list(callbacks)
         self.run_dir = run_dir
@@ -93,14 +108,18 @@ class Trainer:
         self.elapsed = 0.0  # seconds of training, carried across resumes
 
     @classmethod
-    def from_run_dir(cls, run_dir: str | os.PathLike, callbacks: list[Callback] = ()
-                     ) -> Trainer:
+    def from_run_dir(cls, run_dir: str | os.PathLike, callbacks: list[Callback] = ()) -> Trainer:
         """A trainer that continues the run in ``run_dir`` from its last checkpoint."""
         from .records import load_checkpoint
 
         state = load_checkpoint(Path(run_dir) / "last.pt")
-        return cls(ArchSpec.from_dict(state["spec"]), TrainConfig.from_dict(state["config"]),
-                   callbacks, resume_state=state, run_dir=str(run_dir))
+        return cls(
+            ArchSpec.from_dict(state["spec"]),
+            TrainConfig.from_dict(state["config"]),
+            callbacks,
+            resume_state=state,
+            run_dir=str(run_dir),
+        )
 
     # --- control, from any thread -------------------------------------------------------
     def pause(self) -> None:
@@ -126,12 +145,17 @@ class Trainer:
     def state_dict(self) -> dict[str, Any]:
         model = self.model.module if hasattr(self.model, "module") else self.model
         return {
-            "spec": self.spec.to_dict(), "config": self.config.to_dict(),
-            "model": model.state_dict(), "optimizer": self.optimizer.state_dict(),
+            "spec": self.spec.to_dict(),
+            "config": self.config.to_dict(),
+            "model": model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
             "scaler": self.scaler.state_dict() if self.scaler else None,
-            "epoch": self.epoch, "step": self.step, "step_in_epoch": self.step_in_epoch,
-            "best_val_accuracy": self.best_val_accuracy, "elapsed": self.elapsed,
+            "epoch": self.epoch,
+            "step": self.step,
+            "step_in_epoch": self.step_in_epoch,
+            "best_val_accuracy": self.best_val_accuracy,
+            "elapsed": self.elapsed,
             "rng_cpu": torch.get_rng_state(),
             "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
         }
@@ -160,77 +184,117 @@ class Trainer:
         cuda = self.device.type == "cuda"
         if cuda:
             torch.backends.cudnn.benchmark = True
-        amp = cfg.amp if cfg.amp != "auto" else ("bf16" if cuda and
-                                                  torch.cuda.is_bf16_supported() else "off")
+        amp = (
+            cfg.amp
+            if cfg.amp != "auto"
+            else ("bf16" if cuda and torch.cuda.is_bf16_supported() else "off")
+        )
         self.amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(amp)
         self.channels_last = cuda if cfg.channels_last is None else cfg.channels_last
         if cfg.dataset == "imagefolder":
             from .folder import load_image_folder
 
             if not cfg.data_dir:
-                raise TrainError("The imagefolder dataset needs a folder; give it with "
-                                 "--data-dir (one sub-folder of images per class).")
-            data = load_image_folder(cfg.data_dir, spec.in_channels, spec.input_size,
-                                     val_fraction=cfg.val_fraction, seed=cfg.seed,
-                                     augment=cfg.augment)
+                raise TrainError(
+                    "The imagefolder dataset needs a folder; give it with "
+                    "--data-dir (one sub-folder of images per class)."
+                )
+            data = load_image_folder(
+                cfg.data_dir,
+                spec.in_channels,
+                spec.input_size,
+                val_fraction=cfg.val_fraction,
+                seed=cfg.seed,
+                augment=cfg.augment,
+            )
         else:
-            data = load_tensor_dataset(cfg.dataset, spec.in_channels, spec.input_size,
-                                       data_dir=cfg.data_dir, val_fraction=cfg.val_fraction,
-                                       seed=cfg.seed, augment=cfg.augment, download=cfg.download,
-                                       synthetic_size=cfg.synthetic_size,
-                                       num_classes=spec.num_classes)
+            data = load_tensor_dataset(
+                cfg.dataset,
+                spec.in_channels,
+                spec.input_size,
+                data_dir=cfg.data_dir,
+                val_fraction=cfg.val_fraction,
+                seed=cfg.seed,
+                augment=cfg.augment,
+                download=cfg.download,
+                synthetic_size=cfg.synthetic_size,
+                num_classes=spec.num_classes,
+            )
         if data.num_classes > spec.num_classes:
-            raise TrainError(f"The {cfg.dataset} dataset has {data.num_classes} classes but the "
-                             f"spec's classifier has {spec.num_classes} outputs; set the number "
-                             f"of classes to {data.num_classes}.")
+            raise TrainError(
+                f"The {cfg.dataset} dataset has {data.num_classes} classes but the "
+                f"spec's classifier has {spec.num_classes} outputs; set the number "
+                f"of classes to {data.num_classes}."
+            )
         self.data = data.to(self.device)
         report = analyze(spec)
-        one_by_one = any(r.kind == "BatchNorm2d" and r.out_shape[1:] == (1, 1)
-                         for r in report.rows)
+        one_by_one = any(r.kind == "BatchNorm2d" and r.out_shape[1:] == (1, 1) for r in report.rows)
         if one_by_one and cfg.batch_size < 2:
-            raise TrainError("With batch size 1 some batch norms of this spec see a single 1×1 "
-                             "value per channel and cannot train; use a batch size of 2 or more, "
-                             "or a larger input.")
+            raise TrainError(
+                "With batch size 1 some batch norms of this spec see a single 1×1 "
+                "value per channel and cannot train; use a batch size of 2 or more, "
+                "or a larger input."
+            )
         self._min_batch = 2 if one_by_one else 1
         model = build_model(spec)
         notes = list(data.notes)
         if cfg.pretrained:
             notes.append(load_pretrained(model, spec))
-        model = model.to(self.device, memory_format=torch.channels_last if self.channels_last
-                         else torch.contiguous_format)
+        model = model.to(
+            self.device,
+            memory_format=torch.channels_last if self.channels_last else torch.contiguous_format,
+        )
         self.model = dist.wrap(model, self.device)
         decay, no_decay = [], []
-        for name, p in model.named_parameters():
+        for p in model.parameters():
             (no_decay if p.ndim <= 1 else decay).append(p)
-        groups = [{"params": decay, "weight_decay": cfg.weight_decay},
-                  {"params": no_decay, "weight_decay": 0.0}]
+        groups = [
+            {"params": decay, "weight_decay": cfg.weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ]
         if cfg.optimizer == "sgd":
-            self.optimizer = torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum,
-                                             nesterov=cfg.momentum > 0)
+            self.optimizer = torch.optim.SGD(
+                groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0
+            )
         else:
             self.optimizer = torch.optim.AdamW(groups, lr=cfg.lr)
         world = dist.world_size()
         self.steps_per_epoch = max(1, data.steps_per_epoch(cfg.batch_size, world))
         total = self.steps_per_epoch * cfg.epochs
         self.scheduler = _scheduler(self.optimizer, cfg, total)
-        self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 and cuda \
-            else None
+        self.scaler = (
+            torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 and cuda else None
+        )
         if self._resume_state:
             self._load_state(self._resume_state)
         from .devices import list_devices
 
-        label = next((d.label for d in list_devices() if d.id == str(self.device)),
-                     str(self.device))
+        label = next(
+            (d.label for d in list_devices() if d.id == str(self.device)), str(self.device)
+        )
         return RunInfo(
-            spec=spec.to_dict(), config=cfg.to_dict(),
-            dataset={"name": cfg.dataset, "train": data.sizes()[0], "val": data.sizes()[1],
-                     "classes": data.num_classes, "notes": notes},
-            device=label + (f" ×{world}" if world > 1 else "")
+            spec=spec.to_dict(),
+            config=cfg.to_dict(),
+            dataset={
+                "name": cfg.dataset,
+                "train": data.sizes()[0],
+                "val": data.sizes()[1],
+                "classes": data.num_classes,
+                "notes": notes,
+            },
+            device=label
+            + (f" ×{world}" if world > 1 else "")
             + (f", AMP {amp}" if self.amp_dtype else "")
             + (", channels_last" if self.channels_last else ""),
-            params=report.totals.params, macs=report.totals.macs,
-            steps_per_epoch=self.steps_per_epoch, total_steps=total, start_epoch=self.epoch,
-            start_step=self.step, run_dir=self.run_dir, versions=versions())
+            params=report.totals.params,
+            macs=report.totals.macs,
+            steps_per_epoch=self.steps_per_epoch,
+            total_steps=total,
+            start_epoch=self.epoch,
+            start_step=self.step,
+            run_dir=self.run_dir,
+            versions=versions(),
+        )
 
     # --- the loop -------------------------------------------------------------------------
     def _autocast(self) -> contextlib.AbstractContextManager:
@@ -252,9 +316,11 @@ class Trainer:
         steps = []
         for (loss, hits), (_, _, n, lr, step, epoch) in zip(values, pending, strict=True):
             if not math.isfinite(loss):
-                raise TrainError(f"The loss became {loss} at step {step} (epoch {epoch + 1}); "
-                                 f"lower the learning rate (now {self.config.lr:g}) and start "
-                                 f"again.")
+                raise TrainError(
+                    f"The loss became {loss} at step {step} (epoch {epoch + 1}); "
+                    f"lower the learning rate (now {self.config.lr:g}) and start "
+                    f"again."
+                )
             sums[0] += loss * n
             sums[1] += hits
             sums[2] += n
@@ -269,14 +335,19 @@ class Trainer:
         model.eval()
         totals = torch.zeros(3, device=self.device)
         with torch.no_grad(), self._autocast():
-            for x, y in self.data.batches("val", self.config.batch_size * 2,
-                                          rank=dist.rank(), world=dist.world_size()):
+            for x, y in self.data.batches(
+                "val", self.config.batch_size * 2, rank=dist.rank(), world=dist.world_size()
+            ):
                 if self.channels_last:
                     x = x.contiguous(memory_format=torch.channels_last)
                 out = model(x)
-                totals += torch.stack([F.cross_entropy(out.float(), y, reduction="sum"),
-                                       (out.argmax(1) == y).sum().float(),
-                                       torch.tensor(float(len(y)), device=self.device)])
+                totals += torch.stack(
+                    [
+                        F.cross_entropy(out.float(), y, reduction="sum"),
+                        (out.argmax(1) == y).sum().float(),
+                        torch.tensor(float(len(y)), device=self.device),
+                    ]
+                )
         model.train()
         totals = dist.all_reduce(totals)
         loss, hits, n = totals.cpu().tolist()
@@ -293,16 +364,18 @@ class Trainer:
             t0 = time.monotonic()
             clock, sums, pending = [t0], [0.0, 0.0, 0], []
             last = t0
-            for x, y in self.data.batches("train", cfg.batch_size, epoch, cfg.seed, rank, world,
-                                          self.step_in_epoch):
-                if not self._running.is_set():
-                    self._flush(pending, sums, clock)
-                    self._emit("on_pause", True)
-                    self._running.wait()
-                    clock[0] = time.monotonic()  # paused time is not training time
-                    self._emit("on_pause", False)
-                if self._stop.is_set():
-                    raise _Stopped
+            for x, y in self.data.batches(
+                "train", cfg.batch_size, epoch, cfg.seed, rank, world, self.step_in_epoch
+            ):
+                if self._stop.is_set() or not self._running.is_set():
+                    self._flush(pending, sums, clock)  # every finished step is reported
+                    if not self._running.is_set():
+                        self._emit("on_pause", True)
+                        self._running.wait()
+                        clock[0] = time.monotonic()  # paused time is not training time
+                        self._emit("on_pause", False)
+                    if self._stop.is_set():
+                        raise _Stopped
                 if len(y) < self._min_batch:
                     continue
                 if self.channels_last:
@@ -322,8 +395,9 @@ class Trainer:
                 sched.step()
                 self.step += 1
                 self.step_in_epoch += 1
-                pending.append((loss.detach(), (out.argmax(1) == y).sum(), len(y), lr,
-                                self.step, epoch))
+                pending.append(
+                    (loss.detach(), (out.argmax(1) == y).sum(), len(y), lr, self.step, epoch)
+                )
                 now = time.monotonic()
                 if now - last >= cfg.report_interval:
                     self._flush(pending, sums, clock)
@@ -331,19 +405,33 @@ class Trainer:
             self._flush(pending, sums, clock)
             if self._stop.is_set():
                 raise _Stopped
-            epoch_sums = dist.all_reduce(torch.tensor(sums, dtype=torch.float64,
-                                                      device=self.device)).tolist()
+            epoch_sums = dist.all_reduce(
+                torch.tensor(sums, dtype=torch.float64, device=self.device)
+            ).tolist()
             val_loss, val_acc = self._validate()
             self.step_in_epoch = 0
             self.epoch = epoch + 1
-            if val_acc is not None and (self.best_val_accuracy is None
-                                        or val_acc > self.best_val_accuracy):
+            if val_acc is not None and (
+                self.best_val_accuracy is None or val_acc > self.best_val_accuracy
+            ):
                 self.best_val_accuracy = val_acc
             seconds = time.monotonic() - t0
             n = max(epoch_sums[2], 1)
-            self._emit("on_epoch_end", EpochMetrics(
-                epoch, self.step, epoch_sums[0] / n, epoch_sums[1] / n, val_loss, val_acc,
-                seconds, epoch_sums[2] / seconds, sched.get_last_lr()[0], self.elapsed))
+            self._emit(
+                "on_epoch_end",
+                EpochMetrics(
+                    epoch,
+                    self.step,
+                    epoch_sums[0] / n,
+                    epoch_sums[1] / n,
+                    val_loss,
+                    val_acc,
+                    seconds,
+                    epoch_sums[2] / seconds,
+                    sched.get_last_lr()[0],
+                    self.elapsed,
+                ),
+            )
 
     def run(self) -> RunEnd:
         """Train to the end, or until stopped or failed; never raises for a user's mistake."""
@@ -356,21 +444,26 @@ class Trainer:
                 self._emit("on_note", note)
             self._train()
         except (_Stopped, KeyboardInterrupt):
-            status, reason = "stopped", f"stopped at step {self.step} (epoch {self.epoch + 1})."
+            status = "stopped"
+            reason = f"Stopped at step {self.step} (epoch {self.epoch + 1}); resume it to continue."
         except TrainError as e:
             status, reason = "failed", str(e)
         except torch.OutOfMemoryError:
             status = "failed"
             where = "GPU" if self.device.type == "cuda" else "device"
-            reason = (f"Out of {where} memory at batch size {self.config.batch_size}; try a "
-                      f"batch size of {max(1, self.config.batch_size // 2)} or less, or a "
-                      f"smaller input size.")
+            reason = (
+                f"Out of {where} memory at batch size {self.config.batch_size}; try a "
+                f"batch size of {max(1, self.config.batch_size // 2)} or less, or a "
+                f"smaller input size."
+            )
         except RuntimeError as e:
             status = "failed"
             text = str(e).split("\n")[0]
             if "out of memory" in text or "can't allocate memory" in text:
-                reason = (f"Out of memory at batch size {self.config.batch_size}; try a batch "
-                          f"size of {max(1, self.config.batch_size // 2)} or less.")
+                reason = (
+                    f"Out of memory at batch size {self.config.batch_size}; try a batch "
+                    f"size of {max(1, self.config.batch_size // 2)} or less."
+                )
             else:
                 reason = f"Training failed: {text}"
         except OSError as e:
@@ -384,8 +477,9 @@ class Trainer:
         return end
 
 
-def _scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig, total: int
-               ) -> torch.optim.lr_scheduler.LRScheduler:
+def _scheduler(
+    opt: torch.optim.Optimizer, cfg: TrainConfig, total: int
+) -> torch.optim.lr_scheduler.LRScheduler:
     sched = torch.optim.lr_scheduler
     if cfg.schedule == "constant":
         return sched.LambdaLR(opt, lambda _: 1.0)
