@@ -62,7 +62,7 @@ def test_metrics_do_not_sync_the_device_every_step():
 
 
 def test_out_of_memory_is_a_sentence_and_the_next_run_works():
-    big = ArchSpec.from_preset("resnet50", input_size=512, num_classes=10)
+    big = ArchSpec.from_preset("resnet50", input_size=384, num_classes=10)
     end = Trainer(
         big,
         TrainConfig(
@@ -76,5 +76,5 @@ def test_out_of_memory_is_a_sentence_and_the_next_run_works():
         ),
     ).run()
     assert end.status == "failed"
-    assert "memory" in end.reason and "batch size 8192" in end.reason and "4096" in end.reason
+    assert "memory" in end.reason and "batch size 2048" in end.reason and "1024" in end.reason
     assert Trainer(SPEC, TrainConfig(epochs=1, device="cuda")).run().status == "finished"
