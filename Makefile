@@ -26,7 +26,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix resnet_studio tests bench main.py
 
 test: $(STAMP) lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/analysis.py

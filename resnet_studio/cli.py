@@ -2,7 +2,7 @@
 
 Sub-commands: ``summary`` (the analysis as a table or JSON), ``presets``, ``train`` and
 ``runs`` (see train_cli.py). With no
-sub-command it launches the window; until the window exists it prints the default summary.
+sub-command it opens the window.
 """
 
 from __future__ import annotations
@@ -159,7 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["summary"])
+        from .gui.app import run_app
+
+        return run_app()
     try:
         return args.func(args)
     except (SpecError, TrainError) as e:

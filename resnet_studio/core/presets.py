@@ -6,6 +6,7 @@ them in and applies overrides.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from .errors import SpecError
@@ -98,11 +99,17 @@ def describe_preset(name: str) -> str:
     return PRESETS[name][0]
 
 
-def preset_of(spec: Any) -> str | None:
-    """The name of the preset equal to ``spec``, or None for a custom spec."""
+@cache
+def preset_spec(name: str) -> Any:
+    """The ArchSpec of a preset, made once."""
     from .spec import ArchSpec
 
+    return ArchSpec.from_preset(name)
+
+
+def preset_of(spec: Any) -> str | None:
+    """The name of the preset equal to ``spec``, or None for a custom spec."""
     for name in PRESETS:
-        if ArchSpec.from_preset(name) == spec:
+        if preset_spec(name) == spec:
             return name
     return None

@@ -8,12 +8,10 @@ file in the same directory, fsync, then ``os.replace``.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 
 import torch
 
+from ..atomic import atomic_write_bytes, atomic_write_json
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
 
@@ -29,25 +28,6 @@ def default_runs_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("resnet-studio", appauthor=False)) / "runs"
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_json(path: Path, obj: Any) -> None:
-    atomic_write_bytes(path, (json.dumps(obj, indent=2) + "\n").encode())
 
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:

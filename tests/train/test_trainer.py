@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from resnet_studio import ArchSpec
+from resnet_studio.atomic import atomic_write_bytes
 from resnet_studio.train import (
     Callback,
     RunRecorder,
@@ -18,7 +19,7 @@ from resnet_studio.train import (
     list_runs,
     read_metrics,
 )
-from resnet_studio.train.records import atomic_write_bytes, export_csv, load_checkpoint
+from resnet_studio.train.records import export_csv, load_checkpoint
 
 SMALL = ArchSpec.from_preset("resnet20", layers=(1, 1, 1), in_channels=1, input_size=8)
 

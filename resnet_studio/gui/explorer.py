@@ -1,0 +1,231 @@
+"""The explorer: summary strip, filterable layer tree and pictures of the current architecture."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.analysis import Analysis
+from ..core.format import human, human_bytes, shape_text
+from .plots import StagePlots
+from .tree_model import COLUMNS, SECTION_ROLE, SORT_ROLE, LayerTreeModel
+
+
+class _Figure(QFrame):
+    """One number of the summary strip: a caption above a large value, exact value as tooltip."""
+
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(0)
+        self.caption = QLabel(caption)
+        self.caption.setStyleSheet("color: palette(mid); font-size: 9pt;")
+        self.value = QLabel("–")
+        self.value.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        self.detail = QLabel("")
+        self.detail.setStyleSheet("color: palette(mid); font-size: 9pt;")
+        for w in (self.caption, self.value, self.detail):
+            layout.addWidget(w)
+
+    def show_value(self, value: str, detail: str = "", tooltip: str = "") -> None:
+        self.value.setText(value)
+        self.detail.setText(detail)
+        self.setToolTip(tooltip)
+
+
+class SummaryStrip(QWidget):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.depth = _Figure("Depth")
+        self.params = _Figure("Parameters")
+        self.macs = _Figure("MACs")
+        self.param_mem = _Figure("Parameter memory")
+        self.act_mem = _Figure("Activation memory")
+        self.output = _Figure("Output")
+        for i, f in enumerate(
+            (self.depth, self.params, self.macs, self.param_mem, self.act_mem, self.output)
+        ):
+            layout.addWidget(f, 0, i)
+
+    def show(self, a: Analysis) -> None:  # type: ignore[override]
+        t, n = a.totals, a.batch_size
+        self.depth.show_value(
+            str(a.spec.depth), "weighted layers", "Convs and the classifier on the main path"
+        )
+        self.params.show_value(
+            human(t.params),
+            f"trainable {human(t.trainable_params)} · buffers {human(t.buffers)}",
+            f"{t.params:,} parameters ({t.trainable_params:,} trainable), "
+            f"{t.buffers:,} buffer elements",
+        )
+        self.macs.show_value(
+            human(t.macs),
+            f"FLOPs {human(t.flops)} (2 × MACs)",
+            f"{t.macs:,} multiply-accumulates for a batch of {n}; {t.flops:,} FLOPs",
+        )
+        self.param_mem.show_value(
+            human_bytes(t.param_bytes),
+            f"{a.dtype}, + {human_bytes(t.buffer_bytes)} buffers",
+            f"{t.param_bytes:,} bytes of weights",
+        )
+        self.act_mem.show_value(
+            human_bytes(t.activation_bytes),
+            f"training, batch {n}",
+            f"{t.activation_bytes:,} bytes: an estimate of the tensors "
+            "autograd keeps for the backward pass",
+        )
+        self.output.show_value(
+            shape_text(a.shape(a.root.out_shape)), f"input {shape_text(a.shape(a.root.in_shape))}"
+        )
+
+
+class ExplorerView(QWidget):
+    stageSelected = Signal(object)  # stage name or None
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.build_status = QLabel()
+        self.build_status.setToolTip(
+            "The real nn.Module, built off the GUI thread with the "
+            "core's builder, checked against the analysis"
+        )
+        head.addWidget(self.title)
+        head.addStretch()
+        head.addWidget(self.build_status)
+        layout.addLayout(head)
+        self.stale_banner = QLabel(
+            "Showing the last valid architecture: fix the field marked in red to update it."
+        )
+        self.stale_banner.setStyleSheet("background: #fff4ce; color: #6b5900; padding: 4px;")
+        self.stale_banner.hide()
+        layout.addWidget(self.stale_banner)
+        self.summary = SummaryStrip()
+        layout.addWidget(self.summary)
+
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter layers by name or type (e.g. downsample, Conv2d)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setToolTip("Show only the layers whose name or type contains this text")
+        layout.addWidget(self.filter)
+
+        self.model = LayerTreeModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setRecursiveFilteringEnabled(True)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 230)
+        for i in range(1, len(COLUMNS)):
+            header.resizeSection(i, 120 if i in (1, 2) else 80)
+        header.resizeSection(2, 150)
+        self.plots = StagePlots()
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tree)
+        split.addWidget(self.plots)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        self.splitter = split
+        layout.addWidget(split, 1)
+
+        self.filter.textChanged.connect(self._filter)
+        self.tree.selectionModel().selectionChanged.connect(self._selection)
+        QShortcut(QKeySequence.StandardKey.Copy, self.tree, self.copy_selection)
+        self._expanded: set[str] = set()
+
+    def show_analysis(self, a: Analysis, title: str) -> None:
+        self._expanded = self._expanded_names() if self.model.analysis else {"layer1"}
+        self.model.set_analysis(a)
+        self._restore_expanded()
+        self.summary.show(a)
+        self.title.setText(title)
+        self.plots.set_analyses([(title, a)])
+        self.set_stale(False)
+
+    def set_stale(self, stale: bool) -> None:
+        self.stale_banner.setVisible(stale)
+        self.model.set_stale(stale)
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        if text:
+            self.tree.expandAll()
+
+    def _expanded_names(self) -> set[str]:
+        names = set()
+
+        def walk(parent: Any) -> None:
+            for r in range(self.proxy.rowCount(parent)):
+                idx = self.proxy.index(r, 0, parent)
+                if self.tree.isExpanded(idx):
+                    names.add(idx.data())
+                    walk(idx)
+
+        from PySide6.QtCore import QModelIndex
+
+        walk(QModelIndex())
+        return names
+
+    def _restore_expanded(self) -> None:
+        from PySide6.QtCore import QModelIndex
+
+        def walk(parent: Any) -> None:
+            for r in range(self.proxy.rowCount(parent)):
+                idx = self.proxy.index(r, 0, parent)
+                if idx.data() in self._expanded:
+                    self.tree.setExpanded(idx, True)
+                    walk(idx)
+
+        walk(QModelIndex())
+
+    def _selection(self, *_: Any) -> None:
+        rows = self.tree.selectionModel().selectedRows()
+        section = rows[0].data(SECTION_ROLE) if rows else None
+        self.plots.select_stage(section)
+        self.stageSelected.emit(section)
+
+    def selected_text(self) -> str:
+        """The selected rows as tab-separated text, with a header."""
+        rows = sorted(
+            self.tree.selectionModel().selectedRows(), key=lambda i: self.tree.visualRect(i).top()
+        )
+        lines = ["\t".join(COLUMNS)]
+        for idx in rows:
+            lines.append(
+                "\t".join(str(idx.siblingAtColumn(c).data() or "") for c in range(len(COLUMNS)))
+            )
+        return "\n".join(lines) + "\n"
+
+    def copy_selection(self) -> None:
+        QGuiApplication.clipboard().setText(self.selected_text())

@@ -1,0 +1,432 @@
+"""The main window: spec panel, explorer and compare tabs, menus, live build, settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+)
+
+from .. import __version__
+from ..core import Analysis, ArchSpec, SpecError, analyze, build_model
+from ..core.export import comparison_csv, comparison_markdown, python_code
+from . import exports, workers
+from .compare_view import CURRENT, CompareView
+from .explorer import ExplorerView
+from .spec_panel import SpecPanel
+
+BUILD_DELAY_MS = 400  # build the real module once the controls have been still this long
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.setWindowTitle("ResNet Studio")
+        self.analysis: Analysis | None = None
+        self.spec: ArchSpec | None = None
+        self.model = None  # the built nn.Module of self.spec, once the build is done
+        self._build_generation = 0
+        self._busy = 0
+
+        self.panel = SpecPanel()
+        scroll = QScrollArea()
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(260)
+        self.explorer = ExplorerView()
+        self.compare = CompareView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.explorer, "Explorer")
+        self.tabs.addTab(self.compare, "Compare")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(120)
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.progress)
+
+        self.build_timer = QTimer(self)
+        self.build_timer.setSingleShot(True)
+        self.build_timer.setInterval(BUILD_DELAY_MS)
+        self.build_timer.timeout.connect(self._start_build)
+        self._make_menus()
+        self.panel.changed.connect(self.on_spec_changed)
+        self.compare.exportRequested.connect(self._export_compare)
+        self._restore_settings()
+        self.on_spec_changed()
+        if not self.compare.entries:
+            self.compare.set_entries(["resnet18", "resnet50"])
+
+    # --- menus ---------------------------------------------------------------------------------
+    def _action(
+        self, menu: Any, text: str, slot: Any, shortcut: Any = None, tip: str = ""
+    ) -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        a.setStatusTip(tip or text)
+        a.setToolTip(tip or text)
+        a.triggered.connect(slot)
+        menu.addAction(a)
+        return a
+
+    def _make_menus(self) -> None:
+        m = self.menuBar().addMenu("&File")
+        self._action(
+            m,
+            "&Open spec…",
+            self.open_spec,
+            QKeySequence.StandardKey.Open,
+            "Open an architecture spec (JSON)",
+        )
+        self.recent_menu = m.addMenu("Open &recent")
+        self._action(
+            m,
+            "&Save spec as…",
+            self.save_spec,
+            QKeySequence.StandardKey.Save,
+            "Save the architecture spec as JSON",
+        )
+        m.addSeparator()
+        e = m.addMenu("&Export")
+        self._action(e, "Analysis as CSV…", lambda: self.export_analysis(".csv"), "Ctrl+E")
+        self._action(e, "Analysis as JSON…", lambda: self.export_analysis(".json"))
+        self._action(e, "Analysis as Markdown…", lambda: self.export_analysis(".md"))
+        self._action(
+            e,
+            "torchinfo summary…",
+            self.export_torchinfo,
+            tip="torchinfo's summary of the built model, as text",
+        )
+        e.addSeparator()
+        self._action(
+            e,
+            "Model as ONNX…",
+            lambda: self.export_model(".onnx"),
+            tip="ONNX graph of the built model; opens in Netron",
+        )
+        self._action(e, "Model as TorchScript…", lambda: self.export_model(".pt"))
+        self._action(e, "Model state_dict…", lambda: self.export_model(".pth"))
+        m.addSeparator()
+        self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        ed = self.menuBar().addMenu("&Edit")
+        self._action(
+            ed,
+            "&Copy selected rows",
+            self.explorer.copy_selection,
+            tip="Copy the selected layer rows as tab-separated text",
+        )
+        self._action(
+            ed,
+            "Copy &Python code",
+            self.copy_python,
+            "Ctrl+Shift+C",
+            "Copy Python that builds this architecture with resnet_studio",
+        )
+        self._action(
+            ed,
+            "&Find layer",
+            lambda: self.explorer.filter.setFocus(),
+            QKeySequence.StandardKey.Find,
+        )
+        v = self.menuBar().addMenu("&View")
+        self._action(v, "&Explorer", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1")
+        self._action(v, "&Compare", lambda: self.tabs.setCurrentIndex(1), "Ctrl+2")
+        self._action(v, "Expand all layers", self.explorer.tree.expandAll)
+        self._action(v, "Collapse all layers", self.explorer.tree.collapseAll)
+        h = self.menuBar().addMenu("&Help")
+        self._action(h, "&About ResNet Studio", self.about)
+
+    # --- the spec ---------------------------------------------------------------------------
+    def on_spec_changed(self) -> None:
+        spec = self.panel.current()
+        batch, dtype = self.panel.batch.value(), self.panel.dtype.currentText()
+        if isinstance(spec, SpecError):
+            self.panel.mark_invalid(spec)
+            self.statusBar().showMessage(str(spec))
+            self.explorer.set_stale(True)
+            self.build_timer.stop()
+            self._build_generation += 1
+            return
+        self.panel.mark_invalid(None)
+        self.statusBar().clearMessage()
+        changed = spec != self.spec
+        self.spec = spec
+        self.analysis = analyze(spec, batch, dtype)
+        title = self.panel.label(spec)
+        self.explorer.show_analysis(self.analysis, title)
+        self.compare.set_current(spec, title, batch)
+        if changed:
+            self.model = None
+            self._build_generation += 1
+            self.explorer.build_status.setText("⏳ building the model…")
+            self.explorer.build_status.setStyleSheet("color: palette(mid);")
+            self.build_timer.start()
+
+    def _start_build(self) -> None:
+        generation, spec = self._build_generation, self.spec
+
+        def built(model: Any) -> None:
+            if generation != self._build_generation:
+                return  # a newer change superseded this build
+            self.model = model
+            n = sum(p.numel() for p in model.parameters())
+            expected = self.analysis.totals.params
+            if n == expected:
+                self.explorer.build_status.setText(f"✔ built: {n:,} parameters, as analysed")
+                self.explorer.build_status.setStyleSheet("color: #2e7d32; font-weight: 600;")
+            else:
+                self.explorer.build_status.setText(
+                    f"✘ built model has {n:,} parameters but the analysis says {expected:,}: a bug"
+                )
+                self.explorer.build_status.setStyleSheet("color: #c62828; font-weight: 600;")
+
+        def failed(e: Exception) -> None:
+            if generation == self._build_generation:
+                self.explorer.build_status.setText(f"✘ could not build: {e}")
+                self.explorer.build_status.setStyleSheet("color: #c62828;")
+
+        workers.start(lambda: build_model(spec), built, failed)
+
+    # --- files --------------------------------------------------------------------------------
+    def _ask_save(self, title: str, suffix: str, filters: str) -> str | None:
+        last = self.settings.value("last_dir", str(Path.home()))
+        path, _ = QFileDialog.getSaveFileName(
+            self, title, str(Path(last) / f"{self._stem()}{suffix}"), filters
+        )
+        if not path:
+            return None
+        if not Path(path).suffix:
+            path += suffix
+        self.settings.setValue("last_dir", str(Path(path).parent))
+        return path
+
+    def _stem(self) -> str:
+        return self.panel.label(self.spec).split(" ")[0] if self.spec else "spec"
+
+    def _report(self, fn: Any, done: str) -> None:
+        """Run ``fn`` now; say ``done`` or the error in the status bar."""
+        try:
+            fn()
+        except (OSError, SpecError, ValueError) as e:
+            self.statusBar().showMessage(f"Could not save: {e}")
+            return
+        self.statusBar().showMessage(done, 5000)
+
+    def save_spec(self, path: str | None = None) -> None:
+        if self.spec is None:
+            return
+        path = path or self._ask_save("Save spec", ".json", "Spec (*.json)")
+        if path:
+            self._report(lambda: exports.save_spec(self.spec, path), f"Saved {path}")
+            self._add_recent(path)
+
+    def open_spec(self, path: str | None = None) -> bool:
+        if not path:
+            last = self.settings.value("last_dir", str(Path.home()))
+            path, _ = QFileDialog.getOpenFileName(self, "Open spec", str(last), "Spec (*.json)")
+            if not path:
+                return False
+        try:
+            spec = ArchSpec.from_json(Path(path).read_text(encoding="utf-8"))
+        except OSError as e:
+            self.statusBar().showMessage(f"Could not open {path}: {e.strerror}.")
+            return False
+        except SpecError as e:
+            self.statusBar().showMessage(f"{Path(path).name}: {e}")
+            return False
+        self.panel.set_spec(spec)
+        self._add_recent(path)
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+        return True
+
+    def _add_recent(self, path: str) -> None:
+        recent = [p for p in self._recent() if p != path]
+        self.settings.setValue("recent", json.dumps([path, *recent][:MAX_RECENT]))
+        self._fill_recent()
+
+    def _recent(self) -> list[str]:
+        try:
+            return list(json.loads(self.settings.value("recent", "[]")))
+        except (TypeError, ValueError):
+            return []
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in self._recent():
+            self.recent_menu.addAction(p, lambda p=p: self.open_spec(p))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def export_analysis(self, suffix: str, path: str | None = None) -> None:
+        if self.analysis is None:
+            return
+        names = {".csv": "CSV (*.csv)", ".json": "JSON (*.json)", ".md": "Markdown (*.md)"}
+        path = path or self._ask_save("Export analysis", suffix, names[suffix])
+        if path:
+            a, title = self.analysis, self.panel.label(self.spec)
+            self._report(lambda: exports.export_analysis(a, path, title), f"Exported {path}")
+
+    def _in_background(self, what: str, fn: Any) -> None:
+        """A long export off the GUI thread, with the busy indicator."""
+        self._busy += 1
+        self.progress.show()
+        self.statusBar().showMessage(f"{what}…")
+
+        def finish(message: str) -> None:
+            self._busy -= 1
+            self.progress.setVisible(self._busy > 0)
+            self.statusBar().showMessage(message, 8000)
+
+        workers.start(
+            fn,
+            lambda msg: finish(msg),
+            lambda e: finish(f"{what} failed: {str(e).splitlines()[0]}"),
+        )
+
+    def _need_model(self) -> bool:
+        if self.model is None:
+            self.statusBar().showMessage(
+                "The model is still being built; try again in a moment.", 5000
+            )
+            return False
+        return True
+
+    def export_torchinfo(self, path: str | None = None) -> None:
+        if not self._need_model():
+            return
+        path = path or self._ask_save("Export torchinfo summary", ".txt", "Text (*.txt)")
+        if not path:
+            return
+        model, spec, batch = self.model, self.spec, self.panel.batch.value()
+
+        def work() -> str:
+            from ..atomic import atomic_write_text
+
+            atomic_write_text(path, exports.torchinfo_text(model, spec, batch))
+            return f"Exported {path}"
+
+        self._in_background("Writing the torchinfo summary", work)
+
+    def export_model(self, suffix: str, path: str | None = None) -> None:
+        if not self._need_model():
+            return
+        name = exports.MODEL_FORMATS[suffix]
+        path = path or self._ask_save(f"Export model as {name}", suffix, f"{name} (*{suffix})")
+        if not path:
+            return
+        model, spec = self.model, self.spec
+
+        def work() -> str:
+            exports.export_model(model, spec, path)
+            return f"Exported {path}"
+
+        self._in_background(f"Exporting {name}", work)
+
+    def copy_python(self) -> None:
+        if self.spec is not None:
+            QGuiApplication.clipboard().setText(python_code(self.spec, self.panel.base_preset))
+            self.statusBar().showMessage("Copied the Python code", 4000)
+
+    def _export_compare(self, what: str, path: str | None = None) -> None:
+        c = self.compare.comparison
+        if c is None:
+            return
+        if what == "table":
+            path = path or self._ask_save(
+                "Export comparison", ".csv", "CSV (*.csv);;Markdown (*.md)"
+            )
+            if path:
+                text = comparison_markdown(c) if path.endswith(".md") else comparison_csv(c)
+                from ..atomic import atomic_write_text
+
+                self._report(lambda: atomic_write_text(path, text), f"Exported {path}")
+            return
+        path = path or self._ask_save("Export plots", ".png", "PNG (*.png);;SVG (*.svg)")
+        if path:
+            p = Path(path)
+            for i, part in enumerate(("params", "macs", "profile")):
+                target = p.with_name(f"{p.stem}-{part}{p.suffix}")
+                self._report(
+                    lambda i=i, t=target: self.compare.plots.export(i, str(t)),
+                    f"Exported {p.stem}-*{p.suffix}",
+                )
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About ResNet Studio",
+            f"<h3>ResNet Studio {__version__}</h3><p>Explore ResNet "
+            "architectures and watch them train.</p><p>Shapes, parameters and "
+            "MACs come from arithmetic over one description of the network; "
+            "they equal torchvision, a real forward pass and torchinfo.</p>",
+        )
+
+    # --- settings and closing ---------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        s = self.settings
+        if s.value("geometry"):
+            self.restoreGeometry(s.value("geometry"))
+        else:
+            self.resize(1400, 900)
+        if s.value("splitter"):
+            self.splitter.restoreState(s.value("splitter"))
+        else:
+            self.splitter.setSizes([self.panel.sizeHint().width() + 24, 1060])
+        if s.value("explorer_splitter"):
+            self.explorer.splitter.restoreState(s.value("explorer_splitter"))
+        spec = s.value("spec")
+        if spec:
+            try:
+                self.panel.base_preset = s.value("base_preset", "resnet18")
+                self.panel.set_spec(ArchSpec.from_json(spec))
+            except SpecError:
+                pass  # an old or hand-edited setting: start from the default
+        self.panel.batch.setValue(int(s.value("batch", 1)))
+        self.panel.dtype.setCurrentText(s.value("dtype", "float32"))
+        self.tabs.setCurrentIndex(int(s.value("tab", 0)))
+        try:
+            entries = json.loads(s.value("compare", "[]"))
+            self.compare.set_entries(
+                [e for e in entries if e == CURRENT or e in ArchSpec.presets()]
+            )
+        except (TypeError, ValueError):
+            pass
+        self._fill_recent()
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("splitter", self.splitter.saveState())
+        s.setValue("explorer_splitter", self.explorer.splitter.saveState())
+        if self.spec is not None:
+            s.setValue("spec", self.spec.to_json(indent=None))
+            s.setValue("base_preset", self.panel.base_preset)
+        s.setValue("batch", self.panel.batch.value())
+        s.setValue("dtype", self.panel.dtype.currentText())
+        s.setValue("tab", self.tabs.currentIndex())
+        s.setValue("compare", json.dumps(self.compare.entries))
+        s.sync()
+
+    def closeEvent(self, event: Any) -> None:
+        self.save_settings()
+        self.build_timer.stop()
+        workers.wait_all()
+        super().closeEvent(event)

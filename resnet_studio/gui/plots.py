@@ -1,0 +1,183 @@
+"""Pictures of architectures (pyqtgraph): per-stage params and MACs, and the shape profile.
+
+One widget serves the explorer (one spec) and the compare view (several). Selecting a stage
+highlights it in every plot. Plots export to PNG and SVG with pyqtgraph's exporters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from ..core.analysis import Analysis
+from ..core.compare import shape_profile
+from ..core.format import human
+
+pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+PALETTE = ["#2f6db3", "#e07b22", "#3a9b48", "#b8312f", "#7b52ab", "#8c6d31", "#d45d9f"]
+
+
+def colour(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+class _Axis(pg.AxisItem):
+    """Stage names under the bars."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__("bottom")
+        self.names = names
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [
+            self.names[int(v)] if float(v).is_integer() and 0 <= int(v) < len(self.names) else ""
+            for v in values
+        ]
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        return [(1.0, list(range(len(self.names))))]
+
+
+class _HumanAxis(pg.AxisItem):
+    """Counts as 11.7 M and 1.82 G rather than 1.17e+07."""
+
+    def __init__(self) -> None:
+        super().__init__("left")
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [human(v) if v else "0" for v in values]
+
+
+class StagePlots(QWidget):
+    """Three plots: params per stage, MACs per stage, and the shape profile through the depth."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.widgets = [pg.PlotWidget(), pg.PlotWidget(), pg.PlotWidget()]
+        for w in self.widgets:
+            w.setMinimumHeight(180)
+            layout.addWidget(w)
+        self.analyses: list[tuple[str, Analysis]] = []
+        self.selected: str | None = None
+        self._regions: list[pg.LinearRegionItem] = []
+
+    @property
+    def plots(self) -> list[pg.PlotItem]:
+        return [w.getPlotItem() for w in self.widgets]
+
+    def set_analyses(self, labelled: list[tuple[str, Analysis]]) -> None:
+        self.analyses = labelled
+        self.redraw()
+
+    def select_stage(self, name: str | None) -> None:
+        self.selected = name
+        self.redraw()
+
+    def redraw(self) -> None:
+        if not self.analyses:
+            return
+        stage_names = max((tuple(s.name for s in a.stages) for _, a in self.analyses), key=len)
+        names = list(stage_names)
+        n = len(self.analyses)
+        width = 0.8 / n
+        for plot, what, title in (
+            (self.plots[0], "params", "Parameters per stage"),
+            (self.plots[1], "macs", "MACs per stage"),
+        ):
+            plot.clear()
+            plot.setAxisItems({"bottom": _Axis(names), "left": _HumanAxis()})
+            plot.setTitle(title, size="10pt")
+            plot.showGrid(y=True, alpha=0.2)
+            if n > 1:
+                plot.addLegend(offset=(10, 5))
+            if plot.legend is not None:
+                plot.legend.clear()
+            for j, (label, a) in enumerate(self.analyses):
+                values = {
+                    s.name: getattr(s, what) * (a.batch_size if what == "macs" else 1)
+                    for s in a.stages
+                }
+                xs = np.arange(len(names)) - 0.4 + width * (j + 0.5)
+                ys = np.array([values.get(s, 0) for s in names], dtype=float)
+                pens = [
+                    pg.mkPen("#111", width=2.5) if s == self.selected else pg.mkPen(colour(j))
+                    for s in names
+                ]
+                bars = pg.BarGraphItem(
+                    x=xs, height=ys, width=width * 0.9, brush=colour(j), pens=pens, name=label
+                )
+                plot.addItem(bars)  # the legend, if any, takes the bars' name and colour
+        self._draw_profile()
+
+    def _draw_profile(self) -> None:
+        plot = self.plots[2]
+        plot.clear()
+        if plot.legend is not None:
+            plot.legend.clear()
+        plot.setTitle("Shape profile: channels (solid), height (dashed)", size="10pt")
+        plot.setLabel("bottom", "weighted layer")
+        plot.setLogMode(x=False, y=True)
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        if len(self.analyses) > 1:
+            plot.addLegend(offset=(5, 5))
+        for j, (label, a) in enumerate(self.analyses):
+            pts = shape_profile(a)
+            x = np.array([p.depth for p in pts], dtype=float)
+            plot.plot(
+                x,
+                [p.channels for p in pts],
+                pen=pg.mkPen(colour(j), width=2),
+                name=label,
+                stepMode=None,
+            )
+            plot.plot(
+                x,
+                [p.height for p in pts],
+                pen=pg.mkPen(colour(j), width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
+            )
+            if self.selected and j == 0:
+                inside = [p.depth for p in pts if p.section == self.selected]
+                if inside:
+                    region = pg.LinearRegionItem(
+                        (min(inside) - 0.5, max(inside) + 0.5),
+                        movable=False,
+                        brush=(47, 109, 179, 40),
+                    )
+                    plot.addItem(region)
+
+    def export(self, index: int, path: str) -> None:
+        """Plot ``index`` (0 params, 1 MACs, 2 profile) to PNG or SVG by the path's suffix,
+        written atomically. PNG through pyqtgraph's ImageExporter; SVG through Qt's
+        QSvgGenerator (pyqtgraph's SVG exporter fails on Qt 6.12's path output)."""
+        import os
+        import tempfile
+
+        from pyqtgraph.exporters import ImageExporter
+        from PySide6.QtGui import QPainter
+        from PySide6.QtSvg import QSvgGenerator
+
+        suffix = ".svg" if path.lower().endswith(".svg") else ".png"
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=suffix)
+        os.close(fd)
+        try:
+            if suffix == ".svg":
+                widget = self.widgets[index]
+                gen = QSvgGenerator()
+                gen.setFileName(tmp)
+                gen.setSize(widget.size())
+                gen.setViewBox(widget.rect())
+                gen.setTitle(self.plots[index].titleLabel.text)
+                painter = QPainter(gen)
+                widget.render(painter)
+                painter.end()
+            else:
+                ImageExporter(self.plots[index]).export(tmp)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)

@@ -1,0 +1,329 @@
+"""The spec panel: every field of an ArchSpec as a control, live, with no Apply button.
+
+``changed`` fires on every edit; :meth:`current` returns the spec (or the SpecError with the
+field to mark red), the batch size and the dtype. Picking a preset fills the controls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import ArchSpec, SpecError
+from ..core.analysis import DTYPE_BYTES
+from ..core.presets import PRESETS, describe_preset, preset_of
+from ..core.spec import (
+    MAX_BLOCKS_PER_STAGE,
+    MAX_INPUT_SIDE,
+    MAX_STAGES,
+    MAX_WIDTH,
+    SHORTCUTS,
+    STEMS,
+)
+
+INVALID_STYLE = '*[invalid="true"] { background: #fde8e7; border: 1px solid #d9534f; }'
+
+
+def _spin(low: int, high: int, tip: str, value: int = 1) -> QSpinBox:
+    s = QSpinBox()
+    s.setRange(low, high)
+    s.setValue(value)
+    s.setToolTip(tip)
+    s.setKeyboardTracking(True)
+    s.setAccelerated(True)
+    return s
+
+
+def _combo(items: list[str] | tuple[str, ...], tip: str) -> QComboBox:
+    c = QComboBox()
+    c.addItems(list(items))
+    c.setToolTip(tip)
+    return c
+
+
+class SpecPanel(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.base_preset = "resnet18"
+        self._filling = False
+        self.setStyleSheet(INVALID_STYLE)
+        outer = QVBoxLayout(self)
+
+        self.preset = _combo(list(PRESETS), "Fill every control from a preset")
+        self.preset_note = QLabel()
+        self.preset_note.setWordWrap(True)
+        self.preset_note.setStyleSheet("color: palette(mid);")
+        top = QFormLayout()
+        top.addRow("Preset", self.preset)
+        top.addRow("", self.preset_note)
+        outer.addLayout(top)
+
+        arch = QGroupBox("Architecture")
+        form = QFormLayout(arch)
+        self.block = _combo(
+            ("basic", "bottleneck"),
+            "basic: two 3×3 convs (×1); bottleneck: 1×1, 3×3, 1×1 (×4 wider out)",
+        )
+        form.addRow("Block", self.block)
+        self.stage_box = QWidget()
+        self.stage_grid = QGridLayout(self.stage_box)
+        self.stage_grid.setContentsMargins(0, 0, 0, 0)
+        for col, text in enumerate(("", "Blocks", "Width", "Dilate")):
+            label = QLabel(text)
+            label.setStyleSheet("color: palette(mid);")
+            self.stage_grid.addWidget(label, 0, col)
+        self.stages: list[tuple[QLabel, QSpinBox, QSpinBox, QCheckBox]] = []
+        buttons = QHBoxLayout()
+        self.add_stage = QPushButton("+ stage")
+        self.add_stage.setToolTip("Add a stage after the last (its width doubles)")
+        self.remove_stage = QPushButton("− stage")
+        self.remove_stage.setToolTip("Remove the last stage")
+        buttons.addWidget(self.add_stage)
+        buttons.addWidget(self.remove_stage)
+        buttons.addStretch()
+        form.addRow("Stages", self.stage_box)
+        form.addRow("", _wrap(buttons))
+        self.groups = _spin(1, MAX_WIDTH, "Groups of the bottleneck's 3×3 conv (ResNeXt: 32)")
+        self.width_per_group = _spin(
+            1,
+            MAX_WIDTH,
+            "Channels per group at width 64 (ResNeXt 4 or 8, Wide ResNet 128, ResNet 64)",
+            64,
+        )
+        form.addRow("Groups", self.groups)
+        form.addRow("Width per group", self.width_per_group)
+        self.stem = _combo(
+            STEMS,
+            "imagenet: 7×7 stride-2 conv and max-pool (¼ the size); "
+            "cifar: 3×3 stride-1 conv, no pool",
+        )
+        self.shortcut = _combo(
+            SHORTCUTS,
+            "Where a block changes shape: conv_bn (1×1 conv + BN), "
+            "conv (1×1 conv with bias), pad (zero-padded identity)",
+        )
+        form.addRow("Stem", self.stem)
+        form.addRow("Shortcut", self.shortcut)
+        self.conv_bias = QCheckBox("Conv biases")
+        self.conv_bias.setToolTip("Give every conv of the stem and blocks a bias")
+        self.zero_init = QCheckBox("Zero-init residual")
+        self.zero_init.setToolTip("Start each block's last batch norm at zero")
+        form.addRow("", self.conv_bias)
+        form.addRow("", self.zero_init)
+        outer.addWidget(arch)
+
+        data = QGroupBox("Input and output")
+        dform = QFormLayout(data)
+        self.in_channels = _spin(1, MAX_WIDTH, "Input channels: 1 for gray, 3 for RGB", 3)
+        self.height = _spin(1, MAX_INPUT_SIDE, "Input height in pixels", 224)
+        self.width = _spin(1, MAX_INPUT_SIDE, "Input width in pixels", 224)
+        size = QHBoxLayout()
+        size.addWidget(self.height)
+        size.addWidget(QLabel("×"))
+        size.addWidget(self.width)
+        self.num_classes = _spin(1, 1_000_000, "Outputs of the classifier", 1000)
+        dform.addRow("Channels", self.in_channels)
+        dform.addRow("Height × width", _wrap(size))
+        dform.addRow("Classes", self.num_classes)
+        outer.addWidget(data)
+
+        mem = QGroupBox("Memory figures")
+        mform = QFormLayout(mem)
+        self.batch = _spin(1, 1 << 20, "Batch size for shapes, MACs and memory", 1)
+        self.dtype = _combo(tuple(DTYPE_BYTES), "Number format for the memory figures")
+        mform.addRow("Batch size", self.batch)
+        mform.addRow("Dtype", self.dtype)
+        outer.addWidget(mem)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c9302c;")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.message)
+        outer.addStretch()
+
+        self.fields = {
+            "block": [self.block],
+            "groups": [self.groups],
+            "width_per_group": [self.width_per_group],
+            "stem": [self.stem],
+            "shortcut": [self.shortcut],
+            "in_channels": [self.in_channels],
+            "input_size": [self.height, self.width],
+            "num_classes": [self.num_classes],
+            "conv_bias": [self.conv_bias],
+            "batch_size": [self.batch],
+            "dtype": [self.dtype],
+        }
+        for w in (
+            self.groups,
+            self.width_per_group,
+            self.in_channels,
+            self.height,
+            self.width,
+            self.num_classes,
+            self.batch,
+        ):
+            w.valueChanged.connect(self._edited)
+        for w in (self.block, self.stem, self.shortcut, self.dtype):
+            w.currentIndexChanged.connect(self._edited)
+        for w in (self.conv_bias, self.zero_init):
+            w.toggled.connect(self._edited)
+        self.preset.currentTextChanged.connect(self.load_preset)
+        self.add_stage.clicked.connect(self._add_stage)
+        self.remove_stage.clicked.connect(self._remove_stage)
+        self.load_preset("resnet18")
+
+    # --- stages ------------------------------------------------------------------------------
+    def _set_stage_count(self, n: int) -> None:
+        while len(self.stages) < n:
+            i = len(self.stages)
+            label = QLabel(f"layer{i + 1}")
+            blocks = _spin(1, MAX_BLOCKS_PER_STAGE, f"Blocks in layer{i + 1}", 2)
+            width = _spin(
+                1, MAX_WIDTH, f"Base width of layer{i + 1} (outputs × the block's expansion)", 64
+            )
+            dilate = QCheckBox()
+            dilate.setToolTip(
+                f"Keep layer{i + 1}'s resolution and dilate instead of striding (bottleneck only)"
+            )
+            dilate.setEnabled(i > 0)
+            for col, w in enumerate((label, blocks, width, dilate)):
+                self.stage_grid.addWidget(w, i + 1, col)
+            blocks.valueChanged.connect(self._edited)
+            width.valueChanged.connect(self._edited)
+            dilate.toggled.connect(self._edited)
+            self.stages.append((label, blocks, width, dilate))
+        while len(self.stages) > n:
+            for w in self.stages.pop():
+                w.deleteLater()
+        self.add_stage.setEnabled(n < MAX_STAGES)
+        self.remove_stage.setEnabled(n > 1)
+
+    def _add_stage(self) -> None:
+        last = self.stages[-1][2].value()
+        self._filling = True
+        self._set_stage_count(len(self.stages) + 1)
+        self.stages[-1][2].setValue(min(MAX_WIDTH, last * 2))
+        self._filling = False
+        self._edited()
+
+    def _remove_stage(self) -> None:
+        self._set_stage_count(len(self.stages) - 1)
+        self._edited()
+
+    # --- spec in and out -----------------------------------------------------------------------
+    def load_preset(self, name: str) -> None:
+        if name not in PRESETS:
+            return
+        self.base_preset = name
+        self.set_spec(ArchSpec.from_preset(name))
+
+    def set_spec(self, spec: ArchSpec) -> None:
+        """Fill the controls from ``spec`` (one ``changed`` at the end)."""
+        self._filling = True
+        try:
+            name = preset_of(spec)
+            if name:
+                self.base_preset = name
+            self.preset.blockSignals(True)
+            self.preset.setCurrentText(self.base_preset)
+            self.preset.blockSignals(False)
+            self.block.setCurrentText(spec.block)
+            self._set_stage_count(len(spec.layers))
+            dil = (False, *spec.replace_stride_with_dilation)
+            for (_, blocks, width, dilate), n, w, d in zip(
+                self.stages, spec.layers, spec.widths, dil, strict=True
+            ):
+                blocks.setValue(n)
+                width.setValue(w)
+                dilate.setChecked(d)
+            self.groups.setValue(spec.groups)
+            self.width_per_group.setValue(spec.width_per_group)
+            self.stem.setCurrentText(spec.stem)
+            self.shortcut.setCurrentText(spec.shortcut)
+            self.conv_bias.setChecked(spec.conv_bias)
+            self.zero_init.setChecked(spec.zero_init_residual)
+            self.in_channels.setValue(spec.in_channels)
+            self.height.setValue(spec.input_size[0])
+            self.width.setValue(spec.input_size[1])
+            self.num_classes.setValue(spec.num_classes)
+        finally:
+            self._filling = False
+        self._edited()
+
+    def fields_dict(self) -> dict[str, Any]:
+        return dict(
+            block=self.block.currentText(),
+            layers=tuple(s[1].value() for s in self.stages),
+            widths=tuple(s[2].value() for s in self.stages),
+            groups=self.groups.value(),
+            width_per_group=self.width_per_group.value(),
+            stem=self.stem.currentText(),
+            shortcut=self.shortcut.currentText(),
+            conv_bias=self.conv_bias.isChecked(),
+            in_channels=self.in_channels.value(),
+            input_size=(self.height.value(), self.width.value()),
+            num_classes=self.num_classes.value(),
+            zero_init_residual=self.zero_init.isChecked(),
+            replace_stride_with_dilation=tuple(s[3].isChecked() for s in self.stages[1:]),
+        )
+
+    def current(self) -> ArchSpec | SpecError:
+        try:
+            return ArchSpec(**self.fields_dict())
+        except SpecError as e:
+            return e
+
+    def label(self, spec: ArchSpec) -> str:
+        name = preset_of(spec)
+        return name if name else f"custom (based on {self.base_preset})"
+
+    def mark_invalid(self, error: SpecError | None) -> None:
+        """Turn the control of ``error.field`` red and show its sentence (None clears)."""
+        widgets = self.fields.get(error.field, []) if error else []
+        if error and error.field in ("layers", "widths", "replace_stride_with_dilation"):
+            col = {"layers": 1, "widths": 2, "replace_stride_with_dilation": 3}[error.field]
+            widgets = [s[col] for s in self.stages]
+        for group in [*self.fields.values(), *[list(s[1:]) for s in self.stages]]:
+            for w in group:
+                bad = w in widgets
+                if bool(w.property("invalid")) != bad:
+                    w.setProperty("invalid", bad)
+                    w.style().unpolish(w)
+                    w.style().polish(w)
+        self.message.setText(str(error) if error else "")
+
+    def _edited(self, *_: Any) -> None:
+        if self._filling:
+            return
+        spec = self.current()
+        if isinstance(spec, ArchSpec):
+            name = preset_of(spec)
+            self.preset_note.setText(
+                describe_preset(name) if name else f"custom (based on {self.base_preset})"
+            )
+        self.changed.emit()
+
+
+def _wrap(layout: QHBoxLayout) -> QWidget:
+    w = QWidget()
+    layout.setContentsMargins(0, 0, 0, 0)
+    w.setLayout(layout)
+    return w

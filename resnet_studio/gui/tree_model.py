@@ -1,0 +1,210 @@
+"""The layer tree: a QAbstractItemModel over the core's Analysis (stem, stages, blocks, layers).
+
+Runs of identical blocks collapse into one row ("layer3.1–22 ×22") whose children are the
+blocks. Every number shown comes from the analysis; the model only arranges it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from ..core.analysis import Analysis, LayerRow
+from ..core.format import block_runs, human, shape_text
+
+COLUMNS = ("Name", "Type", "Output shape", "Params", "MACs", "% params", "% MACs")
+SECTION_ROLE = Qt.ItemDataRole.UserRole + 1  # "stem", "layer2", "head"
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+_ROOT = QModelIndex()  # the invalid index: the tree's root
+
+
+class Item:
+    __slots__ = ("label", "kind", "rows", "repeat", "children", "parent", "section", "index")
+
+    def __init__(
+        self,
+        label: str,
+        kind: str,
+        rows: list[LayerRow],
+        section: str,
+        repeat: int = 1,
+        parent: Item | None = None,
+    ) -> None:
+        self.label, self.kind, self.rows, self.section = label, kind, rows, section
+        self.repeat, self.parent = repeat, parent
+        self.children: list[Item] = []
+        self.index = 0
+
+    def add(self, child: Item) -> Item:
+        child.parent, child.index = self, len(self.children)
+        self.children.append(child)
+        return child
+
+    @property
+    def params(self) -> int:
+        return sum(r.params for r in self.rows) * self.repeat
+
+    @property
+    def macs(self) -> int:
+        return sum(r.macs for r in self.rows) * self.repeat
+
+    @property
+    def out_shape(self) -> tuple[int, ...]:
+        return self.rows[-1].out_shape
+
+    @property
+    def in_shape(self) -> tuple[int, ...]:
+        return self.rows[0].in_shape
+
+
+def _module_item(row: LayerRow, by_name: dict[str, LayerRow], section: str) -> Item:
+    item = Item(row.name, row.kind, [row], section)
+    for child in row.node.children:
+        item.add(_module_item(by_name[child.name], by_name, section))
+    return item
+
+
+def build_items(a: Analysis) -> Item:
+    """The display tree of an analysis."""
+    root = Item("", "", [a.root], "")
+    by_name = {r.name: r for r in a.rows}
+    top = [r for r in a.rows if r.level == 1]
+    for stage in a.stages:
+        part = [r for r in top if r.section == stage.name]
+        if stage.blocks:
+            item = root.add(Item(stage.name, "Sequential", part, stage.name))
+            for run in block_runs(a, stage.name):
+                if len(run.rows) == 1:
+                    item.add(_module_item(run.rows[0], by_name, stage.name))
+                    continue
+                group = item.add(
+                    Item(
+                        run.label, run.rows[0].kind, [run.rows[0]], stage.name, repeat=len(run.rows)
+                    )
+                )
+                for block in run.rows:
+                    group.add(_module_item(block, by_name, stage.name))
+        else:
+            item = root.add(Item(stage.name, "", part, stage.name))
+            for r in part:
+                item.add(_module_item(r, by_name, stage.name))
+    return root
+
+
+class LayerTreeModel(QAbstractItemModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.analysis: Analysis | None = None
+        self.root = Item("", "", [], "")
+        self.stale = False
+
+    def set_analysis(self, a: Analysis) -> None:
+        self.beginResetModel()
+        self.analysis, self.root, self.stale = a, build_items(a), False
+        self.endResetModel()
+
+    def set_stale(self, stale: bool) -> None:
+        if stale != self.stale:
+            self.stale = stale
+            if self.root.children:
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1)
+                )
+
+    # --- QAbstractItemModel ------------------------------------------------------------------
+    def _item(self, index: QModelIndex | QPersistentModelIndex) -> Item:
+        return index.internalPointer() if index.isValid() else self.root
+
+    def index(self, row: int, column: int, parent: QModelIndex = _ROOT) -> QModelIndex:
+        p = self._item(parent)
+        if 0 <= row < len(p.children) and 0 <= column < len(COLUMNS):
+            return self.createIndex(row, column, p.children[row])
+        return QModelIndex()
+
+    def parent(self, index: QModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid():
+            return QModelIndex()
+        p = self._item(index).parent
+        if p is None or p is self.root:
+            return QModelIndex()
+        return self.createIndex(p.index, 0, p)
+
+    def rowCount(self, parent: QModelIndex = _ROOT) -> int:
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._item(parent).children)
+
+    def columnCount(self, parent: QModelIndex = _ROOT) -> int:
+        return len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self.analysis is None:
+            return None
+        it, col, a = self._item(index), index.column(), self.analysis
+        t = a.totals
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return it.label
+            if col == 1:
+                return it.kind
+            if col == 2:
+                return shape_text(a.shape(it.out_shape))
+            if col == 3:
+                return human(it.params) if it.params else "–"
+            if col == 4:
+                return human(it.macs * a.batch_size) if it.macs else "–"
+            if col == 5:
+                return f"{100 * it.params / t.params:.1f}%" if it.params else ""
+            return f"{100 * it.macs * a.batch_size / t.macs:.1f}%" if it.macs else ""
+        if role == SORT_ROLE:
+            return (it.label, it.kind, it.out_shape, it.params, it.macs, it.params, it.macs)[col]
+        if role == SECTION_ROLE:
+            return it.section
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(it)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and self.stale:
+            return QColor("#9a9a9a")
+        if role == Qt.ItemDataRole.FontRole and it.parent is self.root:
+            f = QFont()
+            f.setBold(True)
+            return f
+        return None
+
+    def _tooltip(self, it: Item) -> str:
+        a = self.analysis
+        lines = [f"<b>{it.label}</b> · {it.kind or 'group'}"]
+        if it.repeat > 1:
+            lines.append(f"{it.repeat} identical blocks; numbers are for all of them")
+        lines.append(
+            f"input {shape_text(a.shape(it.in_shape))} → output {shape_text(a.shape(it.out_shape))}"
+        )
+        if len(it.rows) == 1:
+            n = it.rows[0].node
+            if n.kind in ("Conv2d", "MaxPool2d"):
+                lines.append(
+                    f"kernel {n.kernel}×{n.kernel}, stride {n.stride}, padding "
+                    f"{n.padding}"
+                    + (f", dilation {n.dilation}" if n.dilation > 1 else "")
+                    + (f", groups {n.groups}" if n.groups > 1 else "")
+                    + (", bias" if n.bias else "")
+                )
+            r = it.rows[0]
+            lines.append(
+                f"params {it.params:,} (trainable {r.trainable * it.repeat:,}, "
+                f"buffers {r.buffers * it.repeat:,})"
+            )
+        else:
+            lines.append(f"params {it.params:,}")
+        lines.append(f"MACs {it.macs * a.batch_size:,} (FLOPs {2 * it.macs * a.batch_size:,})")
+        return "<br>".join(lines)

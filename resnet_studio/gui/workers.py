@@ -1,0 +1,62 @@
+"""Run a function off the GUI thread and hear back on it (superqt's ``thread_worker``, pared down).
+
+``start(fn, on_done, on_error)`` runs ``fn`` in the global QThreadPool; the result or the
+exception comes back through a queued signal on the GUI thread. Tasks are kept alive until they
+finish, and :func:`wait_all` joins them before the app exits.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+_alive: set[Task] = set()
+
+
+class _Signals(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class Task(QRunnable):
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.fn = fn
+        self.signals = _Signals()
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except Exception as e:  # handed to the GUI thread, which shows it as a sentence
+            e.__traceback_text__ = traceback.format_exc()
+            self.signals.failed.emit(e)
+        else:
+            self.signals.done.emit(result)
+
+
+def start(
+    fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[Exception], None]
+) -> Task:
+    task = Task(fn)
+
+    def finish(handler: Callable[[Any], None]) -> Callable[[Any], None]:
+        def call(value: Any) -> None:
+            _alive.discard(task)
+            handler(value)
+
+        return call
+
+    task.signals.done.connect(finish(on_done))
+    task.signals.failed.connect(finish(on_error))
+    _alive.add(task)
+    QThreadPool.globalInstance().start(task)
+    return task
+
+
+def wait_all(msecs: int = 30000) -> bool:
+    """Join every running task (before the window goes); True if all finished in time."""
+    return QThreadPool.globalInstance().waitForDone(msecs)

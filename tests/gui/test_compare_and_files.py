@@ -1,0 +1,160 @@
+"""Compare view, saving and opening specs, exports, and starting without a display."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from resnet_studio import ArchSpec, analyze
+from resnet_studio.core.format import human
+from resnet_studio.gui.app import display_problem
+
+
+def test_resnet18_vs_resnet50(make_window):
+    w = make_window()
+    w.tabs.setCurrentIndex(1)
+    w.compare.quick.click()
+    table = w.compare.table
+    a18, a50 = analyze(ArchSpec.from_preset("resnet18")), analyze(ArchSpec.from_preset("resnet50"))
+    stages = [table.item(r, 0).text() for r in range(table.rowCount())]
+    assert stages == ["stem", "layer1", "layer2", "layer3", "layer4", "head", "total"]
+    headers = [
+        table.horizontalHeaderItem(c).text().replace("\n", " ") for c in range(table.columnCount())
+    ]
+    col = headers.index("resnet50 params")
+    for r, s in enumerate(a50.stages):
+        assert table.item(r, col).text() == human(s.params)
+        assert table.item(r, col).toolTip() == str(s.params)
+    assert table.item(3, headers.index("resnet50 output")).text() == "[1, 1024, 14, 14]"
+    assert table.item(3, headers.index("resnet18 channels")).text() == "256"
+    ratio = a50.totals.params / a18.totals.params
+    assert f"(×{ratio:.2f})" in table.item(6, col).text()
+    # differences are highlighted; the identical stem is not
+    assert table.item(0, col).background().color().name() != "#fff2c4"
+    assert table.item(3, col).background().color().name() == "#fff2c4"
+
+
+def test_compare_follows_the_current_spec(make_window):
+    w = make_window()
+    w.compare.set_entries(["resnet50", "current"])
+    w.panel.num_classes.setValue(10)
+    c = w.compare.comparison
+    assert c.labels == ("resnet50", "custom (based on resnet18)")
+    assert c.analyses[1].spec == ArchSpec.from_preset("resnet18", num_classes=10)
+    assert [label for label, _ in w.compare.plots.analyses] == list(c.labels)
+
+
+def test_compare_exports(make_window, tmp_path):
+    w = make_window()
+    w.compare.quick.click()
+    w._export_compare("table", str(tmp_path / "cmp.csv"))
+    rows = list(csv.reader(open(tmp_path / "cmp.csv")))
+    assert rows[0][0] == "stage" and rows[4][0] == "layer3" and len(rows) == 8
+    w._export_compare("table", str(tmp_path / "cmp.md"))
+    assert (tmp_path / "cmp.md").read_text().startswith("| stage |")
+    w._export_compare("plots", str(tmp_path / "plots.png"))
+    w._export_compare("plots", str(tmp_path / "plots.svg"))
+    for part in ("params", "macs", "profile"):
+        assert (tmp_path / f"plots-{part}.png").read_bytes()[:4] == b"\x89PNG"
+        assert "<svg" in (tmp_path / f"plots-{part}.svg").read_text()
+
+
+def test_save_and_open_a_spec(make_window, tmp_path):
+    w = make_window()
+    w.panel.preset.setCurrentText("resnet56")
+    w.panel.height.setValue(40)
+    w.save_spec(str(tmp_path / "mine.json"))
+    saved = ArchSpec.from_json((tmp_path / "mine.json").read_text())
+    assert saved == w.spec
+    w.panel.preset.setCurrentText("resnet152")
+    assert w.open_spec(str(tmp_path / "mine.json"))
+    assert w.spec == saved
+    assert str(tmp_path / "mine.json") in w._recent()
+    (tmp_path / "bad.json").write_text('{"layers": [2, 0]}')
+    assert not w.open_spec(str(tmp_path / "bad.json"))
+    assert "layers[1] is 0" in w.statusBar().currentMessage()
+    assert w.spec == saved  # nothing lost
+    assert not w.open_spec(str(tmp_path / "missing.json"))
+    assert "Could not open" in w.statusBar().currentMessage()
+
+
+def test_analysis_exports_round_trip(make_window, tmp_path):
+    w = make_window()
+    w.panel.preset.setCurrentText("resnet50")
+    w.panel.batch.setValue(2)
+    w.export_analysis(".json", str(tmp_path / "a.json"))
+    assert json.loads((tmp_path / "a.json").read_text()) == analyze(w.spec, 2).to_dict()
+    w.export_analysis(".csv", str(tmp_path / "a.csv"))
+    rows = list(csv.DictReader(open(tmp_path / "a.csv")))
+    assert len(rows) == len(analyze(w.spec).layers)
+    conv = next(r for r in rows if r["name"] == "layer4.2.conv3")
+    assert conv["output_shape"] == "[2, 2048, 7, 7]"
+    w.export_analysis(".md", str(tmp_path / "a.md"))
+    assert "| layer4.2.conv3 | Conv2d | [2, 2048, 7, 7] |" in (tmp_path / "a.md").read_text()
+
+
+def test_model_exports_run_off_the_gui_thread(make_window, qtbot, tmp_path):
+    import onnx
+    import torch
+
+    w = make_window()
+    w.panel.preset.setCurrentText("resnet20")
+    w.panel.height.setValue(16)
+    w.panel.width.setValue(16)
+    qtbot.waitUntil(lambda: w.model is not None, timeout=20000)
+    w.export_model(".pth", str(tmp_path / "m.pth"))
+    w.export_model(".pt", str(tmp_path / "m.pt"))
+    w.export_model(".onnx", str(tmp_path / "m.onnx"))
+    w.export_torchinfo(str(tmp_path / "m.txt"))
+    assert w.progress.isVisible()  # the busy indicator while they run
+    qtbot.waitUntil(lambda: w._busy == 0, timeout=120000)
+    assert not w.progress.isVisible()
+    state = torch.load(tmp_path / "m.pth")
+    assert set(state) == set(w.model.state_dict())
+    traced = torch.jit.load(str(tmp_path / "m.pt"))
+    x = torch.randn(2, 3, 16, 16)
+    w.model.eval()
+    torch.testing.assert_close(traced(x), w.model(x))
+    graph = onnx.load(str(tmp_path / "m.onnx"))
+    assert [i.name for i in graph.graph.input] == ["input"]
+    summary = (tmp_path / "m.txt").read_text()
+    assert "Total params: 269,722" in summary
+
+
+def test_export_without_a_built_model_says_so(make_window, tmp_path):
+    w = make_window()
+    w.model = None
+    w.export_model(".pth", str(tmp_path / "m.pth"))
+    assert "still being built" in w.statusBar().currentMessage()
+    assert not (tmp_path / "m.pth").exists()
+
+
+def test_no_display_is_one_sentence(monkeypatch):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    if sys.platform.startswith("linux"):
+        assert "xvfb-run" in display_problem() and "offscreen" in display_problem()
+        env = {k: v for k, v in os.environ.items()}
+        r = subprocess.run(
+            [sys.executable, "-m", "resnet_studio.cli"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
+        assert "no display" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".md"])
+def test_exports_are_atomic(make_window, tmp_path, monkeypatch, suffix):
+    w = make_window()
+    target = tmp_path / f"a{suffix}"
+    target.write_text("old")
+    monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError("disk full")))
+    w.export_analysis(suffix, str(target))
+    assert target.read_text() == "old"
+    assert "Could not save" in w.statusBar().currentMessage()

@@ -1,0 +1,205 @@
+"""The explorer, driven through its controls: every number equals the core's analysis."""
+
+import json
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+
+from resnet_studio import ArchSpec, analyze
+from resnet_studio.core.format import human, shape_text
+from resnet_studio.gui.tree_model import COLUMNS
+
+
+def top_rows(window):
+    model = window.explorer.model
+    return {
+        model.index(r, 0).data(): [model.index(r, c).data() for c in range(len(COLUMNS))]
+        for r in range(model.rowCount())
+    }
+
+
+def assert_shows(window, spec, batch=1):
+    a = analyze(spec, batch_size=batch, dtype=window.panel.dtype.currentText())
+    rows = top_rows(window)
+    assert list(rows) == [s.name for s in a.stages]
+    for s in a.stages:
+        row = rows[s.name]
+        assert row[2] == shape_text(a.shape(s.out_shape))
+        assert row[3] == (human(s.params) if s.params else "–")
+        assert row[4] == (human(s.macs * batch) if s.macs else "–")
+    strip = window.explorer.summary
+    assert strip.params.value.text() == human(a.totals.params)
+    assert f"{a.totals.params:,}" in strip.params.toolTip()
+    assert strip.macs.value.text() == human(a.totals.macs)
+    assert strip.depth.value.text() == str(spec.depth)
+    assert strip.output.value.text() == shape_text(a.shape(a.root.out_shape))
+
+
+@pytest.mark.parametrize(
+    "name", ["resnet18", "resnet50", "resnet152", "resnet56", "resnext50_32x4d"]
+)
+def test_presets_show_the_analysis(make_window, name):
+    w = make_window()
+    w.panel.preset.setCurrentText(name)
+    assert w.spec == ArchSpec.from_preset(name)
+    assert_shows(w, w.spec)
+    assert w.explorer.title.text() == name
+
+
+def test_editing_controls_updates_the_tree_at_once(make_window, qtbot):
+    w = make_window()
+    w.panel.preset.setCurrentText("resnet50")
+    w.panel.stages[2][1].setValue(10)  # layer3: 10 blocks
+    w.panel.height.setValue(160)
+    w.panel.width.setValue(128)
+    w.panel.batch.setValue(4)
+    spec = ArchSpec.from_preset("resnet50", layers=(3, 4, 10, 3), input_size=(160, 128))
+    assert w.spec == spec
+    assert_shows(w, spec, batch=4)
+    assert w.explorer.title.text() == "custom (based on resnet50)"
+    assert "custom (based on resnet50)" in w.panel.preset_note.text()
+    # the repeated blocks of layer3 collapse into one row that expands on demand
+    model = w.explorer.model
+    layer3 = model.index(3, 0)
+    labels = [model.index(r, 0, layer3).data() for r in range(model.rowCount(layer3))]
+    assert labels == ["layer3.0", "layer3.1–9 ×9"]
+    run = model.index(1, 0, layer3)
+    assert model.rowCount(run) == 9
+    a = analyze(spec, batch_size=4)
+    block = next(r for r in a.rows if r.name == "layer3.1")
+    assert model.index(1, 3, layer3).data() == human(block.params * 9)
+
+
+def test_adding_a_stage_and_the_basic_block(make_window):
+    w = make_window()
+    w.panel.add_stage.click()
+    assert w.spec.layers == (2, 2, 2, 2, 2) and w.spec.widths[-1] == 1024
+    w.panel.block.setCurrentText("bottleneck")
+    w.panel.stem.setCurrentText("cifar")
+    w.panel.shortcut.setCurrentText("pad")
+    assert_shows(w, ArchSpec(block="bottleneck", layers=(2,) * 5, stem="cifar", shortcut="pad"))
+    w.panel.remove_stage.click()
+    assert len(w.spec.layers) == 4
+
+
+def test_invalid_input_marks_the_control_and_keeps_the_old_tree(make_window, qtbot):
+    w = make_window()
+    w.panel.preset.setCurrentText("resnext50_32x4d")
+    good = w.spec
+    w.panel.block.setCurrentText("basic")  # ResNeXt's 32 groups cannot be a basic block
+    assert w.panel.groups.property("invalid") is True
+    assert "basic block" in w.panel.message.text()
+    assert "basic block" in w.statusBar().currentMessage()
+    assert w.explorer.stale_banner.isVisibleTo(w)
+    assert w.spec == good and w.explorer.model.analysis.spec == good
+    assert_shows(w, good)
+    w.panel.groups.setValue(1)
+    w.panel.width_per_group.setValue(64)
+    assert w.panel.groups.property("invalid") is False
+    assert not w.explorer.stale_banner.isVisibleTo(w)
+    assert w.panel.message.text() == ""
+
+
+def test_the_model_is_built_live_and_checked(make_window, qtbot):
+    w = make_window()
+    w.panel.preset.setCurrentText("resnet20")
+    qtbot.waitUntil(lambda: w.model is not None, timeout=20000)
+    n = sum(p.numel() for p in w.model.parameters())
+    assert n == analyze(w.spec).totals.params
+    assert (
+        "✔ built" in w.explorer.build_status.text() and f"{n:,}" in w.explorer.build_status.text()
+    )
+
+
+def test_a_newer_change_supersedes_a_build(make_window, qtbot):
+    w = make_window()
+    w.panel.preset.setCurrentText("resnet152")
+    w.panel.preset.setCurrentText("resnet20")
+    qtbot.waitUntil(lambda: w.model is not None, timeout=30000)
+    assert (
+        sum(p.numel() for p in w.model.parameters())
+        == analyze(ArchSpec.from_preset("resnet20")).totals.params
+    )
+
+
+def test_filter_and_copy(make_window):
+    w = make_window()
+    w.explorer.filter.setText("downsample")
+    proxy = w.explorer.proxy
+    found = []
+
+    def walk(parent):
+        for r in range(proxy.rowCount(parent)):
+            idx = proxy.index(r, 0, parent)
+            found.append(idx.data())
+            walk(idx)
+
+    walk(QModelIndex())
+    leaves = [f for f in found if "downsample" in f]
+    assert leaves and all(f in ("layer2", "layer3", "layer4") or "layer" in f for f in found)
+    assert "layer1" not in found  # resnet18's layer1 has no downsample
+    w.explorer.filter.clear()
+    tree = w.explorer.tree
+    tree.selectionModel().select(
+        proxy.index(3, 0),
+        tree.selectionModel().SelectionFlag.Rows
+        | tree.selectionModel().SelectionFlag.ClearAndSelect,
+    )
+    text = w.explorer.selected_text()
+    assert text.splitlines()[0].split("\t") == list(COLUMNS)
+    assert text.splitlines()[1].startswith("layer3\tSequential\t[1, 256, 14, 14]")
+    assert w.explorer.plots.selected == "layer3"  # the pictures highlight the stage
+
+
+def test_tooltips_give_kernel_stride_padding_groups(make_window):
+    w = make_window()
+    w.panel.preset.setCurrentText("resnext50_32x4d")
+    model = w.explorer.model
+    layer2 = model.index(2, 0)
+    block = model.index(0, 0, layer2)  # layer2.0
+    conv2 = next(
+        model.index(r, 0, block)
+        for r in range(model.rowCount(block))
+        if model.index(r, 0, block).data() == "layer2.0.conv2"
+    )
+    tip = conv2.data(Qt.ItemDataRole.ToolTipRole)
+    assert "kernel 3×3, stride 2, padding 1" in tip and "groups 32" in tip
+    assert "[1, 256, 56, 56]" in tip and "[1, 256, 28, 28]" in tip
+
+
+def test_python_code_builds_the_same_spec(make_window):
+    from resnet_studio.core.export import python_code
+
+    w = make_window()
+    w.panel.preset.setCurrentText("resnet50")
+    w.panel.num_classes.setValue(10)
+    w.panel.add_stage.click()
+    namespace = {}
+    exec(
+        python_code(w.spec, w.panel.base_preset).replace("model = build_model(spec)", ""), namespace
+    )
+    assert namespace["spec"] == w.spec
+
+
+def test_settings_are_restored(make_window):
+    first = make_window("shared.ini")
+    first.panel.preset.setCurrentText("wide_resnet50_2")
+    first.panel.num_classes.setValue(37)
+    first.panel.batch.setValue(16)
+    first.tabs.setCurrentIndex(1)
+    first.compare.set_entries(["resnet34", "current"])
+    first.resize(1433, 811)
+    size, spec = first.size(), first.spec
+    first.close()
+    second = make_window("shared.ini")
+    assert second.spec == spec and second.panel.batch.value() == 16
+    assert second.tabs.currentIndex() == 1 and second.compare.entries == ["resnet34", "current"]
+    assert second.size() == size and size.width() == 1433
+    assert second.explorer.title.text() == "custom (based on wide_resnet50_2)"
+
+
+def test_unreadable_settings_fall_back_to_defaults(make_window, tmp_path):
+    (tmp_path / "bad.ini").write_text("[General]\nspec=not json\ncompare=[[[\n")
+    w = make_window("bad.ini")
+    assert w.spec == ArchSpec.from_preset("resnet18")
+    assert json.loads(w.spec.to_json())["block"] == "basic"
