@@ -18,18 +18,23 @@ run: $(STAMP)
 	$(BIN)/resnet-studio
 
 lint: $(STAMP)
-	$(BIN)/ruff check resnet_studio tests bench main.py
-	$(BIN)/ruff format --check resnet_studio tests bench main.py
+	$(BIN)/ruff check resnet_studio tests bench docs main.py
+	$(BIN)/ruff format --check resnet_studio tests bench docs main.py
 
 format: $(STAMP)
-	$(BIN)/ruff format resnet_studio tests bench main.py
-	$(BIN)/ruff check --fix resnet_studio tests bench main.py
+	$(BIN)/ruff format resnet_studio tests bench docs main.py
+	$(BIN)/ruff check --fix resnet_studio tests bench docs main.py
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/analysis.py
+	$(BIN)/python bench/ui_latency.py
+	$(BIN)/python bench/train_overhead.py
+
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

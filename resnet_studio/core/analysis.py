@@ -246,6 +246,11 @@ class Analysis:
     def shape(self, per_sample: Shape) -> list[int]:
         return [self.batch_size, *per_sample]
 
+    @cached_property
+    def by_name(self) -> dict[str, LayerRow]:
+        """Rows by their module name."""
+        return {r.name: r for r in self.rows}
+
     @property
     def root(self) -> LayerRow:
         return self.rows[0]

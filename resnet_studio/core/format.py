@@ -46,9 +46,8 @@ class BlockRun:
 
 def block_runs(analysis: Analysis, stage: str) -> list[BlockRun]:
     """The blocks of ``stage`` with repeats of an identical block collapsed into one run."""
-    stage_row = next(r for r in analysis.rows if r.name == stage)
-    blocks = [r for r in analysis.rows if r.level == 2 and r.section == stage]
-    assert len(blocks) == len(stage_row.node.children)
+    by_name = analysis.by_name
+    blocks = [by_name[b.name] for b in by_name[stage].node.children]
     runs: list[list[LayerRow]] = []
     for b in blocks:
         key = (b.kind, b.in_shape, b.out_shape, b.params, b.macs)

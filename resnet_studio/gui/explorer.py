@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -133,20 +133,19 @@ class ExplorerView(QWidget):
 
         self.model = LayerTreeModel(self)
         self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setRecursiveFilteringEnabled(True)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setRecursiveFilteringEnabled(True)
         self.proxy.setSortRole(SORT_ROLE)
         self.tree = QTreeView()
-        self.tree.setModel(self.proxy)
+        self.tree.setModel(self.model)  # the filter proxy stands in while a filter is typed
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.tree.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 230)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for i in range(1, len(COLUMNS)):
             header.resizeSection(i, 120 if i in (1, 2) else 80)
         header.resizeSection(2, 150)
@@ -163,6 +162,11 @@ class ExplorerView(QWidget):
         self.tree.selectionModel().selectionChanged.connect(self._selection)
         QShortcut(QKeySequence.StandardKey.Copy, self.tree, self.copy_selection)
         self._expanded: set[str] = set()
+        self._pending_plot: list = []
+        self._plot_timer = QTimer(self)
+        self._plot_timer.setSingleShot(True)
+        self._plot_timer.setInterval(0)
+        self._plot_timer.timeout.connect(self._draw_plots)
 
     def show_analysis(self, a: Analysis, title: str) -> None:
         self._expanded = self._expanded_names() if self.model.analysis else {"layer1"}
@@ -170,24 +174,39 @@ class ExplorerView(QWidget):
         self._restore_expanded()
         self.summary.show(a)
         self.title.setText(title)
-        self.plots.set_analyses([(title, a)])
+        self._pending_plot = [(title, a)]
+        self._plot_timer.start()  # pictures follow on the next turn of the event loop
         self.set_stale(False)
+
+    def _draw_plots(self) -> None:
+        self.plots.set_analyses(self._pending_plot)
 
     def set_stale(self, stale: bool) -> None:
         self.stale_banner.setVisible(stale)
         self.model.set_stale(stale)
 
     def _filter(self, text: str) -> None:
+        # The proxy maps every index the view asks for; the view reads the model directly
+        # unless a filter is typed, so an unfiltered tree updates within a frame.
+        self.proxy.setSourceModel(self.model if text else None)
         self.proxy.setFilterFixedString(text)
+        wanted = self.proxy if text else self.model
+        if self.tree.model() is not wanted:
+            expanded = self._expanded_names()
+            self.tree.setModel(wanted)
+            self.tree.selectionModel().selectionChanged.connect(self._selection)
+            self._expanded = expanded
+            self._restore_expanded()
         if text:
             self.tree.expandAll()
 
     def _expanded_names(self) -> set[str]:
         names = set()
+        model = self.tree.model()
 
         def walk(parent: Any) -> None:
-            for r in range(self.proxy.rowCount(parent)):
-                idx = self.proxy.index(r, 0, parent)
+            for r in range(model.rowCount(parent)):
+                idx = model.index(r, 0, parent)
                 if self.tree.isExpanded(idx):
                     names.add(idx.data())
                     walk(idx)
@@ -200,9 +219,11 @@ class ExplorerView(QWidget):
     def _restore_expanded(self) -> None:
         from PySide6.QtCore import QModelIndex
 
+        model = self.tree.model()
+
         def walk(parent: Any) -> None:
-            for r in range(self.proxy.rowCount(parent)):
-                idx = self.proxy.index(r, 0, parent)
+            for r in range(model.rowCount(parent)):
+                idx = model.index(r, 0, parent)
                 if idx.data() in self._expanded:
                     self.tree.setExpanded(idx, True)
                     walk(idx)

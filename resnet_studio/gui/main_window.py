@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
         self.spec: ArchSpec | None = None
         self.model = None  # the built nn.Module of self.spec, once the build is done
         self._build_generation = 0
+        self._rebuild = False
         self._busy = 0
 
         self.panel = SpecPanel()
@@ -165,10 +166,15 @@ class MainWindow(QMainWindow):
             self.explorer.set_stale(True)
             self.build_timer.stop()
             self._build_generation += 1
+            self.explorer.build_status.setText("not built: the spec is invalid")
+            self.explorer.build_status.setStyleSheet("color: palette(mid);")
+            self.model = None
+            self._rebuild = True  # a fix that returns to the last valid spec builds it again
             return
         self.panel.mark_invalid(None)
         self.statusBar().clearMessage()
-        changed = spec != self.spec
+        changed = spec != self.spec or self._rebuild
+        self._rebuild = False
         self.spec = spec
         self.analysis = analyze(spec, batch, dtype)
         title = self.panel.label(spec)
@@ -177,7 +183,7 @@ class MainWindow(QMainWindow):
         if changed:
             self.model = None
             self._build_generation += 1
-            self.explorer.build_status.setText("⏳ building the model…")
+            self.explorer.build_status.setText("building the model…")
             self.explorer.build_status.setStyleSheet("color: palette(mid);")
             self.build_timer.start()
 

@@ -58,13 +58,17 @@ class StagePlots(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.widgets = [pg.PlotWidget(), pg.PlotWidget(), pg.PlotWidget()]
+        self.axes = [_Axis([]), _Axis([])]  # stage names under the two bar plots
+        self.widgets = [
+            pg.PlotWidget(axisItems={"bottom": self.axes[0], "left": _HumanAxis()}),
+            pg.PlotWidget(axisItems={"bottom": self.axes[1], "left": _HumanAxis()}),
+            pg.PlotWidget(),
+        ]
         for w in self.widgets:
             w.setMinimumHeight(180)
             layout.addWidget(w)
         self.analyses: list[tuple[str, Analysis]] = []
         self.selected: str | None = None
-        self._regions: list[pg.LinearRegionItem] = []
 
     @property
     def plots(self) -> list[pg.PlotItem]:
@@ -85,12 +89,14 @@ class StagePlots(QWidget):
         names = list(stage_names)
         n = len(self.analyses)
         width = 0.8 / n
-        for plot, what, title in (
-            (self.plots[0], "params", "Parameters per stage"),
-            (self.plots[1], "macs", "MACs per stage"),
+        for plot, axis, what, title in (
+            (self.plots[0], self.axes[0], "params", "Parameters per stage"),
+            (self.plots[1], self.axes[1], "macs", "MACs per stage"),
         ):
             plot.clear()
-            plot.setAxisItems({"bottom": _Axis(names), "left": _HumanAxis()})
+            axis.names = names
+            axis.picture = None  # redraw the tick labels
+            axis.update()
             plot.setTitle(title, size="10pt")
             plot.showGrid(y=True, alpha=0.2)
             if n > 1:

@@ -20,8 +20,42 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 _ROOT = QModelIndex()  # the invalid index: the tree's root
 
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_FONT = Qt.ItemDataRole.FontRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_ROLES = frozenset(
+    {_DISPLAY, _ALIGN, _FONT, _FOREGROUND, SORT_ROLE, SECTION_ROLE, Qt.ItemDataRole.ToolTipRole}
+)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_GREY = QColor("#9a9a9a")
+_BOLD: list[QFont] = []
+
+
+def _bold() -> QFont:
+    if not _BOLD:
+        f = QFont()
+        f.setBold(True)
+        _BOLD.append(f)
+    return _BOLD[0]
+
+
 class Item:
-    __slots__ = ("label", "kind", "rows", "repeat", "children", "parent", "section", "index")
+    """One row of the tree. A module's children are made when the view first asks for them, so
+    a reset costs the same for resnet18 and resnet152."""
+
+    __slots__ = (
+        "label",
+        "kind",
+        "rows",
+        "repeat",
+        "_children",
+        "_lazy",
+        "parent",
+        "section",
+        "index",
+        "text",
+    )
 
     def __init__(
         self,
@@ -30,16 +64,27 @@ class Item:
         rows: list[LayerRow],
         section: str,
         repeat: int = 1,
-        parent: Item | None = None,
+        lazy: tuple[LayerRow, dict[str, LayerRow]] | None = None,
     ) -> None:
         self.label, self.kind, self.rows, self.section = label, kind, rows, section
-        self.repeat, self.parent = repeat, parent
-        self.children: list[Item] = []
+        self.repeat, self.parent = repeat, None
+        self._children: list[Item] | None = None if lazy else []
+        self._lazy = lazy  # (the module's row, rows by name) until the children are made
         self.index = 0
+        self.text: tuple[str, ...] | None = None  # the row's display strings, made on first paint
+
+    @property
+    def children(self) -> list[Item]:
+        if self._children is None:
+            row, by_name = self._lazy
+            self._children = []
+            for child in row.node.children:
+                self.add(_module_item(by_name[child.name], by_name, self.section))
+        return self._children
 
     def add(self, child: Item) -> Item:
         child.parent, child.index = self, len(self.children)
-        self.children.append(child)
+        self._children.append(child)
         return child
 
     @property
@@ -60,17 +105,16 @@ class Item:
 
 
 def _module_item(row: LayerRow, by_name: dict[str, LayerRow], section: str) -> Item:
-    item = Item(row.name, row.kind, [row], section)
-    for child in row.node.children:
-        item.add(_module_item(by_name[child.name], by_name, section))
-    return item
+    return Item(
+        row.name, row.kind, [row], section, lazy=(row, by_name) if row.node.children else None
+    )
 
 
 def build_items(a: Analysis) -> Item:
     """The display tree of an analysis."""
     root = Item("", "", [a.root], "")
-    by_name = {r.name: r for r in a.rows}
-    top = [r for r in a.rows if r.level == 1]
+    by_name = a.by_name
+    top = [by_name[c.name] for c in a.root.node.children]
     for stage in a.stages:
         part = [r for r in top if r.section == stage.name]
         if stage.blocks:
@@ -118,9 +162,9 @@ class LayerTreeModel(QAbstractItemModel):
         return index.internalPointer() if index.isValid() else self.root
 
     def index(self, row: int, column: int, parent: QModelIndex = _ROOT) -> QModelIndex:
-        p = self._item(parent)
-        if 0 <= row < len(p.children) and 0 <= column < len(COLUMNS):
-            return self.createIndex(row, column, p.children[row])
+        kids = (parent.internalPointer() if parent.isValid() else self.root).children
+        if 0 <= row < len(kids) and 0 <= column < 7:
+            return self.createIndex(row, column, kids[row])
         return QModelIndex()
 
     def parent(self, index: QModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
@@ -147,39 +191,39 @@ class LayerTreeModel(QAbstractItemModel):
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self.analysis is None:
+        # Called for every role of every visible cell on each paint: unknown roles leave first.
+        if role not in _ROLES or self.analysis is None or not index.isValid():
             return None
-        it, col, a = self._item(index), index.column(), self.analysis
-        t = a.totals
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return it.label
-            if col == 1:
-                return it.kind
-            if col == 2:
-                return shape_text(a.shape(it.out_shape))
-            if col == 3:
-                return human(it.params) if it.params else "–"
-            if col == 4:
-                return human(it.macs * a.batch_size) if it.macs else "–"
-            if col == 5:
-                return f"{100 * it.params / t.params:.1f}%" if it.params else ""
-            return f"{100 * it.macs * a.batch_size / t.macs:.1f}%" if it.macs else ""
+        it = index.internalPointer()
+        if role == _DISPLAY:
+            if it.text is None:
+                it.text = self._texts(it)
+            return it.text[index.column()]
+        col = index.column()
+        if role == _ALIGN:
+            return _RIGHT if col >= 3 else None
+        if role == _FONT:
+            return _bold() if it.parent is self.root else None
+        if role == _FOREGROUND:
+            return _GREY if self.stale else None
         if role == SORT_ROLE:
             return (it.label, it.kind, it.out_shape, it.params, it.macs, it.params, it.macs)[col]
         if role == SECTION_ROLE:
             return it.section
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(it)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 3:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and self.stale:
-            return QColor("#9a9a9a")
-        if role == Qt.ItemDataRole.FontRole and it.parent is self.root:
-            f = QFont()
-            f.setBold(True)
-            return f
-        return None
+        return self._tooltip(it)
+
+    def _texts(self, it: Item) -> tuple[str, ...]:
+        a = self.analysis
+        t, n = a.totals, a.batch_size
+        return (
+            it.label,
+            it.kind,
+            shape_text(a.shape(it.out_shape)),
+            human(it.params) if it.params else "–",
+            human(it.macs * n) if it.macs else "–",
+            f"{100 * it.params / t.params:.1f}%" if it.params else "",
+            f"{100 * it.macs * n / t.macs:.1f}%" if it.macs else "",
+        )
 
     def _tooltip(self, it: Item) -> str:
         a = self.analysis

@@ -125,23 +125,27 @@ def test_a_newer_change_supersedes_a_build(make_window, qtbot):
 def test_filter_and_copy(make_window):
     w = make_window()
     w.explorer.filter.setText("downsample")
-    proxy = w.explorer.proxy
+    shown = w.explorer.tree.model()
+    assert shown is w.explorer.proxy
     found = []
 
     def walk(parent):
-        for r in range(proxy.rowCount(parent)):
-            idx = proxy.index(r, 0, parent)
+        for r in range(shown.rowCount(parent)):
+            idx = shown.index(r, 0, parent)
             found.append(idx.data())
             walk(idx)
 
     walk(QModelIndex())
-    leaves = [f for f in found if "downsample" in f]
-    assert leaves and all(f in ("layer2", "layer3", "layer4") or "layer" in f for f in found)
-    assert "layer1" not in found  # resnet18's layer1 has no downsample
+    matches = [f for f in found if "downsample" in f]
+    assert "layer2.0.downsample.0" in matches
+    # every row shown matches, or leads to a match (a stage or block above it)
+    assert all(any(m.startswith(f.split("–")[0]) for m in matches) for f in found)
+    assert "layer1" not in found and "stem" not in found  # no downsample there in resnet18
     w.explorer.filter.clear()
     tree = w.explorer.tree
+    assert tree.model() is w.explorer.model
     tree.selectionModel().select(
-        proxy.index(3, 0),
+        tree.model().index(3, 0),
         tree.selectionModel().SelectionFlag.Rows
         | tree.selectionModel().SelectionFlag.ClearAndSelect,
     )

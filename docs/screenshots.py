@@ -1,0 +1,80 @@
+"""Render the main window and the compare view offscreen to docs/*.png (``make screenshots``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent)
+screen = Path(tempfile.mkdtemp()) / "screens.json"
+screen.write_text(
+    json.dumps(
+        {
+            "screens": [
+                {
+                    "name": "shot",
+                    "x": 0,
+                    "y": 0,
+                    "width": 1920,
+                    "height": 1200,
+                    "logicalDpi": 96,
+                    "logicalBaseDpi": 96,
+                    "dpr": 1,
+                }
+            ]
+        }
+    )
+)
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={screen}")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from resnet_studio.gui.main_window import MainWindow  # noqa: E402
+
+
+def settle(app: QApplication, seconds: float = 1.0) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def main() -> None:
+    app = QApplication([])
+    app.setStyle("Fusion")
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings)
+    w.resize(1600, 1000)
+    w.show()
+    w.panel.preset.setCurrentText("resnet50")
+    tree = w.explorer.tree
+    layer3 = tree.model().index(3, 0)
+    tree.expand(layer3)
+    tree.selectionModel().select(
+        layer3,
+        tree.selectionModel().SelectionFlag.Rows
+        | tree.selectionModel().SelectionFlag.ClearAndSelect,
+    )
+    settle(app, 3.0)  # let the live build finish and show its mark
+    OUT.mkdir(parents=True, exist_ok=True)
+    w.grab().save(str(OUT / "main-window.png"))
+    w.tabs.setCurrentIndex(1)
+    w.compare.set_entries(["resnet18", "resnet50", "wide_resnet50_2"])
+    settle(app)
+    w.grab().save(str(OUT / "compare.png"))
+    w.tabs.setCurrentIndex(0)
+    w.panel.preset.setCurrentText("resnext50_32x4d")
+    w.panel.block.setCurrentText("basic")  # an invalid value: red control, stale tree
+    settle(app)
+    w.grab().save(str(OUT / "invalid.png"))
+    w.close()
+    print(f"wrote {OUT}/main-window.png, compare.png, invalid.png")
+
+
+if __name__ == "__main__":
+    main()
