@@ -111,14 +111,20 @@ def main() -> None:
     results = {}
     for label, amp, cl in modes:
         a, b = [], []
-        for _ in range(args.repeat):
-            b.append(bare(spec, args, amp, cl))
-            a.append(ours(spec, args, amp, cl))
+        for i in range(args.repeat):  # alternate which goes first, against drift
+            if i % 2:
+                a.append(ours(spec, args, amp, cl))
+                b.append(bare(spec, args, amp, cl))
+            else:
+                b.append(bare(spec, args, amp, cl))
+                a.append(ours(spec, args, amp, cl))
         ma, mb = statistics.median(a), statistics.median(b)
+        ratios = sorted(x / y for x, y in zip(a, b, strict=True))
         results[label] = (ma, mb)
         print(
             f"{label:<20} ours {ma:>9,.0f} img/s   bare loop {mb:>9,.0f} img/s   "
-            f"ratio {ma / mb:.3f}",
+            f"ratio of medians {ma / mb:.3f}; per-trial ratios median "
+            f"{statistics.median(ratios):.3f} (from {ratios[0]:.3f} to {ratios[-1]:.3f})",
             flush=True,
         )
     if len(results) > 1:

@@ -48,7 +48,7 @@ def main() -> None:
     app = QApplication([])
     app.setStyle("Fusion")
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings)
+    w = MainWindow(settings, runs_dir=Path(tempfile.mkdtemp()) / "runs")
     w.resize(1600, 1000)
     w.show()
     w.panel.preset.setCurrentText("resnet50")
@@ -72,8 +72,35 @@ def main() -> None:
     w.panel.block.setCurrentText("basic")  # an invalid value: red control, stale tree
     settle(app)
     w.grab().save(str(OUT / "invalid.png"))
+    train(app, w)
+    w.confirm_close = lambda n: True
     w.close()
-    print(f"wrote {OUT}/main-window.png, compare.png, invalid.png")
+    print(f"wrote {OUT}/main-window.png, compare.png, invalid.png, training.png, runs.png")
+
+
+def train(app: QApplication, w: MainWindow) -> None:
+    """Two runs on digits, overlaid: one picture while they train, one when they are done."""
+    from resnet_studio import ArchSpec
+
+    w.tabs.setCurrentIndex(2)
+    panel = w.train.panel
+    panel.dataset.setCurrentText("digits")
+    panel.epochs.setValue(6)
+    panel.device.setCurrentIndex(0)
+    runs = []
+    for name in ("resnet20", "resnet56"):
+        w.panel.set_spec(ArchSpec.from_preset(name, in_channels=1, input_size=16))
+        runs.append(w.train.start_run())
+    while max(r.step.n for r in runs) < 60:
+        settle(app, 0.2)
+    w.train.table.selectRow(1)
+    settle(app, 0.5)
+    w.grab().save(str(OUT / "training.png"))
+    while any(r.status not in ("finished", "failed", "stopped") for r in runs):
+        settle(app, 0.5)
+    w.train.curves.log_y.setChecked(True)
+    settle(app, 1.0)
+    w.grab().save(str(OUT / "runs.png"))
 
 
 if __name__ == "__main__":

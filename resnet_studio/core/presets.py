@@ -113,3 +113,16 @@ def preset_of(spec: Any) -> str | None:
         if preset_spec(name) == spec:
             return name
     return None
+
+
+_SHAPE_FIELDS = ("block", "layers", "widths", "groups", "width_per_group", "stem", "shortcut")
+
+
+def closest_preset(spec: Any) -> str | None:
+    """The preset with the same blocks, stages and widths as ``spec`` (its input, channels and
+    classes may differ): what a custom spec is "based on"."""
+    key = tuple(getattr(spec, f) for f in _SHAPE_FIELDS)
+    for name in PRESETS:
+        if tuple(getattr(preset_spec(name), f) for f in _SHAPE_FIELDS) == key:
+            return name
+    return None

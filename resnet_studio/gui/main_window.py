@@ -25,13 +25,14 @@ from . import exports, workers
 from .compare_view import CURRENT, CompareView
 from .explorer import ExplorerView
 from .spec_panel import SpecPanel
+from .train_view import TrainView
 
 BUILD_DELAY_MS = 400  # build the real module once the controls have been still this long
 MAX_RECENT = 8
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None) -> None:
+    def __init__(self, settings: QSettings | None = None, runs_dir: Path | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
         self.setWindowTitle("ResNet Studio")
@@ -53,6 +54,10 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.explorer, "Explorer")
         self.tabs.addTab(self.compare, "Compare")
+        self.train = TrainView(runs_dir)
+        self.tabs.addTab(self.train, "Train")
+        self.train.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.train.panel.adaptRequested.connect(self.adapt_spec)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self.tabs)
@@ -151,6 +156,7 @@ class MainWindow(QMainWindow):
         v = self.menuBar().addMenu("&View")
         self._action(v, "&Explorer", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1")
         self._action(v, "&Compare", lambda: self.tabs.setCurrentIndex(1), "Ctrl+2")
+        self._action(v, "&Train", lambda: self.tabs.setCurrentIndex(2), "Ctrl+3")
         self._action(v, "Expand all layers", self.explorer.tree.expandAll)
         self._action(v, "Collapse all layers", self.explorer.tree.collapseAll)
         h = self.menuBar().addMenu("&Help")
@@ -166,6 +172,7 @@ class MainWindow(QMainWindow):
             self.explorer.set_stale(True)
             self.build_timer.stop()
             self._build_generation += 1
+            self.train.set_spec(None, "")
             self.explorer.build_status.setText("not built: the spec is invalid")
             self.explorer.build_status.setStyleSheet("color: palette(mid);")
             self.model = None
@@ -180,6 +187,7 @@ class MainWindow(QMainWindow):
         title = self.panel.label(spec)
         self.explorer.show_analysis(self.analysis, title)
         self.compare.set_current(spec, title, batch)
+        self.train.set_spec(spec, title)
         if changed:
             self.model = None
             self._build_generation += 1
@@ -431,7 +439,32 @@ class MainWindow(QMainWindow):
         s.setValue("compare", json.dumps(self.compare.entries))
         s.sync()
 
+    def adapt_spec(self, overrides: dict[str, Any]) -> None:
+        """Give the spec the dataset's channels, classes and a small input size."""
+        if self.spec is not None and overrides:
+            self.panel.set_spec(self.spec.replace(**overrides))
+            self.statusBar().showMessage(
+                "Adapted the spec to the dataset: "
+                + ", ".join(f"{k} {v}" for k, v in overrides.items()),
+                8000,
+            )
+
+    def confirm_close(self, active: int) -> bool:
+        """Ask before closing with runs in progress (tests replace this)."""
+        answer = QMessageBox.question(
+            self,
+            "Runs in progress",
+            f"{active} run{'s are' if active > 1 else ' is'} training. Stop and quit? Each "
+            "saves a checkpoint and can be resumed later.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def closeEvent(self, event: Any) -> None:
+        if self.train.active and not self.confirm_close(self.train.active):
+            event.ignore()
+            return
+        self.statusBar().showMessage("Stopping the runs and saving checkpoints…")
+        self.train.stop_all()
         self.save_settings()
         self.build_timer.stop()
         workers.wait_all()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..core import ArchSpec, SpecError
 from ..core.analysis import DTYPE_BYTES
-from ..core.presets import PRESETS, describe_preset, preset_of
+from ..core.presets import PRESETS, closest_preset, describe_preset, preset_of
 from ..core.spec import (
     MAX_BLOCKS_PER_STAGE,
     MAX_INPUT_SIDE,
@@ -212,6 +212,8 @@ class SpecPanel(QWidget):
             self.stages.append((label, blocks, width, dilate))
         while len(self.stages) > n:
             for w in self.stages.pop():
+                self.stage_grid.removeWidget(w)
+                w.hide()  # gone at once, even before the event loop deletes it
                 w.deleteLater()
         self.add_stage.setEnabled(n < MAX_STAGES)
         self.remove_stage.setEnabled(n > 1)
@@ -239,7 +241,7 @@ class SpecPanel(QWidget):
         """Fill the controls from ``spec`` (one ``changed`` at the end)."""
         self._filling = True
         try:
-            name = preset_of(spec)
+            name = preset_of(spec) or closest_preset(spec)
             if name:
                 self.base_preset = name
             self.preset.blockSignals(True)

@@ -1,0 +1,154 @@
+"""The window while it trains: event-loop stalls, and the run's speed against the headless trainer.
+
+A resnet18 adapted to digits (1 channel, 10 classes, 32×32) trains one epoch on the CPU, started
+from the Train tab, while a QTimer probe fires every 10 ms and records how late each tick is
+(the stall). The window is visible and redraws its curves as a user would see them. Then the
+same run goes headless (same config, same process); the two alternate, and the medians of
+images/s are compared. Goals: stall p99 ≤ 50 ms; in-app images/s ≥ 0.95 of headless.
+
+    .venv/bin/python bench/ui_responsiveness.py [--repeat 3] [--epochs 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+from pathlib import Path
+
+screen = Path(tempfile.mkdtemp()) / "screens.json"
+screen.write_text(
+    json.dumps(
+        {
+            "screens": [
+                {
+                    "name": "b",
+                    "x": 0,
+                    "y": 0,
+                    "width": 1920,
+                    "height": 1200,
+                    "logicalDpi": 96,
+                    "logicalBaseDpi": 96,
+                    "dpr": 1,
+                }
+            ]
+        }
+    )
+)
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={screen}")
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from resnet_studio import ArchSpec  # noqa: E402
+from resnet_studio.gui.main_window import MainWindow  # noqa: E402
+from resnet_studio.train import Callback, Trainer  # noqa: E402
+
+SPEC = ArchSpec.from_preset("resnet18", in_channels=1, num_classes=10, input_size=32)
+TICK_MS = 10
+
+
+class _Epochs(Callback):
+    def __init__(self) -> None:
+        self.rates: list[float] = []
+
+    def on_epoch_end(self, trainer, m) -> None:  # noqa: ANN001
+        self.rates.append(m.images_per_s)
+
+
+def in_app(app: QApplication, w: MainWindow) -> tuple[float, list[float]]:
+    stalls: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        stalls.append(max(0, now - last[0] - TICK_MS))
+        last[0] = now
+
+    probe = QTimer()
+    probe.setInterval(TICK_MS)
+    probe.timeout.connect(tick)
+    probe.start()
+    state = w.train.start_run()
+    loop = QEventLoop()
+    check = QTimer()
+    check.setInterval(50)
+    check.timeout.connect(
+        lambda: (
+            state.status in ("finished", "failed", "stopped")
+            and not w.train.controllers
+            and loop.quit()
+        )
+    )
+    check.start()
+    loop.exec()
+    probe.stop()
+    check.stop()
+    assert state.status == "finished", state.reason
+    return statistics.median(e["images_per_s"] for e in state.epochs), stalls
+
+
+def headless(w: MainWindow) -> float:
+    epochs = _Epochs()
+    end = Trainer(SPEC, w.train.panel.config(), [epochs]).run()
+    assert end.status == "finished", end.reason
+    return statistics.median(epochs.rates)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--threads", type=int, help="torch threads (default: the window's choice)")
+    args = p.parse_args()
+    if args.threads:
+        import resnet_studio.gui.runs as runs
+
+        runs.gui_threads = lambda: args.threads
+    app = QApplication([])
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings, runs_dir=Path(tempfile.mkdtemp()))
+    w.resize(1600, 1000)
+    w.show()
+    w.panel.set_spec(SPEC)
+    w.tabs.setCurrentIndex(2)
+    panel = w.train.panel
+    panel.dataset.setCurrentText("digits")
+    panel.epochs.setValue(args.epochs)
+    panel.device.setCurrentIndex(0)
+    app.processEvents()
+    headless(w)  # warm-up: imports, the dataset, first allocations
+    ours, theirs, stalls = [], [], []
+    for i in range(args.repeat):
+        if i % 2:
+            theirs.append(headless(w))
+        rate, s = in_app(app, w)
+        ours.append(rate)
+        stalls += s
+        if not i % 2:
+            theirs.append(headless(w))
+    a = np.array(stalls)
+    print(
+        f"resnet18 on digits at 32×32, CPU ({panel.config().threads} torch threads), "
+        f"{args.repeat} runs of {args.epochs} epoch(s) each way"
+    )
+    print(
+        f"event-loop stall while training: p50 {np.percentile(a, 50):.0f} ms, p99 "
+        f"{np.percentile(a, 99):.0f} ms, max {a.max():.0f} ms ({len(a)} ticks of {TICK_MS} ms)"
+    )
+    mine, headless_rate = statistics.median(ours), statistics.median(theirs)
+    print(
+        f"images/s in the app {mine:.0f}, headless {headless_rate:.0f}: ratio "
+        f"{mine / headless_rate:.3f}"
+    )
+    w.confirm_close = lambda n: True
+    w.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""The training panel: settings, device picker, Start/Pause/Stop, progress, and the fit check
+between the spec and the dataset (with a one-click fix)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import ArchSpec
+from ..train import TrainConfig, list_devices
+from ..train.config import AMP_MODES, OPTIMIZERS, SCHEDULES
+from ..train.data import DATASETS, NATURAL
+
+FIT_SIZE = 32  # the input size the panel proposes for the small datasets
+
+
+def fit_problem(spec: ArchSpec, dataset: str) -> tuple[str, dict[str, Any]] | None:
+    """A sentence on how ``spec`` and ``dataset`` differ, and the overrides that fix it."""
+    if dataset not in NATURAL:
+        return None
+    channels, classes, size = NATURAL[dataset]
+    fix: dict[str, Any] = {}
+    parts = []
+    if spec.in_channels != channels:
+        parts.append(
+            f"{channels} channel{'s' if channels > 1 else ''} (the spec takes {spec.in_channels})"
+        )
+        fix["in_channels"] = channels
+    if spec.num_classes != classes:
+        parts.append(f"{classes} classes (the spec has {spec.num_classes} outputs)")
+        fix["num_classes"] = classes
+    if max(spec.input_size) > 2 * max(size, FIT_SIZE):
+        h, w = spec.input_size
+        parts.append(
+            f"{size}×{size} images (the spec would upscale them to {h}×{w}, slow on a CPU)"
+        )
+        fix["input_size"] = (FIT_SIZE, FIT_SIZE)
+    if not parts:
+        return None
+    return f"{dataset} has " + "; ".join(parts) + ".", fix
+
+
+class TrainPanel(QWidget):
+    startRequested = Signal()
+    pauseRequested = Signal()
+    stopRequested = Signal()
+    adaptRequested = Signal(object)  # dict of spec overrides
+    datasetChanged = Signal()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        box = QGroupBox("Training")
+        form = QFormLayout(box)
+        d = TrainConfig()
+        self.dataset = QComboBox()
+        self.dataset.addItems(list(DATASETS))
+        self.dataset.setToolTip(
+            "digits is bundled and works offline; MNIST and CIFAR download "
+            "on first use; imagefolder reads your own class sub-folders"
+        )
+        self.data_dir = QLineEdit()
+        self.data_dir.setPlaceholderText("default: the user cache directory")
+        self.data_dir.setToolTip("Where the dataset lives (for imagefolder: its root folder)")
+        browse = QPushButton("…")
+        browse.setMaximumWidth(30)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.data_dir)
+        row.addWidget(browse)
+        self.epochs = QSpinBox()
+        self.epochs.setRange(1, 10000)
+        self.epochs.setValue(d.epochs)
+        self.epochs.setToolTip("Passes over the training set")
+        self.batch = QSpinBox()
+        self.batch.setRange(1, 1 << 16)
+        self.batch.setValue(d.batch_size)
+        self.batch.setToolTip("Images per step")
+        self.lr = QDoubleSpinBox()
+        self.lr.setDecimals(5)
+        self.lr.setRange(1e-5, 10.0)
+        self.lr.setSingleStep(0.01)
+        self.lr.setValue(d.lr)
+        self.lr.setToolTip("Learning rate (the peak for onecycle)")
+        self.optimizer = QComboBox()
+        self.optimizer.addItems(list(OPTIMIZERS))
+        self.optimizer.setToolTip("SGD with Nesterov momentum 0.9, or AdamW")
+        self.schedule = QComboBox()
+        self.schedule.addItems(list(SCHEDULES))
+        self.schedule.setCurrentText(d.schedule)
+        self.schedule.setToolTip("How the learning rate changes over the run")
+        self.augment = QCheckBox("Augment (random crop and flip)")
+        self.augment.setToolTip("The CIFAR recipe: random crop with padding and a horizontal flip")
+        self.amp = QComboBox()
+        self.amp.addItems(list(AMP_MODES))
+        self.amp.setToolTip("Mixed precision: auto is bf16 on CUDA and off elsewhere")
+        self.device = QComboBox()
+        self.device.setToolTip("The devices this machine really has")
+        model = QStandardItemModel()
+        self.device.setModel(model)
+        self.devices = list_devices()
+        for dev in self.devices:
+            self.device.addItem(dev.label if dev.available else f"{dev.id} (not available)", dev.id)
+            item = model.item(model.rowCount() - 1)
+            item.setEnabled(dev.available)
+            item.setToolTip(dev.label if dev.available else dev.reason)
+        best = next(
+            (i for i, dev in enumerate(self.devices) if dev.available and dev.id != "cpu"), 0
+        )
+        self.device.setCurrentIndex(best)
+        form.addRow("Dataset", self.dataset)
+        form.addRow("Data folder", _wrap(row))
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Batch size", self.batch)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Optimizer", self.optimizer)
+        form.addRow("Schedule", self.schedule)
+        form.addRow("", self.augment)
+        form.addRow("AMP", self.amp)
+        form.addRow("Device", self.device)
+        layout.addWidget(box)
+
+        self.fit = QLabel()
+        self.fit.setWordWrap(True)
+        self.fit.setStyleSheet("background: #fff4ce; color: #6b5900; padding: 4px;")
+        self.adapt = QPushButton("Adapt the spec to the data")
+        self.adapt.setToolTip("Set the spec's channels, classes and input size to the dataset's")
+        layout.addWidget(self.fit)
+        layout.addWidget(self.adapt)
+        self._fix: dict[str, Any] = {}
+
+        buttons = QHBoxLayout()
+        self.start = QPushButton("Start")
+        self.start.setToolTip("Train the spec shown now (the run keeps its own copy)")
+        self.pause = QPushButton("Pause")
+        self.pause.setToolTip("Pause or resume the selected run")
+        self.stop = QPushButton("Stop")
+        self.stop.setToolTip("Stop the selected run after its current step, with a checkpoint")
+        for b in (self.start, self.pause, self.stop):
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+        self.progress = QLabel("No run yet.")
+        self.progress.setWordWrap(True)
+        layout.addWidget(self.progress)
+        layout.addStretch()
+
+        self.start.clicked.connect(self.startRequested)
+        self.pause.clicked.connect(self.pauseRequested)
+        self.stop.clicked.connect(self.stopRequested)
+        self.adapt.clicked.connect(lambda: self.adaptRequested.emit(dict(self._fix)))
+        self.dataset.currentIndexChanged.connect(self.datasetChanged)
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Dataset folder", self.data_dir.text())
+        if path:
+            self.data_dir.setText(path)
+
+    def show_fit(self, spec: ArchSpec | None) -> None:
+        problem = fit_problem(spec, self.dataset.currentText()) if spec else None
+        self._fix = problem[1] if problem else {}
+        self.fit.setText(problem[0] if problem else "")
+        self.fit.setVisible(bool(problem))
+        self.adapt.setVisible(bool(problem))
+
+    def config(self) -> TrainConfig:
+        """The settings as a TrainConfig (raises TrainError for impossible values)."""
+        from .runs import gui_threads
+
+        return TrainConfig(
+            dataset=self.dataset.currentText(),
+            data_dir=self.data_dir.text() or None,
+            epochs=self.epochs.value(),
+            batch_size=self.batch.value(),
+            lr=self.lr.value(),
+            optimizer=self.optimizer.currentText(),
+            schedule=self.schedule.currentText(),
+            augment=self.augment.isChecked(),
+            amp=self.amp.currentText(),
+            device=self.device.currentData(),
+            threads=gui_threads(),
+        )
+
+
+def _wrap(layout: QHBoxLayout) -> QWidget:
+    w = QWidget()
+    layout.setContentsMargins(0, 0, 0, 0)
+    w.setLayout(layout)
+    return w

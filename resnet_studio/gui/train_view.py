@@ -1,0 +1,433 @@
+"""The Train tab: the panel, the live curves and the runs table, over RunControllers.
+
+Several runs may train at once (``max_parallel``); more wait in a queue. Past runs are read
+back from their directories when the tab opens, so yesterday's curves overlay today's.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import ArchSpec
+from ..core.format import human
+from ..train import TrainError, list_runs
+from ..train.records import default_runs_dir
+from .curves import CurvesView
+from .plots import colour
+from .runs import RunController, RunState
+from .train_panel import TrainPanel
+
+COLUMNS = (
+    "Run",
+    "Architecture",
+    "Params",
+    "MACs",
+    "Dataset",
+    "Device",
+    "Best val acc",
+    "Time",
+    "img/s",
+    "Status",
+)
+
+
+def _minutes(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m}:{s:02d}"
+
+
+class TrainView(QWidget):
+    message = Signal(str)  # for the status bar
+
+    def __init__(self, runs_root: Path | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.root = Path(runs_root or default_runs_dir())
+        self.max_parallel = 2
+        self.panel = TrainPanel()
+        self.curves = CurvesView()
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        actions = QHBoxLayout()
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setToolTip("Continue the selected stopped run from its checkpoint")
+        self.open_button = QPushButton("Open folder")
+        self.open_button.setToolTip("Show the selected run's directory")
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip("Delete the selected run's directory")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip(
+            "Save the curves as PNG/SVG and the selected run's metrics as CSV"
+        )
+        for b in (self.resume_button, self.open_button, self.delete_button, self.export_button):
+            actions.addWidget(b)
+        actions.addStretch()
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addLayout(actions)
+        bl.addWidget(self.table)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.curves)
+        right.addWidget(bottom)
+        right.setSizes([520, 260])
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.panel)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+        self.splitter = split
+
+        self.runs: list[RunState] = []
+        self.controllers: dict[str, RunController] = {}
+        self.queue: list[tuple[RunState, RunController]] = []
+        self.spec: ArchSpec | None = None
+        self.spec_label = ""
+        self.panel.startRequested.connect(self.start_run)
+        self.panel.pauseRequested.connect(self.toggle_pause)
+        self.panel.stopRequested.connect(self.stop_selected)
+        self.panel.datasetChanged.connect(lambda: self.panel.show_fit(self.spec))
+        self.resume_button.clicked.connect(self.resume_selected)
+        self.open_button.clicked.connect(self.open_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.export_button.clicked.connect(self.export_dialog)
+        self.table.itemChanged.connect(self._checked)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.load_past_runs()
+        self._update_buttons()
+
+    # --- the spec to train -------------------------------------------------------------------
+    def set_spec(self, spec: ArchSpec | None, label: str) -> None:
+        self.spec, self.spec_label = spec, label
+        self.panel.show_fit(spec)
+        self.panel.start.setEnabled(spec is not None)
+
+    # --- runs -----------------------------------------------------------------------------------
+    def load_past_runs(self) -> None:
+        if not self.root.exists():
+            return
+        for summary in reversed(list_runs(self.root)):
+            self._add(RunState.from_disk(summary, colour(len(self.runs))))
+
+    def _add(self, state: RunState) -> None:
+        self.runs.append(state)
+        self.curves.set_runs(self.runs)
+        self._refresh_table()
+
+    def selected(self) -> RunState | None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            return self.runs[rows[0].row()]
+        live = [r for r in self.runs if r.name in self.controllers]
+        return live[-1] if live else None
+
+    def start_run(self) -> RunState | None:
+        if self.spec is None:
+            return None
+        try:
+            config = self.panel.config()
+            from ..core.presets import closest_preset, preset_of
+
+            arch = preset_of(self.spec) or f"{closest_preset(self.spec) or 'custom'}*"
+            name = f"{arch}-{config.dataset}".replace("*", "-custom")
+            ctl = RunController.new(self.spec, config, self.root, name)
+        except (TrainError, OSError) as e:
+            self.message.emit(str(e))
+            return None
+        state = RunState(
+            Path(ctl.trainer.run_dir).name, Path(ctl.trainer.run_dir), colour(len(self.runs))
+        )
+        state.info = {
+            "spec_label": self.spec_label,
+            "dataset": {"name": config.dataset},
+            "config": config.to_dict(),
+        }
+        self._wire(state, ctl)
+        self._add(state)
+        self._launch_or_queue(state, ctl)
+        return state
+
+    def resume_selected(self) -> None:
+        state = self.selected()
+        if state is None or state.name in self.controllers or state.run_dir is None:
+            return
+        try:
+            ctl = RunController.resume(state.run_dir)
+        except TrainError as e:
+            self.message.emit(str(e))
+            return
+        # the resumed run continues its curve from the checkpoint's step
+        state.truncate(ctl.trainer._resume_state["step"])
+        self._wire(state, ctl)
+        self.curves.set_runs(self.runs)
+        self._launch_or_queue(state, ctl)
+
+    def _wire(self, state: RunState, ctl: RunController) -> None:
+        s = ctl.bridge.signals
+
+        def started(info: Any) -> None:
+            state.status = "running"
+            state.total_steps = info.total_steps
+            state.info.update(
+                {
+                    "params": info.params,
+                    "macs": info.macs,
+                    "device": info.device,
+                    "steps_per_epoch": info.steps_per_epoch,
+                    "total_steps": info.total_steps,
+                    "spec": info.spec,
+                    "dataset": info.dataset,
+                }
+            )
+            self._refresh_table()
+
+        def steps(batch: list) -> None:
+            state.add_steps(batch)
+            self.curves.mark_dirty()
+            self._progress(state)
+
+        def epoch(m: Any) -> None:
+            state.add_epoch(m.to_dict())
+            self.curves.mark_dirty()
+            self._refresh_table()
+
+        def paused(on: bool) -> None:
+            state.status = "paused" if on else "running"
+            self._refresh_table()
+
+        def ended(end: Any) -> None:
+            state.status, state.reason = end.status, end.reason
+            if end.status == "failed":
+                self.message.emit(f"{state.name} failed: {end.reason}")
+            self._refresh_table()
+
+        s.started.connect(started)
+        s.steps.connect(steps)
+        s.epoch.connect(epoch)
+        s.paused.connect(paused)
+        s.note.connect(lambda text: self.message.emit(f"{state.name}: {text}"))
+        s.ended.connect(ended)
+        ctl.finished.connect(lambda: self._finished(state))
+
+    def _launch_or_queue(self, state: RunState, ctl: RunController) -> None:
+        if sum(c.running for c in self.controllers.values()) < self.max_parallel:
+            self.controllers[state.name] = ctl
+            state.status = "starting"
+            ctl.start()
+        else:
+            state.status = "queued"
+            self.queue.append((state, ctl))
+        self._refresh_table()
+
+    def _finished(self, state: RunState) -> None:
+        ctl = self.controllers.pop(state.name, None)
+        if ctl is not None:
+            ctl.thread.wait()
+        if self.queue:
+            self._launch_or_queue(*self.queue.pop(0))
+        self._update_buttons()
+        self._refresh_table()
+
+    def toggle_pause(self) -> None:
+        state = self.selected()
+        ctl = self.controllers.get(state.name) if state else None
+        if ctl is None:
+            return
+        if ctl.trainer.paused:
+            ctl.trainer.resume()
+        else:
+            ctl.trainer.pause()
+
+    def stop_selected(self) -> None:
+        state = self.selected()
+        if state is None:
+            return
+        for i, (queued, _) in enumerate(self.queue):
+            if queued is state:
+                self.queue.pop(i)
+                state.status = "stopped"
+                self._refresh_table()
+                return
+        ctl = self.controllers.get(state.name)
+        if ctl is not None:
+            ctl.trainer.stop()
+
+    @property
+    def active(self) -> int:
+        return len(self.controllers) + len(self.queue)
+
+    def stop_all(self, msecs: int = 60000) -> bool:
+        """Stop every run (each saves a checkpoint) and join their threads."""
+        self.queue.clear()
+        ok = True
+        for ctl in list(self.controllers.values()):
+            ok = ctl.stop_and_wait(msecs) and ok
+        from PySide6.QtCore import QCoreApplication
+
+        QCoreApplication.processEvents()  # deliver the last queued events
+        return ok
+
+    def open_selected(self) -> None:
+        state = self.selected()
+        if state and state.run_dir:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(state.run_dir)))
+
+    def delete_selected(self, confirm: bool = True) -> None:
+        state = self.selected()
+        if state is None or state.name in self.controllers or state.run_dir is None:
+            return
+        if (
+            confirm
+            and QMessageBox.question(
+                self, "Delete run", f"Delete {state.run_dir} and its checkpoints?"
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
+            return
+        shutil.rmtree(state.run_dir, ignore_errors=True)
+        self.runs.remove(state)
+        self.curves.set_runs(self.runs)
+        self._refresh_table()
+
+    def export_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export curves", str(self.root / "curves.png"), "PNG (*.png);;SVG (*.svg)"
+        )
+        if path:
+            self.export(path)
+
+    def export(self, path: str) -> None:
+        """The curves to PNG/SVG, and the selected run's metrics beside them as CSV."""
+        from ..train import export_csv
+
+        try:
+            self.curves.export(path)
+            state = self.selected()
+            if state and state.run_dir:
+                export_csv(state.run_dir, Path(path).with_suffix(".csv"))
+        except OSError as e:
+            self.message.emit(f"Could not export: {e}")
+            return
+        self.message.emit(f"Exported {path}")
+
+    # --- table and progress --------------------------------------------------------------------
+    def _progress(self, state: RunState) -> None:
+        if state is not self.selected():
+            return
+        total = max(1, state.total_steps)
+        spe = max(1, int(state.info.get("steps_per_epoch") or 1))
+        left = (
+            (total - state.last_step)
+            / max(state.images_per_s, 1e-9)
+            * int(state.info.get("config", {}).get("batch_size") or 1)
+        )
+        self.panel.progress.setText(
+            f"{state.name}: epoch {min(state.last_step // spe + 1, total // spe)}/{total // spe} "
+            f"· step {state.last_step}/{total} · {state.images_per_s:,.0f} img/s · "
+            f"ETA {_minutes(left)}"
+        )
+
+    def _refresh_table(self) -> None:
+        t = self.table
+        t.blockSignals(True)
+        t.setRowCount(len(self.runs))
+        for i, r in enumerate(self.runs):
+            best = r.best_val_accuracy
+            cells = (
+                _short(r.name),
+                r.info.get("spec_label") or _arch(r.info),
+                human(r.info["params"]) if r.info.get("params") else "",
+                human(r.info["macs"]) if r.info.get("macs") else "",
+                (r.info.get("dataset") or {}).get("name", ""),
+                r.info.get("device", ""),
+                "" if best is None else f"{100 * best:.2f}%",
+                _minutes(r.elapsed),
+                f"{r.images_per_s:,.0f}" if r.images_per_s else "",
+                r.status,
+            )
+            for k, text in enumerate(cells):
+                item = t.item(i, k)
+                if item is None:
+                    item = QTableWidgetItem()
+                    t.setItem(i, k, item)
+                item.setText(str(text))
+                if k == 0:
+                    item.setToolTip(str(r.run_dir or r.name))
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setCheckState(
+                        Qt.CheckState.Checked if r.visible else Qt.CheckState.Unchecked
+                    )
+                    item.setForeground(QBrush(QColor(r.colour)))
+                if k == len(cells) - 1:
+                    item.setToolTip(r.reason or r.status)
+                    item.setForeground(
+                        QBrush(QColor("#c62828" if r.status == "failed" else "#222222"))
+                    )
+        t.blockSignals(False)
+        t.resizeColumnsToContents()
+        self._update_buttons()
+
+    def _checked(self, item: QTableWidgetItem) -> None:
+        if item.column() == 0 and item.row() < len(self.runs):
+            self.runs[item.row()].visible = item.checkState() == Qt.CheckState.Checked
+            self.curves.mark_dirty()
+
+    def _update_buttons(self) -> None:
+        state = self.selected()
+        live = state is not None and state.name in self.controllers
+        self.panel.pause.setEnabled(live)
+        self.panel.stop.setEnabled(live or any(q is state for q, _ in self.queue))
+        if live:
+            self.panel.pause.setText(
+                "Resume" if self.controllers[state.name].trainer.paused else "Pause"
+            )
+        idle = state is not None and not live and state.run_dir is not None
+        self.resume_button.setEnabled(
+            idle
+            and state.status in ("stopped", "crashed", "failed")
+            and (state.run_dir / "last.pt").exists()
+        )
+        self.open_button.setEnabled(state is not None and state.run_dir is not None)
+        self.delete_button.setEnabled(idle)
+
+
+def _short(name: str) -> str:
+    """20261123-093256-resnet20-digits -> 09:32:56 resnet20-digits (the folder is the tooltip)."""
+    parts = name.split("-", 2)
+    if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit() and len(parts[1]) == 6:
+        t = parts[1]
+        return f"{t[:2]}:{t[2:4]}:{t[4:]} {parts[2]}"
+    return name
+
+
+def _arch(info: dict[str, Any]) -> str:
+    from ..core.presets import preset_of
+
+    try:
+        spec = ArchSpec.from_dict(info["spec"])
+    except Exception:  # an old or hand-edited config.json
+        return ""
+    return preset_of(spec) or f"custom ({spec.block}, {','.join(map(str, spec.layers))})"

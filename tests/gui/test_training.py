@@ -1,0 +1,170 @@
+"""Training from the window: live curves and table from the trainer's events, control, close."""
+
+import json
+
+import pytest
+
+from resnet_studio import ArchSpec
+from resnet_studio.train import read_metrics
+
+TINY = ArchSpec.from_preset("resnet20", layers=(1, 1, 1), in_channels=1, input_size=8)
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+def _ready(w, tmp_path, epochs=2):
+    w.train.root = tmp_path / "runs"
+    w.panel.set_spec(TINY)
+    w.tabs.setCurrentIndex(2)
+    p = w.train.panel
+    p.dataset.setCurrentText("digits")
+    p.epochs.setValue(epochs)
+    p.device.setCurrentIndex(0)  # cpu
+    return p
+
+
+def test_a_digits_run_shows_exactly_what_it_records(window, qtbot, tmp_path):
+    p = _ready(window, tmp_path)
+    state = window.train.start_run()
+    qtbot.waitUntil(lambda: state.status == "finished", timeout=120000)
+    qtbot.waitUntil(lambda: not window.train.controllers, timeout=10000)
+    logged = read_metrics(state.run_dir / "metrics.jsonl")
+    steps = [r for r in logged if r["kind"] == "step"]
+    epochs = [r for r in logged if r["kind"] == "epoch"]
+    assert list(state.step.values) == [r["step"] for r in steps]
+    assert list(state.step_loss.values) == [r["loss"] for r in steps]
+    assert [e["val_accuracy"] for e in state.epochs] == [e["val_accuracy"] for e in epochs]
+    window.train.curves.redraw()
+    raw = window.train.curves._items[id(state)]["raw"]
+    xs, ys = raw.getData()  # the raw step loss, drawn faint behind the smoothed curve
+    assert list(ys) == [r["loss"] for r in steps]
+    row = [window.train.table.item(0, c).text() for c in range(window.train.table.columnCount())]
+    assert row[-1] == "finished"
+    assert row[6] == f"{100 * max(e['val_accuracy'] for e in epochs):.2f}%"
+    assert "custom" in row[1] or "resnet" in row[1]
+    assert p.progress.text().startswith(state.name)
+
+
+def test_pause_resume_and_stop(window, qtbot, tmp_path):
+    p = _ready(window, tmp_path, epochs=200)
+    state = window.train.start_run()
+    qtbot.waitUntil(lambda: state.step.n > 3, timeout=60000)
+    window.train.table.selectRow(0)
+    p.pause.click()
+    qtbot.waitUntil(lambda: state.status == "paused", timeout=30000)
+    assert p.pause.text() == "Resume"
+    held = state.step.n
+    qtbot.wait(400)
+    assert state.step.n == held
+    p.pause.click()
+    qtbot.waitUntil(lambda: state.status == "running" and state.step.n > held, timeout=30000)
+    p.stop.click()
+    qtbot.waitUntil(lambda: state.status == "stopped", timeout=30000)
+    qtbot.waitUntil(lambda: not window.train.controllers, timeout=10000)
+    assert (state.run_dir / "last.pt").exists()
+    assert window.train.resume_button.isEnabled()
+
+
+def test_two_runs_at_once_and_a_queue(window, qtbot, tmp_path):
+    _ready(window, tmp_path, epochs=1)
+    window.train.max_parallel = 2
+    runs = [window.train.start_run() for _ in range(3)]
+    assert [r.status for r in runs].count("queued") == 1
+    assert len(window.train.controllers) == 2
+    qtbot.waitUntil(lambda: all(r.status == "finished" for r in runs), timeout=180000)
+    assert len({r.name for r in runs}) == 3
+    window.train.curves.redraw()
+    names = [i.name() for i in window.train.curves.loss.getPlotItem().listDataItems() if i.name()]
+    assert sum(n.endswith("train") for n in names) == 3  # the runs overlaid, with a legend
+
+
+def test_closing_mid_run_stops_joins_and_checkpoints(make_window, qtbot, tmp_path):
+    w = make_window()
+    _ready(w, tmp_path, epochs=500)
+    state = w.train.start_run()
+    qtbot.waitUntil(lambda: state.step.n > 2, timeout=60000)
+    ctl = w.train.controllers[state.name]
+    asked = []
+    w.confirm_close = lambda n: asked.append(n) or True
+    w.close()
+    assert asked == [1]
+    assert not ctl.thread.isRunning()
+    assert (state.run_dir / "last.pt").exists()
+    assert json.loads((state.run_dir / "status.json").read_text())["status"] == "stopped"
+
+
+def test_declining_to_close_keeps_training(make_window, qtbot, tmp_path):
+    w = make_window()
+    _ready(w, tmp_path, epochs=500)
+    state = w.train.start_run()
+    qtbot.waitUntil(lambda: state.step.n > 2, timeout=60000)
+    w.confirm_close = lambda n: False
+    w.close()
+    assert w.isVisible() and state.name in w.train.controllers
+    w.confirm_close = lambda n: True
+
+
+def test_a_nan_run_fails_in_its_row_and_the_app_goes_on(window, qtbot, tmp_path):
+    p = _ready(window, tmp_path)
+    p.lr.setValue(10.0)
+    window.train.panel.optimizer.setCurrentText("sgd")
+    window.train.panel.schedule.setCurrentText("constant")
+    p.lr.setMaximum(1e9)
+    p.lr.setValue(1e9)
+    state = window.train.start_run()
+    qtbot.waitUntil(lambda: state.status == "failed", timeout=60000)
+    assert "learning rate" in state.reason
+    assert "failed" in window.statusBar().currentMessage()
+    status = window.train.table.item(0, 9)
+    assert status.text() == "failed" and "learning rate" in status.toolTip()
+    p.lr.setValue(0.05)
+    ok = window.train.start_run()
+    qtbot.waitUntil(lambda: ok.status == "finished", timeout=120000)
+
+
+def test_the_device_picker_without_cuda(window):
+    import torch
+
+    p = window.train.panel
+    model = p.device.model()
+    ids = [p.device.itemData(i) for i in range(p.device.count())]
+    assert ids[0] == "cpu" and model.item(0).isEnabled()
+    if not torch.cuda.is_available():
+        cuda = ids.index("cuda")
+        assert not model.item(cuda).isEnabled()
+        assert "CUDA" in model.item(cuda).toolTip()
+        assert p.device.currentData() == "cpu"
+
+
+def test_the_panel_offers_to_fit_the_spec_to_the_data(window):
+    window.panel.preset.setCurrentText("resnet18")
+    window.tabs.setCurrentIndex(2)
+    p = window.train.panel
+    p.dataset.setCurrentText("digits")
+    assert (
+        p.fit.isVisibleTo(window) and "1 channel" in p.fit.text() and "10 classes" in p.fit.text()
+    )
+    p.adapt.click()
+    assert window.spec == ArchSpec.from_preset(
+        "resnet18", in_channels=1, num_classes=10, input_size=32
+    )
+    assert not p.fit.isVisibleTo(window)
+
+
+def test_past_runs_are_reloaded(make_window, qtbot, tmp_path):
+    first = make_window("a.ini")
+    _ready(first, tmp_path, epochs=1)
+    state = first.train.start_run()
+    qtbot.waitUntil(lambda: state.status == "finished", timeout=120000)
+    qtbot.waitUntil(lambda: not first.train.controllers, timeout=10000)
+    first.close()
+    from resnet_studio.gui.train_view import TrainView
+
+    again = TrainView(tmp_path / "runs")
+    qtbot.addWidget(again)
+    assert [r.name for r in again.runs] == [state.name]
+    assert list(again.runs[0].step_loss.values) == list(state.step_loss.values)
+    assert again.runs[0].status == "finished"
