@@ -158,23 +158,23 @@ class CurvesView(QWidget):
         dash = Qt.PenStyle.DashLine
         items = {
             "raw": pg.PlotDataItem(pen=pg.mkPen(faint)),
-            "smooth": pg.PlotDataItem(pen=pg.mkPen(c, width=2), name=f"{run.name} train"),
+            "smooth": pg.PlotDataItem(pen=pg.mkPen(c, width=2), name=f"{run.label} train"),
             "val_loss": pg.PlotDataItem(
                 pen=pg.mkPen(c, width=2, style=dash),
                 symbol="o",
                 symbolSize=6,
                 symbolBrush=c,
-                name=f"{run.name} val",
+                name=f"{run.label} val",
             ),
             "train_acc": pg.PlotDataItem(
-                pen=pg.mkPen(c, width=1.5, style=dash), name=f"{run.name} train"
+                pen=pg.mkPen(c, width=1.5, style=dash), name=f"{run.label} train"
             ),
             "val_acc": pg.PlotDataItem(
                 pen=pg.mkPen(c, width=2),
                 symbol="o",
                 symbolSize=6,
                 symbolBrush=c,
-                name=f"{run.name} val",
+                name=f"{run.label} val",
             ),
             "best": pg.ScatterPlotItem(symbol="star", size=16, brush=c, pen=pg.mkPen("k")),
         }
@@ -204,7 +204,7 @@ class CurvesView(QWidget):
             best = int(np.argmax(val_acc))
             items["best"].setData([ex[best]], [val_acc[best]])
             items["best"].setToolTip(
-                f"{run.name}: best validation accuracy "
+                f"{run.label}: best validation accuracy "
                 f"{100 * val_acc[best]:.2f}% (epoch "
                 f"{run.epochs[best]['epoch'] + 1})"
             )
@@ -224,7 +224,7 @@ class CurvesView(QWidget):
             x = self._x(run, run.step.values, run.step_time.values)
             i = int(np.clip(np.searchsorted(x, p.x()), 0, len(x) - 1))
             parts.append(
-                f"{run.name}: step {int(run.step.values[i])} loss {run.step_loss.values[i]:.4f}"
+                f"{run.label}: step {int(run.step.values[i])} loss {run.step_loss.values[i]:.4f}"
             )
         self.hover.setText(" · ".join(parts))
 

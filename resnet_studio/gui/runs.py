@@ -72,6 +72,15 @@ class RunState:
         last = steps[-1]
         self.images_per_s, self.elapsed, self.last_step = last.images_per_s, last.time, last.step
 
+    @property
+    def label(self) -> str:
+        """20261123-093256-resnet20-digits -> 09:32:56 resnet20-digits (the folder is longer)."""
+        parts = self.name.split("-", 2)
+        if len(parts) == 3 and parts[0].isdigit() and len(parts[1]) == 6 and parts[1].isdigit():
+            t = parts[1]
+            return f"{t[:2]}:{t[2:4]}:{t[4:]} {parts[2]}"
+        return self.name
+
     def truncate(self, step: int) -> None:
         """Forget what came after ``step`` (a resume continues from its checkpoint there)."""
         n = int((self.step.values <= step).sum())

@@ -219,14 +219,14 @@ class TrainView(QWidget):
         def ended(end: Any) -> None:
             state.status, state.reason = end.status, end.reason
             if end.status == "failed":
-                self.message.emit(f"{state.name} failed: {end.reason}")
+                self.message.emit(f"{state.label} failed: {end.reason}")
             self._refresh_table()
 
         s.started.connect(started)
         s.steps.connect(steps)
         s.epoch.connect(epoch)
         s.paused.connect(paused)
-        s.note.connect(lambda text: self.message.emit(f"{state.name}: {text}"))
+        s.note.connect(lambda text: self.message.emit(f"{state.label}: {text}"))
         s.ended.connect(ended)
         ctl.finished.connect(lambda: self._finished(state))
 
@@ -345,7 +345,7 @@ class TrainView(QWidget):
             * int(state.info.get("config", {}).get("batch_size") or 1)
         )
         self.panel.progress.setText(
-            f"{state.name}: epoch {min(state.last_step // spe + 1, total // spe)}/{total // spe} "
+            f"{state.label}: epoch {min(state.last_step // spe + 1, total // spe)}/{total // spe} "
             f"· step {state.last_step}/{total} · {state.images_per_s:,.0f} img/s · "
             f"ETA {_minutes(left)}"
         )
@@ -357,7 +357,7 @@ class TrainView(QWidget):
         for i, r in enumerate(self.runs):
             best = r.best_val_accuracy
             cells = (
-                _short(r.name),
+                r.label,
                 r.info.get("spec_label") or _arch(r.info),
                 human(r.info["params"]) if r.info.get("params") else "",
                 human(r.info["macs"]) if r.info.get("macs") else "",
@@ -412,15 +412,6 @@ class TrainView(QWidget):
         )
         self.open_button.setEnabled(state is not None and state.run_dir is not None)
         self.delete_button.setEnabled(idle)
-
-
-def _short(name: str) -> str:
-    """20261123-093256-resnet20-digits -> 09:32:56 resnet20-digits (the folder is the tooltip)."""
-    parts = name.split("-", 2)
-    if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit() and len(parts[1]) == 6:
-        t = parts[1]
-        return f"{t[:2]}:{t[2:4]}:{t[4:]} {parts[2]}"
-    return name
 
 
 def _arch(info: dict[str, Any]) -> str:

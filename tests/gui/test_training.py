@@ -45,7 +45,7 @@ def test_a_digits_run_shows_exactly_what_it_records(window, qtbot, tmp_path):
     assert row[-1] == "finished"
     assert row[6] == f"{100 * max(e['val_accuracy'] for e in epochs):.2f}%"
     assert "custom" in row[1] or "resnet" in row[1]
-    assert p.progress.text().startswith(state.name)
+    assert p.progress.text().startswith(state.label)
 
 
 def test_pause_resume_and_stop(window, qtbot, tmp_path):
