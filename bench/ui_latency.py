@@ -12,33 +12,14 @@ repainted: what Qt itself costs here. Goal: within one 60 Hz frame (16 ms).
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-screen = Path(tempfile.mkdtemp()) / "screens.json"
-screen.write_text(
-    json.dumps(
-        {
-            "screens": [
-                {
-                    "name": "b",
-                    "x": 0,
-                    "y": 0,
-                    "width": 1920,
-                    "height": 1200,
-                    "logicalDpi": 96,
-                    "logicalBaseDpi": 96,
-                    "dpr": 1,
-                }
-            ]
-        }
-    )
-)
-os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={screen}")
+from resnet_studio.gui.offscreen import use_offscreen_screen  # noqa: E402
+
+use_offscreen_screen()
 
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402

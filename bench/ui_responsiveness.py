@@ -12,32 +12,13 @@ images/s are compared. Goals: stall p99 ≤ 50 ms; in-app images/s ≥ 0.95 of h
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import tempfile
 from pathlib import Path
 
-screen = Path(tempfile.mkdtemp()) / "screens.json"
-screen.write_text(
-    json.dumps(
-        {
-            "screens": [
-                {
-                    "name": "b",
-                    "x": 0,
-                    "y": 0,
-                    "width": 1920,
-                    "height": 1200,
-                    "logicalDpi": 96,
-                    "logicalBaseDpi": 96,
-                    "dpr": 1,
-                }
-            ]
-        }
-    )
-)
-os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={screen}")
+from resnet_studio.gui.offscreen import use_offscreen_screen  # noqa: E402
+
+use_offscreen_screen()
 
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer  # noqa: E402

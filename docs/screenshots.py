@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent)
-screen = Path(tempfile.mkdtemp()) / "screens.json"
-screen.write_text(
-    json.dumps(
-        {
-            "screens": [
-                {
-                    "name": "shot",
-                    "x": 0,
-                    "y": 0,
-                    "width": 1920,
-                    "height": 1200,
-                    "logicalDpi": 96,
-                    "logicalBaseDpi": 96,
-                    "dpr": 1,
-                }
-            ]
-        }
-    )
-)
-os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={screen}")
+from resnet_studio.gui.offscreen import use_offscreen_screen  # noqa: E402
+
+use_offscreen_screen()
 
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402

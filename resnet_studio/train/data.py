@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -47,6 +48,47 @@ def default_data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("resnet-studio", appauthor=False)) / "datasets"
+
+
+def epoch_order(n: int, split: str, epoch: int, seed: int, rank: int, world: int) -> torch.Tensor:
+    """The sample order of one epoch on one rank: training data shuffled by (seed, epoch) and
+    cut into equal shards (so DDP ranks take the same number of steps), validation in order."""
+    if split == "train":
+        g = torch.Generator().manual_seed(seed * 100_003 + epoch)
+        return torch.randperm(n, generator=g)[: n // world * world][rank::world]
+    return torch.arange(n)[rank::world]
+
+
+def load_dataset(config: Any, spec: Any) -> TensorData | Any:
+    """The dataset a TrainConfig names, adapted to the spec's channels and input size."""
+    if config.dataset == "imagefolder":
+        from .folder import load_image_folder
+
+        if not config.data_dir:
+            raise TrainError(
+                "The imagefolder dataset needs a folder; give it with --data-dir "
+                "(one sub-folder of images per class)."
+            )
+        return load_image_folder(
+            config.data_dir,
+            spec.in_channels,
+            spec.input_size,
+            val_fraction=config.val_fraction,
+            seed=config.seed,
+            augment=config.augment,
+        )
+    return load_tensor_dataset(
+        config.dataset,
+        spec.in_channels,
+        spec.input_size,
+        data_dir=config.data_dir,
+        val_fraction=config.val_fraction,
+        seed=config.seed,
+        augment=config.augment,
+        download=config.download,
+        synthetic_size=config.synthetic_size,
+        num_classes=spec.num_classes,
+    )
 
 
 @dataclass
@@ -91,13 +133,7 @@ class TensorData:
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Batches ready for the model; training batches are shuffled by (seed, epoch)."""
         s = self.train if split == "train" else self.val
-        n = len(s.y)
-        if split == "train":
-            g = torch.Generator().manual_seed(seed * 100_003 + epoch)
-            order = torch.randperm(n, generator=g)
-            order = order[: n // world * world][rank::world].to(s.x.device)  # equal shards
-        else:
-            order = torch.arange(n, device=s.x.device)[rank::world]
+        order = epoch_order(len(s.y), split, epoch, seed, rank, world).to(s.x.device)
         for i in range(start * batch_size, len(order), batch_size):
             idx = order[i : i + batch_size]
             x = s.x.index_select(0, idx)

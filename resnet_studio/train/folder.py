@@ -59,14 +59,10 @@ class FolderData:
         world: int = 1,
         start: int = 0,
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        from .data import epoch_order
+
         ds = self.train if split == "train" else self.val
-        n = len(ds)
-        if split == "train":
-            g = torch.Generator().manual_seed(seed * 100_003 + epoch)
-            order = torch.randperm(n, generator=g)[: n // world * world][rank::world]
-        else:
-            order = torch.arange(n)[rank::world]
-        order = order[start * batch_size :].tolist()
+        order = epoch_order(len(ds), split, epoch, seed, rank, world)[start * batch_size :].tolist()
         loader = torch.utils.data.DataLoader(
             torch.utils.data.Subset(ds, order),
             batch_size=batch_size,

@@ -22,7 +22,7 @@ from torch import nn
 from ..core import ArchSpec, analyze, build_model
 from . import distributed as dist
 from .config import TrainConfig
-from .data import load_tensor_dataset
+from .data import load_dataset
 from .devices import resolve_device
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
@@ -191,35 +191,7 @@ class Trainer:
         )
         self.amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(amp)
         self.channels_last = cuda if cfg.channels_last is None else cfg.channels_last
-        if cfg.dataset == "imagefolder":
-            from .folder import load_image_folder
-
-            if not cfg.data_dir:
-                raise TrainError(
-                    "The imagefolder dataset needs a folder; give it with "
-                    "--data-dir (one sub-folder of images per class)."
-                )
-            data = load_image_folder(
-                cfg.data_dir,
-                spec.in_channels,
-                spec.input_size,
-                val_fraction=cfg.val_fraction,
-                seed=cfg.seed,
-                augment=cfg.augment,
-            )
-        else:
-            data = load_tensor_dataset(
-                cfg.dataset,
-                spec.in_channels,
-                spec.input_size,
-                data_dir=cfg.data_dir,
-                val_fraction=cfg.val_fraction,
-                seed=cfg.seed,
-                augment=cfg.augment,
-                download=cfg.download,
-                synthetic_size=cfg.synthetic_size,
-                num_classes=spec.num_classes,
-            )
+        data = load_dataset(cfg, spec)
         if data.num_classes > spec.num_classes:
             raise TrainError(
                 f"The {cfg.dataset} dataset has {data.num_classes} classes but the "
