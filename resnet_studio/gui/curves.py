@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from .runs import RunState
 
-REDRAW_MS = 250  # at most 4 redraws a second, and only when something changed
+REDRAW_MS = 500  # at most 2 redraws a second (painting competes with training on small CPUs)
 
 
 def ema(values: np.ndarray, alpha: float) -> np.ndarray:
@@ -73,6 +73,8 @@ class CurvesView(QWidget):
         self.loss = pg.PlotWidget(title="Loss")
         self.acc = pg.PlotWidget(title="Accuracy")
         for w, label in ((self.loss, "loss"), (self.acc, "accuracy")):
+            # plain lines: antialiased software painting of two live plots cost training speed
+            w.setAntialiasing(False)
             w.showGrid(x=True, y=True, alpha=0.2)
             w.setLabel("left", label)
             w.getAxis("left").enableAutoSIPrefix(False)
@@ -157,9 +159,12 @@ class CurvesView(QWidget):
         faint.setAlpha(60)
         dash = Qt.PenStyle.DashLine
         items = {
-            "raw": pg.PlotDataItem(pen=pg.mkPen(faint)),
-            "smooth": pg.PlotDataItem(pen=pg.mkPen(c, width=2), name=f"{run.label} train"),
+            "raw": pg.PlotDataItem(antialias=False, pen=pg.mkPen(faint)),
+            "smooth": pg.PlotDataItem(
+                antialias=False, pen=pg.mkPen(c, width=2), name=f"{run.label} train"
+            ),
             "val_loss": pg.PlotDataItem(
+                antialias=False,
                 pen=pg.mkPen(c, width=2, style=dash),
                 symbol="o",
                 symbolSize=6,
@@ -167,9 +172,10 @@ class CurvesView(QWidget):
                 name=f"{run.label} val",
             ),
             "train_acc": pg.PlotDataItem(
-                pen=pg.mkPen(c, width=1.5, style=dash), name=f"{run.label} train"
+                antialias=False, pen=pg.mkPen(c, width=1.5, style=dash), name=f"{run.label} train"
             ),
             "val_acc": pg.PlotDataItem(
+                antialias=False,
                 pen=pg.mkPen(c, width=2),
                 symbol="o",
                 symbolSize=6,
