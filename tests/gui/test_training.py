@@ -168,3 +168,25 @@ def test_past_runs_are_reloaded(make_window, qtbot, tmp_path):
     assert [r.name for r in again.runs] == [state.name]
     assert list(again.runs[0].step_loss.values) == list(state.step_loss.values)
     assert again.runs[0].status == "finished"
+
+
+def test_resume_from_the_table_continues_the_curve(window, qtbot, tmp_path):
+    p = _ready(window, tmp_path, epochs=3)
+    state = window.train.start_run()
+    qtbot.waitUntil(lambda: state.step.n > 30, timeout=60000)  # into the second epoch
+    window.train.table.selectRow(0)
+    p.stop.click()
+    qtbot.waitUntil(
+        lambda: state.status == "stopped" and not window.train.controllers, timeout=30000
+    )
+    stopped_at = json.loads((state.run_dir / "status.json").read_text())["step"]
+    assert window.train.resume_button.isEnabled()
+    window.train.resume_button.click()
+    qtbot.waitUntil(lambda: state.status == "finished", timeout=120000)
+    qtbot.waitUntil(lambda: not window.train.controllers, timeout=10000)
+    steps = list(state.step.values)
+    assert steps == list(range(1, len(steps) + 1)) and len(steps) > stopped_at
+    logged = [
+        r["step"] for r in read_metrics(state.run_dir / "metrics.jsonl") if r["kind"] == "step"
+    ]
+    assert logged == steps
