@@ -27,6 +27,7 @@ from ..core import ArchSpec
 from ..train import TrainConfig, list_devices
 from ..train.config import AMP_MODES, OPTIMIZERS, SCHEDULES
 from ..train.data import DATASETS, NATURAL
+from .spec_panel import _wrap
 
 FIT_SIZE = 32  # the input size the panel proposes for the small datasets
 
@@ -196,10 +197,3 @@ class TrainPanel(QWidget):
             device=self.device.currentData(),
             threads=gui_threads(),
         )
-
-
-def _wrap(layout: QHBoxLayout) -> QWidget:
-    w = QWidget()
-    layout.setContentsMargins(0, 0, 0, 0)
-    w.setLayout(layout)
-    return w
