@@ -75,7 +75,7 @@ class CurvesView(QWidget):
         for w, label in ((self.loss, "loss"), (self.acc, "accuracy")):
             # plain lines: antialiased software painting of two live plots cost training speed
             w.setAntialiasing(False)
-            w.showGrid(x=True, y=True, alpha=0.2)
+            w.showGrid(x=False, y=True, alpha=0.15)  # fewer lines to paint: a cost while training
             w.setLabel("left", label)
             w.getAxis("left").enableAutoSIPrefix(False)
             w.addLegend(offset=(-10, 10))
