@@ -265,7 +265,7 @@ class ArchSpec:
         from .presets import preset_fields
 
         base = preset_fields(name)
-        cls._check_keys(overrides, "override")
+        cls._check_keys(overrides)
         merged = {**base, **overrides}
         if "layers" in overrides and "widths" not in overrides:
             layers = _counts("layers", overrides["layers"], MAX_BLOCKS_PER_STAGE)
@@ -285,14 +285,14 @@ class ArchSpec:
         return tuple(PRESETS)
 
     @classmethod
-    def _check_keys(cls, d: dict[str, Any], what: str) -> None:
+    def _check_keys(cls, d: dict[str, Any]) -> None:
         names = [f.name for f in fields(cls)]
         for key in d:
             if key not in names:
                 raise SpecError(key, d[key], f"'{key}' is not a spec field", closest(key, names))
 
     def replace(self, **changes: Any) -> ArchSpec:
-        self._check_keys(changes, "change")
+        self._check_keys(changes)
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -306,7 +306,7 @@ class ArchSpec:
     def from_dict(cls, d: dict[str, Any]) -> ArchSpec:
         if not isinstance(d, dict):
             raise SpecError("spec", d, "a spec must be a JSON object of fields")
-        cls._check_keys(d, "field")
+        cls._check_keys(d)
         return cls(**d)
 
     def to_json(self, indent: int | None = 2) -> str:

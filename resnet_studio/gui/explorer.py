@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -211,14 +211,10 @@ class ExplorerView(QWidget):
                     names.add(idx.data())
                     walk(idx)
 
-        from PySide6.QtCore import QModelIndex
-
         walk(QModelIndex())
         return names
 
     def _restore_expanded(self) -> None:
-        from PySide6.QtCore import QModelIndex
-
         model = self.tree.model()
 
         def walk(parent: Any) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..atomic import atomic_write_text
 from ..core import Analysis, ArchSpec, SpecError, analyze, build_model
 from ..core.export import comparison_csv, comparison_markdown, python_code
 from . import exports, workers
@@ -332,8 +333,6 @@ class MainWindow(QMainWindow):
         model, spec, batch = self.model, self.spec, self.panel.batch.value()
 
         def work() -> str:
-            from ..atomic import atomic_write_text
-
             atomic_write_text(path, exports.torchinfo_text(model, spec, batch))
             return f"Exported {path}"
 
@@ -369,8 +368,6 @@ class MainWindow(QMainWindow):
             )
             if path:
                 text = comparison_markdown(c) if path.endswith(".md") else comparison_csv(c)
-                from ..atomic import atomic_write_text
-
                 self._report(lambda: atomic_write_text(path, text), f"Exported {path}")
             return
         path = path or self._ask_save("Export plots", ".png", "PNG (*.png);;SVG (*.svg)")

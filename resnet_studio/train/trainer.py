@@ -306,6 +306,7 @@ class Trainer:
         model = self.model
         model.eval()
         totals = torch.zeros(3, device=self.device)
+        count = 0
         with torch.no_grad(), self._autocast():
             for x, y in self.data.batches(
                 "val", self.config.batch_size * 2, rank=dist.rank(), world=dist.world_size()
@@ -313,14 +314,11 @@ class Trainer:
                 if self.channels_last:
                     x = x.contiguous(memory_format=torch.channels_last)
                 out = model(x)
-                totals += torch.stack(
-                    [
-                        F.cross_entropy(out.float(), y, reduction="sum"),
-                        (out.argmax(1) == y).sum().float(),
-                        torch.tensor(float(len(y)), device=self.device),
-                    ]
-                )
+                totals[0] += F.cross_entropy(out.float(), y, reduction="sum")
+                totals[1] += (out.argmax(1) == y).sum()
+                count += len(y)
         model.train()
+        totals[2] = count  # summed over ranks with the rest
         totals = dist.all_reduce(totals)
         loss, hits, n = totals.cpu().tolist()
         return loss / n, hits / n
