@@ -90,7 +90,16 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--threads", type=int, help="torch threads (default: the window's choice)")
     p.add_argument("--tab", type=int, default=2, help="the tab shown while training (2: Train)")
+    p.add_argument(
+        "--no-curves",
+        action="store_true",
+        help="skip the curves' redraws (to measure what they cost)",
+    )
     args = p.parse_args()
+    if args.no_curves:
+        from resnet_studio.gui.curves import CurvesView
+
+        CurvesView.redraw = lambda self: setattr(self, "dirty", False)
     if args.threads:
         import resnet_studio.gui.runs as runs
 
