@@ -13,9 +13,11 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QSlider,
@@ -23,9 +25,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..atomic import atomic_write_bytes
+from .plots import image_png, widget_svg
 from .runs import RunState
 
 REDRAW_MS = 500  # at most 2 redraws a second (painting competes with training on small CPUs)
+
+
+def steady(
+    old: tuple[float, float] | None,
+    lo: float,
+    hi: float,
+    below: float = 0.15,
+    above: float = 0.15,
+) -> tuple[float, float]:
+    """The range to keep in view for data spanning [lo, hi]: ``old`` while it still holds
+    them, else widened past the data, by ``below`` or ``above`` times their span, on the side
+    that outgrew it. A view that changes its range lays out and repaints both axes again (most
+    of a redraw's cost), so a live curve moves its range in a few jumps, not at every redraw."""
+    span = hi - lo or max(1.0, abs(hi))
+    if old is None:
+        return lo - below * span, hi + above * span
+    return (
+        old[0] if lo >= old[0] else lo - below * span,
+        old[1] if hi <= old[1] else hi + above * span,
+    )
 
 
 def ema(values: np.ndarray, alpha: float) -> np.ndarray:
@@ -76,11 +100,22 @@ class CurvesView(QWidget):
             # plain lines: antialiased software painting of two live plots cost training speed
             w.setAntialiasing(False)
             w.showGrid(x=False, y=True, alpha=0.15)  # fewer lines to paint: a cost while training
+            for side in ("left", "bottom"):
+                # a curve's update repaints the axes it overlaps (the grid, the ticks): from a
+                # pixmap while their range holds, instead of replaying every label's text
+                w.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             w.setLabel("left", label)
             w.getAxis("left").enableAutoSIPrefix(False)
             w.addLegend(offset=(-10, 10))
             plots.addWidget(w)
         layout.addLayout(plots, 1)
+        # Autorange fits each plot to an invisible item spanning a steady range (see steady()),
+        # so a user's zoom, pan and the "A" button behave as pyqtgraph's always do.
+        self._envelopes = {}
+        for key, w in (("loss", self.loss), ("acc", self.acc)):
+            self._envelopes[key] = pg.PlotDataItem(pen=QPen(Qt.PenStyle.NoPen))
+            w.addItem(self._envelopes[key])
+        self._ranges: dict[str, tuple[tuple[float, float], tuple[float, float]] | None] = {}
         self.runs: list[RunState] = []
         self.dirty = False
         self.timer = QTimer(self)
@@ -96,7 +131,7 @@ class CurvesView(QWidget):
         self.redraws = 0  # counted, for tests and the benchmark
         self._items: dict[int, dict[str, Any]] = {}  # plot items per run
         self._drawn: dict[int, tuple[int, int]] = {}  # what each run's items show
-        self._settings: tuple[int, int] | None = None
+        self._settings: tuple[Any, ...] | None = None
 
     def set_runs(self, runs: list[RunState]) -> None:
         self.runs = runs
@@ -131,13 +166,17 @@ class CurvesView(QWidget):
         a run that did not change since the last redraw costs nothing."""
         self.dirty = False
         self.redraws += 1
-        settings = (self.smoothing.value(), self.x_axis.currentIndex())
-        if settings != self._settings:
-            self._settings = settings
-            self._drawn.clear()  # every run's data depends on these
+        shown = tuple(id(r) for r in self.runs if r.visible)
+        settings = (self.smoothing.value(), self.x_axis.currentIndex(), self.log_y.isChecked())
         loss, acc = self.loss.getPlotItem(), self.acc.getPlotItem()
-        for p in (loss, acc):
-            p.setLabel("bottom", self.x_axis.currentText())
+        if settings != self._settings:
+            self._drawn.clear()  # every run's data depend on these
+            if self._settings is None or settings[1] != self._settings[1]:
+                for p in (loss, acc):  # only on a change: a new label lays the axis out again
+                    p.setLabel("bottom", self.x_axis.currentText())
+        if (settings, shown) != (self._settings, getattr(self, "_shown", None)):
+            self._ranges.clear()  # fit the ranges afresh to what is shown now
+        self._settings, self._shown = settings, shown
         alive = {id(r) for r in self.runs}
         for key in [k for k in self._items if k not in alive]:
             for item in self._items.pop(key).values():
@@ -147,11 +186,51 @@ class CurvesView(QWidget):
             items = self._items.get(id(run)) or self._make_items(run, loss, acc)
             for item in items.values():
                 item.setVisible(run.visible)
-            version = (run.step.n, len(run.epochs))
-            if self._drawn.get(id(run)) == version:
+            steps, epochs = self._drawn.get(id(run), (-1, -1))
+            if steps != run.step.n:
+                self._update_steps(run, items)
+            if epochs != len(run.epochs):  # the accuracy plot changes only once an epoch
+                self._update_epochs(run, items)
+            self._drawn[id(run)] = (run.step.n, len(run.epochs))
+        self._hold_ranges()
+
+    def _hold_ranges(self) -> None:
+        """Span each plot's envelope over what its visible runs show (see steady())."""
+        log = self.log_y.isChecked()
+        spans: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"loss": [], "acc": []}
+        for run in self.runs:
+            if not run.visible:
                 continue
-            self._drawn[id(run)] = version
-            self._update(run, items)
+            x = self._x(run, run.step.values, run.step_time.values)
+            ex = self._epoch_x(run)
+            val_loss = [e.get("val_loss") for e in run.epochs if e.get("val_loss") is not None]
+            ends = [x[:1], x[-1:], ex]
+            if run.status in ("running", "paused", "queued") and self.x_axis.currentIndex() < 2:
+                ends.append(self._x(run, np.array([float(run.total_steps)]), np.zeros(1)))
+            spans["loss"].append(
+                (np.concatenate(ends), np.concatenate([run.step_loss.values, val_loss]))
+            )
+            accs = [e[k] for e in run.epochs for k in ("train_accuracy", "val_accuracy")]
+            spans["acc"].append((ex, np.array([a for a in accs if a is not None], dtype=float)))
+        for key, parts in spans.items():
+            xs = np.concatenate([p[0] for p in parts] or [np.empty(0)])
+            ys = np.concatenate([p[1] for p in parts] or [np.empty(0)])
+            if key == "loss" and log:
+                ys = np.log10(ys[ys > 0])
+            xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
+            env = self._envelopes[key]
+            if not len(xs) or not len(ys):
+                if self._ranges.pop(key, None) is not None or env.xData is not None:
+                    env.setData([], [])
+                continue
+            old = self._ranges.get(key)
+            rx = steady(old and old[0], xs.min(), xs.max(), below=0, above=0.25)
+            ry = steady(old and old[1], ys.min(), ys.max())
+            if (rx, ry) == old:
+                continue
+            self._ranges[key] = (rx, ry)
+            y = np.array(ry)
+            env.setData(np.array(rx), 10**y if key == "loss" and log else y)
 
     def _make_items(self, run: RunState, loss: pg.PlotItem, acc: pg.PlotItem) -> dict[str, Any]:
         c = pg.mkColor(run.colour)
@@ -185,20 +264,24 @@ class CurvesView(QWidget):
             "best": pg.ScatterPlotItem(symbol="star", size=16, brush=c, pen=pg.mkPen("k")),
         }
         for name in ("raw", "smooth", "val_loss"):
-            loss.addItem(items[name])  # first: clipping asks the item's view box for its range
+            # first: clipping asks the item's view box for its range. The envelope bounds
+            # the autorange, so the view need not measure every curve at each paint
+            loss.addItem(items[name], ignoreBounds=True)
         for name in ("raw", "smooth"):
             items[name].setClipToView(True)
             items[name].setDownsampling(auto=True, method="peak")
         for name in ("train_acc", "val_acc", "best"):
-            acc.addItem(items[name])
+            acc.addItem(items[name], ignoreBounds=True)
         self._items[id(run)] = items
         return items
 
-    def _update(self, run: RunState, items: dict[str, Any]) -> None:
+    def _update_steps(self, run: RunState, items: dict[str, Any]) -> None:
         x = self._x(run, run.step.values, run.step_time.values)
         y = run.step_loss.values
         items["raw"].setData(x, y)
         items["smooth"].setData(x, ema(y, self.smoothing.value() / 100))
+
+    def _update_epochs(self, run: RunState, items: dict[str, Any]) -> None:
         ex = self._epoch_x(run)
         val_loss = [e.get("val_loss") for e in run.epochs]
         val_acc = [e.get("val_accuracy") for e in run.epochs]
@@ -228,7 +311,9 @@ class CurvesView(QWidget):
             if not run.visible or run.step.n == 0:
                 continue
             x = self._x(run, run.step.values, run.step_time.values)
-            i = int(np.clip(np.searchsorted(x, p.x()), 0, len(x) - 1))
+            i = min(int(np.searchsorted(x, p.x())), len(x) - 1)
+            if i > 0 and p.x() - x[i - 1] < x[i] - p.x():
+                i -= 1  # the nearer of the two steps around the mouse
             parts.append(
                 f"{run.label}: step {int(run.step.values[i])} loss {run.step_loss.values[i]:.4f}"
             )
@@ -236,29 +321,6 @@ class CurvesView(QWidget):
 
     def export(self, path: str) -> None:
         """Both plots side by side to PNG (or SVG), written atomically."""
-        import os
-        import tempfile
-
-        from PySide6.QtGui import QPainter
-        from PySide6.QtSvg import QSvgGenerator
-
         self.redraw()
-        fd, tmp = tempfile.mkstemp(
-            dir=os.path.dirname(os.path.abspath(path)), suffix=os.path.splitext(path)[1]
-        )
-        os.close(fd)
-        try:
-            if path.lower().endswith(".svg"):
-                gen = QSvgGenerator()
-                gen.setFileName(tmp)
-                gen.setSize(self.size())
-                gen.setViewBox(self.rect())
-                painter = QPainter(gen)
-                self.render(painter)
-                painter.end()
-            else:
-                self.grab().save(tmp, "PNG")
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        data = widget_svg(self, "Training curves") if path.lower().endswith(".svg") else None
+        atomic_write_bytes(path, data or image_png(self.grab()))

@@ -10,8 +10,12 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QBuffer, QIODevice, QPoint
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
+from ..atomic import atomic_write_bytes
 from ..core.analysis import Analysis
 from ..core.compare import shape_profile
 from ..core.format import human
@@ -160,30 +164,32 @@ class StagePlots(QWidget):
         """Plot ``index`` (0 params, 1 MACs, 2 profile) to PNG or SVG by the path's suffix,
         written atomically. PNG through pyqtgraph's ImageExporter; SVG through Qt's
         QSvgGenerator (pyqtgraph's SVG exporter fails on Qt 6.12's path output)."""
-        import os
-        import tempfile
-
         from pyqtgraph.exporters import ImageExporter
-        from PySide6.QtGui import QPainter
-        from PySide6.QtSvg import QSvgGenerator
 
-        suffix = ".svg" if path.lower().endswith(".svg") else ".png"
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=suffix)
-        os.close(fd)
-        try:
-            if suffix == ".svg":
-                widget = self.widgets[index]
-                gen = QSvgGenerator()
-                gen.setFileName(tmp)
-                gen.setSize(widget.size())
-                gen.setViewBox(widget.rect())
-                gen.setTitle(self.plots[index].titleLabel.text)
-                painter = QPainter(gen)
-                widget.render(painter)
-                painter.end()
-            else:
-                ImageExporter(self.plots[index]).export(tmp)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        if path.lower().endswith(".svg"):
+            data = widget_svg(self.widgets[index], self.plots[index].titleLabel.text)
+        else:
+            data = image_png(ImageExporter(self.plots[index]).export(toBytes=True))
+        atomic_write_bytes(path, data)
+
+
+def image_png(image: QImage | QPixmap) -> bytes:
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buf, "PNG")
+    return bytes(buf.data())
+
+
+def widget_svg(widget: QWidget, title: str = "") -> bytes:
+    """A widget and its children as SVG, painted through Qt's QSvgGenerator."""
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    gen = QSvgGenerator()
+    gen.setOutputDevice(buf)
+    gen.setSize(widget.size())
+    gen.setViewBox(widget.rect())
+    gen.setTitle(title)
+    painter = QPainter(gen)
+    QWidget.render(widget, painter, QPoint())  # QWidget's: a QGraphicsView hides it
+    painter.end()
+    return bytes(buf.data())

@@ -1,0 +1,213 @@
+"""The live curves on their own: what they plot, their controls, and their steady ranges.
+
+Runs here are RunStates fed with made-up steps, as the Qt bridge feeds them; the trainer is
+exercised by test_training.py.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+
+from resnet_studio.gui.curves import CurvesView, ema, steady
+from resnet_studio.gui.runs import RunState
+from resnet_studio.train.events import StepMetrics
+
+STEPS_PER_EPOCH = 100
+
+
+def _run(name="20261123-101500-resnet18-digits", colour="#1f77b4", total=2000):
+    run = RunState(name, None, colour, status="running")
+    run.info = {"steps_per_epoch": STEPS_PER_EPOCH}
+    run.total_steps = total
+    return run
+
+
+def _feed(run, n, seed=0):
+    """n more steps of a loss falling from about 2.3 with noise, 0.05 s apart."""
+    rng = np.random.default_rng(seed + run.step.n)
+    start = run.step.n
+    losses = 2.3 * np.exp(-np.arange(start, start + n) / 300) + 0.1 * rng.random(n) + 0.01
+    run.add_steps(
+        [StepMetrics(start + i, (start + i) // STEPS_PER_EPOCH, float(v), 0.5, 0.1, 100.0,
+                     0.05 * (start + i)) for i, v in enumerate(losses)]
+    )  # fmt: skip
+    while len(run.epochs) < run.step.n // STEPS_PER_EPOCH:
+        e = len(run.epochs)
+        run.add_epoch(
+            {"epoch": e, "step": (e + 1) * STEPS_PER_EPOCH - 1, "time": 5.0 * (e + 1),
+             "train_accuracy": 0.5 + 0.04 * e, "val_accuracy": 0.6 + 0.03 * e - 0.05 * (e == 3),
+             "val_loss": 1.0 / (e + 1)}
+        )  # fmt: skip
+
+
+@pytest.fixture
+def view(qtbot):
+    v = CurvesView()
+    qtbot.addWidget(v)
+    v.resize(1200, 500)
+    v.show()
+    return v
+
+
+def _shown(view, plot="loss"):
+    """The view's range after the paint that a redraw asks for."""
+    w = getattr(view, plot)
+    w.getPlotItem().vb.prepareForPaint()  # pyqtgraph fits its autorange just before a paint
+    return w.getPlotItem().vb.viewRange()
+
+
+def test_ema_is_tensorboards_debiased_smoothing():
+    values = np.random.default_rng(1).random(50)
+    for alpha in (0.0, 0.6, 0.99):
+        last, expected = 0.0, []
+        for i, v in enumerate(values):  # TensorBoard's loop, written out
+            last = last * alpha + (1 - alpha) * v
+            expected.append(last / (1 - alpha ** (i + 1)) if alpha else v)
+        np.testing.assert_allclose(ema(values, alpha), expected, rtol=1e-12)
+
+
+def test_steady_holds_a_range_until_the_data_outgrow_it():
+    r = steady(None, 1.0, 2.0)
+    assert r[0] < 1.0 and r[1] > 2.0
+    assert steady(r, 1.05, 2.0) == r  # inside: no change
+    lower = steady(r, 0.5, 2.0)
+    assert lower[0] < 0.5 and lower[1] == r[1]  # only the side that outgrew it moves
+    assert steady(None, 0.0, 10.0, below=0, above=0.25) == (0.0, 12.5)
+
+
+def test_curves_plot_the_steps_and_epochs_they_were_given(view):
+    run = _run()
+    _feed(run, 450)
+    view.set_runs([run])
+    view.redraw()
+    items = view._items[id(run)]
+    x, y = items["raw"].getOriginalDataset()
+    np.testing.assert_array_equal(x, run.step.values)
+    np.testing.assert_array_equal(y, run.step_loss.values)
+    _, smooth = items["smooth"].getOriginalDataset()
+    np.testing.assert_allclose(smooth, ema(run.step_loss.values, 0.6))
+    ex, val = items["val_acc"].getOriginalDataset()
+    assert list(val) == [e["val_accuracy"] for e in run.epochs]
+    assert list(ex) == [e["step"] for e in run.epochs]
+    # the best validation epoch is starred, where the validation curve peaks
+    bx, by = items["best"].getData()
+    best = max(run.epochs, key=lambda e: e["val_accuracy"])
+    assert (bx[0], by[0]) == (best["step"], best["val_accuracy"])
+    assert f"epoch {best['epoch'] + 1}" in items["best"].toolTip()
+
+
+def test_smoothing_and_x_axis_controls(view):
+    run = _run()
+    _feed(run, 300)
+    view.set_runs([run])
+    view.smoothing.setValue(90)
+    view.x_axis.setCurrentIndex(1)  # epochs
+    view.redraw()
+    items = view._items[id(run)]
+    x, smooth = items["smooth"].getOriginalDataset()
+    np.testing.assert_allclose(smooth, ema(run.step_loss.values, 0.9))
+    np.testing.assert_allclose(x, run.step.values / STEPS_PER_EPOCH)
+    assert view.smoothing_label.text() == "0.90"
+    view.x_axis.setCurrentIndex(2)  # wall time
+    view.redraw()
+    np.testing.assert_allclose(items["raw"].getOriginalDataset()[0], run.step_time.values)
+    assert view.loss.getPlotItem().getAxis("bottom").labelText == "time (s)"
+
+
+def test_the_view_holds_all_data_and_its_range_moves_in_a_few_jumps(view):
+    """While a run grows, each redraw must show every point, and the range must not change
+    at every redraw: each change lays out and repaints the axes, the main cost of a redraw."""
+    run = _run(total=4000)
+    view.set_runs([run])
+    ranges = []
+    for _ in range(200):
+        _feed(run, 20)
+        view.redraw()
+        (x0, x1), (y0, y1) = _shown(view)
+        y = run.step_loss.values
+        assert x0 <= 0 and x1 >= run.total_steps  # a live run's x-axis spans its plan
+        assert y0 <= y.min() and y1 >= y.max()
+        ranges.append((x0, x1, y0, y1))
+    changes = sum(a != b for a, b in zip(ranges, ranges[1:], strict=False))
+    assert changes <= 20, f"the range changed at {changes} of 200 redraws"
+    # the accuracy plot holds its epochs too
+    (ax0, ax1), (ay0, ay1) = _shown(view, "acc")
+    accs = [e[k] for e in run.epochs for k in ("train_accuracy", "val_accuracy")]
+    assert ay0 <= min(accs) and ay1 >= max(accs) and ax1 >= run.epochs[-1]["step"]
+
+
+def test_log_loss_and_hidden_runs_refit_the_range(view):
+    small, big = _run(), _run("20261123-101600-resnet50-digits", "#ff7f0e")
+    _feed(small, 400)
+    _feed(big, 400)
+    big.step_loss.values[:] *= 100  # a run with a much larger loss
+    view.set_runs([small, big])
+    view.redraw()
+    assert _shown(view)[1][1] >= big.step_loss.values.max()
+    big.visible = False  # its checkbox, unticked
+    view.redraw()
+    assert not view._items[id(big)]["raw"].isVisible()
+    y0, y1 = _shown(view)[1]
+    assert y1 < big.step_loss.values.min(), "the range still fits a hidden run"
+    view.log_y.setChecked(True)
+    view.redraw()
+    y0, y1 = _shown(view)[1]  # in log10 units, as pyqtgraph's log mode shows them
+    assert y0 <= math.log10(small.step_loss.values.min())
+    assert y1 >= math.log10(small.step_loss.values.max())
+
+
+def test_a_nan_loss_does_not_break_the_range(view):
+    run = _run()
+    _feed(run, 100)
+    run.step_loss.values[-1] = float("nan")
+    run.status = "failed"
+    view.set_runs([run])
+    view.redraw()
+    (x0, x1), (y0, y1) = _shown(view)
+    assert all(map(math.isfinite, (x0, x1, y0, y1)))
+    assert y0 <= np.nanmin(run.step_loss.values) and y1 >= np.nanmax(run.step_loss.values)
+
+
+def test_long_runs_are_drawn_downsampled_and_clipped(view, qtbot):
+    """200k steps: what reaches the painter is a few points per pixel, not every step."""
+    run = _run(total=200_000)
+    _feed(run, 200_000)
+    view.set_runs([run])
+    view.redraw()
+    qtbot.wait(50)  # a paint: downsampling follows the view's width in pixels
+    raw = view._items[id(run)]["raw"]
+    drawn = len(raw.getData()[0])
+    width = view.loss.getPlotItem().vb.width()
+    assert drawn <= 10 * width < run.step.n  # peak: 2 points for each of 5 buckets a pixel
+    view.loss.getPlotItem().vb.setXRange(1000, 2000, padding=0)  # zoom in: clipped to view
+    qtbot.wait(50)
+    x, _ = raw.getData()
+    assert x.min() >= 900 and x.max() <= 2100
+
+
+def test_hover_names_the_step_under_the_mouse(view, qtbot):
+    run = _run()
+    _feed(run, 500)
+    view.set_runs([run])
+    view.redraw()
+    qtbot.wait(50)
+    vb = view.loss.getPlotItem().vb
+    for step in (0, 250, 499):
+        view._hovered((vb.mapViewToScene(QPointF(step, 1.0)),))
+        assert f"step {step} loss {run.step_loss.values[step]:.4f}" in view.hover.text()
+    view._hovered((vb.mapViewToScene(QPointF(1500, 1.0)),))  # past the end: the last step
+    assert "step 499 " in view.hover.text()
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_export_the_plots(view, tmp_path, suffix):
+    run = _run()
+    _feed(run, 200)
+    view.set_runs([run])
+    path = tmp_path / f"curves{suffix}"
+    view.export(str(path))
+    data = path.read_bytes()
+    assert data.startswith(b"\x89PNG") if suffix == ".png" else b"<svg" in data
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary left behind
