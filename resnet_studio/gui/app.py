@@ -26,9 +26,6 @@ def run_app(argv: list[str] | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 1
-    # Torch's OpenMP threads sleep rather than spin while they wait, so the GUI thread gets a
-    # core when it needs one (bench/ui_responsiveness.py measured it; the user's setting wins).
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
