@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/ui_latency.py
 	$(BIN)/python bench/train_overhead.py
+	$(BIN)/python bench/curves.py
+	$(BIN)/python bench/ui_responsiveness.py --repeat 5
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py docs
