@@ -29,6 +29,7 @@ from ..atomic import atomic_write_bytes
 from .plots import image_png, widget_svg
 from .runs import RunState
 
+LIVE = ("starting", "running", "paused", "queued")  # a live run's x-axis spans its plan
 REDRAW_MS = 500  # at most 2 redraws a second (painting competes with training on small CPUs)
 
 
@@ -140,6 +141,7 @@ class CurvesView(QWidget):
         self._items: dict[int, dict[str, Any]] = {}  # plot items per run
         self._drawn: dict[int, tuple[int, int]] = {}  # what each run's items show
         self._settings: tuple[Any, ...] | None = None
+        self._shown: tuple[tuple[int, bool], ...] | None = None  # visible runs, live or not
 
     def set_runs(self, runs: list[RunState]) -> None:
         self.runs = runs
@@ -174,7 +176,7 @@ class CurvesView(QWidget):
         a run that did not change since the last redraw costs nothing."""
         self.dirty = False
         self.redraws += 1
-        shown = tuple(id(r) for r in self.runs if r.visible)
+        shown = tuple((id(r), r.status in LIVE) for r in self.runs if r.visible)
         settings = (self.smoothing.value(), self.x_axis.currentIndex(), self.log_y.isChecked())
         loss, acc = self.loss.getPlotItem(), self.acc.getPlotItem()
         if settings != self._settings:
@@ -182,7 +184,7 @@ class CurvesView(QWidget):
             if self._settings is None or settings[1] != self._settings[1]:
                 for p in (loss, acc):  # only on a change: a new label lays the axis out again
                     p.setLabel("bottom", self.x_axis.currentText())
-        if (settings, shown) != (self._settings, getattr(self, "_shown", None)):
+        if (settings, shown) != (self._settings, self._shown):
             self._ranges.clear()  # fit the ranges afresh to what is shown now
         self._settings, self._shown = settings, shown
         alive = {id(r) for r in self.runs}
@@ -213,7 +215,7 @@ class CurvesView(QWidget):
             ex = self._epoch_x(run)
             val_loss = [e.get("val_loss") for e in run.epochs if e.get("val_loss") is not None]
             ends = [x[:1], x[-1:], ex]
-            if run.status in ("running", "paused", "queued") and self.x_axis.currentIndex() < 2:
+            if run.status in LIVE and self.x_axis.currentIndex() < 2:  # the plan's end
                 ends.append(self._x(run, np.array([float(run.total_steps)]), np.zeros(1)))
             spans["loss"].append(
                 (np.concatenate(ends), np.concatenate([run.step_loss.values, val_loss]))

@@ -138,6 +138,18 @@ def test_the_view_holds_all_data_and_its_range_moves_in_a_few_jumps(view):
     assert ay0 <= min(accs) and ay1 >= max(accs) and ax1 >= run.epochs[-1]["step"]
 
 
+def test_a_run_that_ends_early_gives_up_its_planned_axis(view):
+    run = _run(total=4000)
+    _feed(run, 1000)
+    view.set_runs([run])
+    view.redraw()
+    assert _shown(view)[0][1] >= 4000
+    run.status = "stopped"
+    view.redraw()
+    x0, x1 = _shown(view)[0]
+    assert run.step.values.max() <= x1 < 2000
+
+
 def test_log_loss_and_hidden_runs_refit_the_range(view):
     small, big = _run(), _run("20261123-101600-resnet50-digits", "#ff7f0e")
     _feed(small, 400)
