@@ -39,18 +39,22 @@ def steady(
     hi: float,
     below: float = 0.15,
     above: float = 0.15,
+    floor: float = -np.inf,
+    ceiling: float = np.inf,
 ) -> tuple[float, float]:
     """The range to keep in view for data spanning [lo, hi]: ``old`` while it still holds
     them, else widened past the data, by ``below`` or ``above`` times their span, on the side
-    that outgrew it. A view that changes its range lays out and repaints both axes again (most
-    of a redraw's cost), so a live curve moves its range in a few jumps, not at every redraw."""
+    that outgrew it, but not past ``floor`` or ``ceiling`` (a loss is not negative). A view
+    that changes its range lays out and repaints both axes again (most of a redraw's cost), so
+    a live curve moves its range in a few jumps, not at every redraw."""
     span = hi - lo or max(1.0, abs(hi))
-    if old is None:
-        return lo - below * span, hi + above * span
-    return (
-        old[0] if lo >= old[0] else lo - below * span,
-        old[1] if hi <= old[1] else hi + above * span,
+    new = (
+        max(lo - below * span, floor) if lo >= floor else lo - below * span,
+        min(hi + above * span, ceiling) if hi <= ceiling else hi + above * span,
     )
+    if old is None:
+        return new
+    return (old[0] if lo >= old[0] else new[0], old[1] if hi <= old[1] else new[1])
 
 
 def ema(values: np.ndarray, alpha: float) -> np.ndarray:
@@ -71,11 +75,19 @@ def ema(values: np.ndarray, alpha: float) -> np.ndarray:
     return s
 
 
+def _finite(parts: list[Any]) -> np.ndarray:
+    """The finite values of arrays and lists (a list may hold None: an epoch without a
+    validation), as one float array."""
+    flat = [np.asarray(p, dtype=float) for p in parts if len(p)]
+    v = np.concatenate(flat) if flat else np.empty(0)
+    return v[np.isfinite(v)]
+
+
 class CurvesView(QWidget):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(0, 0, 6, 0)  # the accuracy plot has no right axis
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Smoothing"))
         self.smoothing = QSlider(Qt.Orientation.Horizontal)
@@ -115,7 +127,8 @@ class CurvesView(QWidget):
                 w.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             w.setLabel("left", label)
             w.getAxis("left").enableAutoSIPrefix(False)
-            w.addLegend(offset=(-10, 10))
+            # loss falls and accuracy rises: their legends go where curves rarely are
+            w.addLegend(offset=(-10, 10) if w is self.loss else (-10, -10))
             plots.addWidget(w)
         layout.addLayout(plots, 1)
         # Autorange fits each plot to an invisible item spanning a steady range (see steady()),
@@ -205,42 +218,40 @@ class CurvesView(QWidget):
         self._hold_ranges()
 
     def _hold_ranges(self) -> None:
-        """Span each plot's envelope over what its visible runs show (see steady())."""
+        """Span each plot's envelope over what its visible runs show (see steady()). Both plots
+        share one x range, from 0 to the end of the longest live run's plan (or of the data)."""
         log = self.log_y.isChecked()
-        spans: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"loss": [], "acc": []}
-        for run in self.runs:
-            if not run.visible:
-                continue
-            x = self._x(run, run.step.values, run.step_time.values)
-            ex = self._epoch_x(run)
-            val_loss = [e.get("val_loss") for e in run.epochs if e.get("val_loss") is not None]
-            ends = [x[:1], x[-1:], ex]
-            if run.status in LIVE and self.x_axis.currentIndex() < 2:  # the plan's end
-                ends.append(self._x(run, np.array([float(run.total_steps)]), np.zeros(1)))
-            spans["loss"].append(
-                (np.concatenate(ends), np.concatenate([run.step_loss.values, val_loss]))
-            )
-            accs = [e[k] for e in run.epochs for k in ("train_accuracy", "val_accuracy")]
-            spans["acc"].append((ex, np.array([a for a in accs if a is not None], dtype=float)))
-        for key, parts in spans.items():
-            xs = np.concatenate([p[0] for p in parts] or [np.empty(0)])
-            ys = np.concatenate([p[1] for p in parts] or [np.empty(0)])
-            if key == "loss" and log:
-                ys = np.log10(ys[ys > 0])
-            xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
-            env = self._envelopes[key]
-            if not len(xs) or not len(ys):
-                if self._ranges.pop(key, None) is not None or env.xData is not None:
+        xs, plans, loss, acc = [np.zeros(1)], [], [], []
+        shown = [r for r in self.runs if r.visible]
+        for run in shown:
+            xs += [self._x(run, run.step.values, run.step_time.values), self._epoch_x(run)]
+            if run.status in LIVE and self.x_axis.currentIndex() < 2:
+                plans.append(self._x(run, np.array([float(run.total_steps)]), np.zeros(1))[0])
+            loss += [run.step_loss.values, [e.get("val_loss") for e in run.epochs]]
+            acc += [[e.get(k) for e in run.epochs] for k in ("train_accuracy", "val_accuracy")]
+        x, y_loss, y_acc = (_finite(v) for v in (xs, loss, acc))
+        if log:
+            y_loss = np.log10(y_loss[y_loss > 0])
+        if not len(y_loss):
+            for key, env in self._envelopes.items():
+                if self._ranges.pop(key, None) is not None:
                     env.setData([], [])
-                continue
+            return
+        old = self._ranges.get("loss")
+        x_hi, plan = x.max(), max(plans, default=-np.inf)
+        # room for a live run to grow into, unless its plan's end is known; else only room
+        # for the last marker
+        grows = plan < x_hi and any(r.status in LIVE for r in shown)
+        rx = steady(old and old[0], 0.0, max(x_hi, plan), 0, 0.25 if grows else 0.02)
+        floor = -np.inf if log else 0.0
+        for key, ys, limits in (("loss", y_loss, (floor, np.inf)), ("acc", y_acc, (0.0, 1.0))):
             old = self._ranges.get(key)
-            rx = steady(old and old[0], xs.min(), xs.max(), below=0, above=0.25)
-            ry = steady(old and old[1], ys.min(), ys.max())
-            if (rx, ry) == old:
-                continue
-            self._ranges[key] = (rx, ry)
-            y = np.array(ry)
-            env.setData(np.array(rx), 10**y if key == "loss" and log else y)
+            lo, hi = (ys.min(), ys.max()) if len(ys) else (0.0, 1.0)
+            ry = steady(old and old[1], lo, hi, floor=limits[0], ceiling=limits[1])
+            if (rx, ry) != old:
+                self._ranges[key] = (rx, ry)
+                y = np.array(ry)
+                self._envelopes[key].setData(np.array(rx), 10**y if key == "loss" and log else y)
 
     def _make_items(self, run: RunState, loss: pg.PlotItem, acc: pg.PlotItem) -> dict[str, Any]:
         c = pg.mkColor(run.colour)
