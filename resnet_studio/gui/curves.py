@@ -137,7 +137,7 @@ class CurvesView(QWidget):
         for key, w in (("loss", self.loss), ("acc", self.acc)):
             self._envelopes[key] = pg.PlotDataItem(pen=QPen(Qt.PenStyle.NoPen))
             w.addItem(self._envelopes[key])
-        self._ranges: dict[str, tuple[tuple[float, float], tuple[float, float]] | None] = {}
+        self._ranges: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {}
         self.runs: list[RunState] = []
         self.dirty = False
         self.timer = QTimer(self)
@@ -224,7 +224,11 @@ class CurvesView(QWidget):
         xs, plans, loss, acc = [np.zeros(1)], [], [], []
         shown = [r for r in self.runs if r.visible]
         for run in shown:
-            xs += [self._x(run, run.step.values, run.step_time.values), self._epoch_x(run)]
+            ends = [0, -1] if run.step.n else []  # steps and times only grow: their ends do
+            xs += [
+                self._x(run, run.step.values[ends], run.step_time.values[ends]),
+                self._epoch_x(run),
+            ]
             if run.status in LIVE and self.x_axis.currentIndex() < 2:
                 plans.append(self._x(run, np.array([float(run.total_steps)]), np.zeros(1))[0])
             loss += [run.step_loss.values, [e.get("val_loss") for e in run.epochs]]
@@ -346,5 +350,8 @@ class CurvesView(QWidget):
     def export(self, path: str) -> None:
         """Both plots side by side to PNG (or SVG), written atomically."""
         self.redraw()
-        data = widget_svg(self, "Training curves") if path.lower().endswith(".svg") else None
-        atomic_write_bytes(path, data or image_png(self.grab()))
+        if path.lower().endswith(".svg"):
+            data = widget_svg(self, "Training curves")
+        else:
+            data = image_png(self.grab())
+        atomic_write_bytes(path, data)

@@ -8,7 +8,6 @@ ImageFolder of JPEGs is decoded by a DataLoader with workers, where they pay.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -91,6 +90,12 @@ def load_dataset(config: Any, spec: Any) -> TensorData | Any:
     )
 
 
+def steps_per_epoch(n: int, batch_size: int, world: int = 1) -> int:
+    """Batches in one epoch of n training images, each of ``world`` processes taking n // world
+    (the last batch may be short)."""
+    return -(-(n // world) // batch_size)
+
+
 @dataclass
 class Split:
     x: torch.Tensor  # float, normalised, (N, C, h, w) at the dataset's own size
@@ -119,7 +124,7 @@ class TensorData:
         return len(self.train.y), len(self.val.y)
 
     def steps_per_epoch(self, batch_size: int, world: int = 1) -> int:
-        return math.ceil(len(self.train.y) // world / batch_size)
+        return steps_per_epoch(len(self.train.y), batch_size, world)
 
     def batches(
         self,

@@ -46,8 +46,9 @@ class FolderData:
         return len(self.train), len(self.val)
 
     def steps_per_epoch(self, batch_size: int, world: int = 1) -> int:
-        n = len(self.train) // world
-        return -(-n // batch_size)
+        from .data import steps_per_epoch
+
+        return steps_per_epoch(len(self.train), batch_size, world)
 
     def batches(
         self,
