@@ -47,8 +47,9 @@ def visible_rows(tree: QTreeView) -> list[list[str]]:
 
 def main(rounds: int = 20) -> None:
     app = QApplication([])
-    settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings)
+    scratch = tempfile.TemporaryDirectory(prefix="resnet-studio-bench-")
+    settings = QSettings(str(Path(scratch.name) / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings, runs_dir=Path(scratch.name) / "runs")
     w.resize(1600, 1000)
     w.show()
     app.processEvents()

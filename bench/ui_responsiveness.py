@@ -33,6 +33,9 @@ from resnet_studio import ArchSpec  # noqa: E402
 from resnet_studio.gui.main_window import MainWindow  # noqa: E402
 from resnet_studio.train import Callback, RunRecorder, Trainer  # noqa: E402
 
+# Every run directory (checkpoints included, ~100 MB a run) lives here and goes at exit.
+_scratch = tempfile.TemporaryDirectory(prefix="resnet-studio-bench-")
+SCRATCH = Path(_scratch.name)
 SPEC = ArchSpec.from_preset("resnet18", in_channels=1, num_classes=10, input_size=32)
 TICK_MS = 10
 
@@ -86,7 +89,7 @@ def headless(w: MainWindow) -> float:
     after it and make every later run's team, the window's included, sleep at its barriers.)"""
     epochs = _Epochs()
     ends = []
-    run_dir = Path(tempfile.mkdtemp())  # it records its run, as the CLI and the window do
+    run_dir = Path(tempfile.mkdtemp(dir=SCRATCH))  # it records its run, as the CLI does
     trainer = Trainer(
         SPEC, w.train.panel.config(), [epochs, RunRecorder(run_dir)], run_dir=str(run_dir)
     )
@@ -119,8 +122,8 @@ def main() -> None:
 
         runs.gui_threads = lambda: args.threads
     app = QApplication([])
-    settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings, runs_dir=Path(tempfile.mkdtemp()))
+    settings = QSettings(str(SCRATCH / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings, runs_dir=SCRATCH / "runs")
     w.resize(1600, 1000)
     w.show()
     w.panel.set_spec(SPEC)

@@ -28,8 +28,9 @@ def settle(app: QApplication, seconds: float = 1.0) -> None:
 def main() -> None:
     app = QApplication([])
     app.setStyle("Fusion")
-    settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings, runs_dir=Path(tempfile.mkdtemp()) / "runs")
+    scratch = tempfile.TemporaryDirectory(prefix="resnet-studio-shots-")  # runs go at exit
+    settings = QSettings(str(Path(scratch.name) / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings, runs_dir=Path(scratch.name) / "runs")
     w.resize(1600, 1000)
     w.show()
     w.panel.preset.setCurrentText("resnet50")

@@ -6,8 +6,10 @@ Qt's offscreen screen is 800×800 by default, smaller than the window; this give
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tempfile
 
 
@@ -15,7 +17,9 @@ def use_offscreen_screen(width: int = 1920, height: int = 1200) -> None:
     """Render offscreen on a ``width``×``height`` screen, unless another platform is chosen."""
     if os.environ.get("QT_QPA_PLATFORM", "offscreen") != "offscreen":
         return
-    path = os.path.join(tempfile.mkdtemp(prefix="resnet-studio-screen-"), "screens.json")
+    folder = tempfile.mkdtemp(prefix="resnet-studio-screen-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # Qt reads it once, at start
+    path = os.path.join(folder, "screens.json")
     with open(path, "w") as f:
         json.dump(
             {

@@ -101,7 +101,7 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_finishes(tmp_path):
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="torchrun needs a POSIX host")
 def test_torchrun_two_processes_with_gloo(tmp_path):
     run = tmp_path / "ddp"
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TMPDIR": str(tmp_path)}  # torchelastic's scratch
     r = subprocess.run(
         [
             sys.executable,
