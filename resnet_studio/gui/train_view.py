@@ -6,7 +6,9 @@ back from their directories when the tab opens, so yesterday's curves overlay to
 
 from __future__ import annotations
 
+import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,21 +37,57 @@ from .train_panel import TrainPanel
 
 COLUMNS = (
     "Run",
+    "Status",
+    "Progress",
+    "Best val acc",
+    "Time",
+    "img/s",
     "Architecture",
     "Params",
     "MACs",
     "Dataset",
     "Device",
-    "Best val acc",
-    "Time",
-    "img/s",
-    "Status",
 )
+LIVE = tuple(COLUMNS.index(c) for c in ("Progress", "Time", "img/s"))  # change with every step
+LIVE_INTERVAL = 0.5  # seconds between a running row's live cells, per run
+STATUS_COLOURS = {"failed": "#c62828", "running": "#1565c0", "finished": "#2e7d32"}
 
 
 def _minutes(seconds: float) -> str:
     m, s = divmod(int(seconds), 60)
     return f"{m}:{s:02d}"
+
+
+def _epoch_progress(state: RunState) -> tuple[int, int]:
+    """(the epoch under way or last done, 1-based; the planned epochs), from the run's steps."""
+    total = max(1, state.total_steps)
+    spe = max(1, int(state.info.get("steps_per_epoch") or total))
+    return min(state.last_step // spe + 1, total // spe), total // spe
+
+
+def _progress_cell(state: RunState) -> str:
+    if not state.total_steps:
+        return ""
+    epoch, epochs = _epoch_progress(state)
+    return f"{100 * state.last_step / state.total_steps:.0f}% · epoch {epoch}/{epochs}"
+
+
+def _cells(r: RunState) -> tuple[str, ...]:
+    """One run's row, in COLUMNS order."""
+    best = r.best_val_accuracy
+    return (
+        r.label,
+        r.status,
+        _progress_cell(r),
+        "" if best is None else f"{100 * best:.2f}%",
+        _minutes(r.elapsed),
+        f"{r.images_per_s:,.0f}" if r.images_per_s else "",
+        r.info.get("spec_label") or _arch(r.info),
+        human(r.info["params"]) if r.info.get("params") else "",
+        human(r.info["macs"]) if r.info.get("macs") else "",
+        (r.info.get("dataset") or {}).get("name", ""),
+        re.sub(r" \([^)]*\)", "", r.info.get("device", "")),  # the full name is its tooltip
+    )
 
 
 class TrainView(QWidget):
@@ -100,6 +138,7 @@ class TrainView(QWidget):
         self.splitter = split
 
         self.runs: list[RunState] = []
+        self._live_at: dict[str, float] = {}  # when each run's live cells were last set
         self.controllers: dict[str, RunController] = {}
         self.queue: list[tuple[RunState, RunController]] = []
         self.spec: ArchSpec | None = None
@@ -206,6 +245,7 @@ class TrainView(QWidget):
             state.add_steps(batch)
             self.curves.mark_dirty()
             self._progress(state)
+            self._live_cells(state)
 
         def epoch(m: Any) -> None:
             state.add_epoch(m.to_dict())
@@ -338,36 +378,40 @@ class TrainView(QWidget):
         if state is not self.selected():
             return
         total = max(1, state.total_steps)
-        spe = max(1, int(state.info.get("steps_per_epoch") or 1))
+        epoch, epochs = _epoch_progress(state)
         left = (
             (total - state.last_step)
             / max(state.images_per_s, 1e-9)
             * int(state.info.get("config", {}).get("batch_size") or 1)
         )
         self.panel.progress.setText(
-            f"{state.label}: epoch {min(state.last_step // spe + 1, total // spe)}/{total // spe} "
+            f"{state.label}: epoch {epoch}/{epochs} "
             f"· step {state.last_step}/{total} · {state.images_per_s:,.0f} img/s · "
             f"ETA {_minutes(left)}"
         )
+
+    def _live_cells(self, state: RunState) -> None:
+        """A running row's progress, time and speed, at most every LIVE_INTERVAL seconds; the
+        rest of the row (and the columns' widths) change only with epochs and statuses."""
+        now = time.monotonic()
+        row = next((i for i, r in enumerate(self.runs) if r is state), None)
+        if row is None or now - self._live_at.get(state.name, -LIVE_INTERVAL) < LIVE_INTERVAL:
+            return
+        self._live_at[state.name] = now
+        cells = _cells(state)
+        self.table.blockSignals(True)
+        for k in LIVE:
+            item = self.table.item(row, k)
+            if item is not None:
+                item.setText(cells[k])
+        self.table.blockSignals(False)
 
     def _refresh_table(self) -> None:
         t = self.table
         t.blockSignals(True)
         t.setRowCount(len(self.runs))
         for i, r in enumerate(self.runs):
-            best = r.best_val_accuracy
-            cells = (
-                r.label,
-                r.info.get("spec_label") or _arch(r.info),
-                human(r.info["params"]) if r.info.get("params") else "",
-                human(r.info["macs"]) if r.info.get("macs") else "",
-                (r.info.get("dataset") or {}).get("name", ""),
-                r.info.get("device", ""),
-                "" if best is None else f"{100 * best:.2f}%",
-                _minutes(r.elapsed),
-                f"{r.images_per_s:,.0f}" if r.images_per_s else "",
-                r.status,
-            )
+            cells = _cells(r)
             for k, text in enumerate(cells):
                 item = t.item(i, k)
                 if item is None:
@@ -381,11 +425,11 @@ class TrainView(QWidget):
                         Qt.CheckState.Checked if r.visible else Qt.CheckState.Unchecked
                     )
                     item.setForeground(QBrush(QColor(r.colour)))
-                if k == len(cells) - 1:
+                elif COLUMNS[k] == "Status":
                     item.setToolTip(r.reason or r.status)
-                    item.setForeground(
-                        QBrush(QColor("#c62828" if r.status == "failed" else "#222222"))
-                    )
+                    item.setForeground(QBrush(QColor(STATUS_COLOURS.get(r.status, "#222222"))))
+                elif COLUMNS[k] == "Device":
+                    item.setToolTip(r.info.get("device", ""))
         t.blockSignals(False)
         t.resizeColumnsToContents()
         self._update_buttons()

@@ -5,6 +5,10 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 
+def _yes(active: int) -> bool:
+    return True
+
+
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     from resnet_studio.gui import workers
@@ -16,7 +20,8 @@ def make_window(qtbot, tmp_path):
     def make(settings_file: str = "settings.ini") -> MainWindow:
         settings = QSettings(str(tmp_path / settings_file), QSettings.Format.IniFormat)
         w = MainWindow(settings)
-        qtbot.addWidget(w, before_close_func=lambda _w: None)
+        # pytest-qt closes it first: a failed test must not leave a modal question open there
+        qtbot.addWidget(w, before_close_func=lambda w: setattr(w, "confirm_close", _yes))
         made.append(w)
         w.show()
         return w

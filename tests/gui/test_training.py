@@ -5,7 +5,9 @@ import json
 import pytest
 
 from resnet_studio import ArchSpec
+from resnet_studio.gui.train_view import COLUMNS
 from resnet_studio.train import read_metrics
+from resnet_studio.train.events import StepMetrics
 
 TINY = ArchSpec.from_preset("resnet20", layers=(1, 1, 1), in_channels=1, input_size=8)
 
@@ -13,6 +15,10 @@ TINY = ArchSpec.from_preset("resnet20", layers=(1, 1, 1), in_channels=1, input_s
 @pytest.fixture
 def window(make_window):
     return make_window()
+
+
+def _row(w, i=0):
+    return {c: w.train.table.item(i, k) for k, c in enumerate(COLUMNS)}
 
 
 def _ready(w, tmp_path, epochs=2):
@@ -41,10 +47,12 @@ def test_a_digits_run_shows_exactly_what_it_records(window, qtbot, tmp_path):
     raw = window.train.curves._items[id(state)]["raw"]
     xs, ys = raw.getData()  # the raw step loss, drawn faint behind the smoothed curve
     assert list(ys) == [r["loss"] for r in steps]
-    row = [window.train.table.item(0, c).text() for c in range(window.train.table.columnCount())]
-    assert row[-1] == "finished"
-    assert row[6] == f"{100 * max(e['val_accuracy'] for e in epochs):.2f}%"
-    assert "custom" in row[1] or "resnet" in row[1]
+    row = {c: item.text() for c, item in _row(window).items()}
+    assert row["Status"] == "finished"
+    assert row["Best val acc"] == f"{100 * max(e['val_accuracy'] for e in epochs):.2f}%"
+    assert row["Progress"] == "100% · epoch 2/2"
+    assert "custom" in row["Architecture"] or "resnet" in row["Architecture"]
+    assert row["Device"] == "cpu" and _row(window)["Device"].toolTip().startswith("cpu (")
     assert p.progress.text().startswith(state.label)
 
 
@@ -79,6 +87,20 @@ def test_two_runs_at_once_and_a_queue(window, qtbot, tmp_path):
     window.train.curves.redraw()
     names = [i.name() for i in window.train.curves.loss.getPlotItem().listDataItems() if i.name()]
     assert sum(n.endswith("train") for n in names) == 3  # the runs overlaid, with a legend
+
+
+def test_a_running_row_shows_progress_time_and_speed_between_epochs(window, tmp_path):
+    _ready(window, tmp_path)
+    window.train.max_parallel = 0  # queued, so this test alone feeds its events
+    state = window.train.start_run()
+    ctl = window.train.queue[0][1]
+    state.total_steps, state.info["steps_per_epoch"] = 100, 25
+    batch = [StepMetrics(s, 0, 1.0, 0.5, 0.1, 321.0, 1.5 * s) for s in range(1, 31)]
+    ctl.bridge.signals.steps.emit(batch)  # as the bridge sends them, between two epochs
+    row = {c: item.text() for c, item in _row(window).items()}
+    assert not state.epochs
+    assert row["Progress"] == "30% · epoch 2/4"
+    assert (row["Time"], row["img/s"]) == ("0:45", "321")
 
 
 def test_closing_mid_run_stops_joins_and_checkpoints(make_window, qtbot, tmp_path):
@@ -118,7 +140,7 @@ def test_a_nan_run_fails_in_its_row_and_the_app_goes_on(window, qtbot, tmp_path)
     qtbot.waitUntil(lambda: state.status == "failed", timeout=60000)
     assert "learning rate" in state.reason
     assert "failed" in window.statusBar().currentMessage()
-    status = window.train.table.item(0, 9)
+    status = _row(window)["Status"]
     assert status.text() == "failed" and "learning rate" in status.toolTip()
     p.lr.setValue(0.05)
     ok = window.train.start_run()
