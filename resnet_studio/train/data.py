@@ -9,7 +9,7 @@ ImageFolder of JPEGs is decoded by a DataLoader with workers, where they pay.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ _TV_CLASS = {
     "cifar10": "CIFAR10",
     "cifar100": "CIFAR100",
 }
+_TV_MB = {"mnist": 12, "fashion_mnist": 31, "cifar10": 170, "cifar100": 169}  # downloads
 _TV_FILES = {
     "mnist": "MNIST/raw/train-images-idx3-ubyte(.gz) and train-labels-idx1-ubyte(.gz)",
     "fashion_mnist": "FashionMNIST/raw/train-images-idx3-ubyte(.gz) and "
@@ -58,8 +59,11 @@ def epoch_order(n: int, split: str, epoch: int, seed: int, rank: int, world: int
     return torch.arange(n)[rank::world]
 
 
-def load_dataset(config: Any, spec: Any) -> TensorData | Any:
-    """The dataset a TrainConfig names, adapted to the spec's channels and input size."""
+def load_dataset(
+    config: Any, spec: Any, note: Callable[[str], None] | None = None
+) -> TensorData | Any:
+    """The dataset a TrainConfig names, adapted to the spec's channels and input size. ``note``
+    hears, before a download starts, what is downloaded where (it takes a while)."""
     if config.dataset == "imagefolder":
         from .folder import load_image_folder
 
@@ -85,6 +89,7 @@ def load_dataset(config: Any, spec: Any) -> TensorData | Any:
         seed=config.seed,
         augment=config.augment,
         download=config.download,
+        note=note,
         synthetic_size=config.synthetic_size,
         num_classes=spec.num_classes,
     )
@@ -197,21 +202,33 @@ def _digits() -> tuple[torch.Tensor, torch.Tensor]:
     return x, torch.tensor(d.target, dtype=torch.int64)
 
 
-def _torchvision(name: str, root: Path, download: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def _torchvision(
+    name: str, root: Path, download: bool, note: Callable[[str], None] | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     import torchvision
 
     cls = getattr(torchvision.datasets, _TV_CLASS[name])
+    missing = (RuntimeError, OSError, ValueError)  # torchvision: "Dataset not found or corrupted"
     try:
-        ds = cls(str(root), train=True, download=download)
-    except (RuntimeError, OSError, ValueError):  # torchvision: "Dataset not found or corrupted"
-        how = (
-            "connect to the network so it can be downloaded, or put"
-            if download
-            else "allow downloading, or put"
-        )
-        raise TrainError(
-            f"The {name} dataset is missing or damaged in {root}; {how} {_TV_FILES[name]} there."
-        ) from None
+        ds = cls(str(root), train=True, download=False)
+    except missing:
+        if not download:
+            raise TrainError(
+                f"The {name} dataset is missing or damaged in {root}; allow downloading, "
+                f"or put {_TV_FILES[name]} there."
+            ) from None
+        if note:
+            note(
+                f"Downloading the {name} dataset (about {_TV_MB[name]} MB) into {root}; "
+                "training starts when it is done."
+            )
+        try:
+            ds = cls(str(root), train=True, download=True)
+        except missing:
+            raise TrainError(
+                f"The {name} dataset could not be downloaded into {root}; connect to the "
+                f"network and try again, or put {_TV_FILES[name]} there."
+            ) from None
     data = torch.as_tensor(ds.data)
     x = data.unsqueeze(1) if data.dim() == 3 else data.permute(0, 3, 1, 2)
     return x.float() / 255.0, torch.as_tensor(ds.targets, dtype=torch.int64)
@@ -227,6 +244,7 @@ def load_tensor_dataset(
     seed: int = 0,
     augment: bool = False,
     download: bool = True,
+    note: Callable[[str], None] | None = None,
     synthetic_size: int = 1024,
     num_classes: int = 10,
 ) -> TensorData:
@@ -235,7 +253,7 @@ def load_tensor_dataset(
         x, y = _digits()
         classes = 10
     elif name in _TV_CLASS:
-        x, y = _torchvision(name, Path(data_dir or default_data_dir()), download)
+        x, y = _torchvision(name, Path(data_dir or default_data_dir()), download, note)
         classes = NATURAL[name][1]
     elif name == "synthetic":
         g = torch.Generator().manual_seed(seed)

@@ -191,7 +191,7 @@ class Trainer:
         )
         self.amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(amp)
         self.channels_last = cuda if cfg.channels_last is None else cfg.channels_last
-        data = load_dataset(cfg, spec)
+        data = load_dataset(cfg, spec, note=lambda text: self._emit("on_note", text))
         if data.num_classes > spec.num_classes:
             raise TrainError(
                 f"The {cfg.dataset} dataset has {data.num_classes} classes but the "

@@ -1,6 +1,7 @@
 """Training from the window: live curves and table from the trainer's events, control, close."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -101,6 +102,24 @@ def test_a_running_row_shows_progress_time_and_speed_between_epochs(window, tmp_
     assert not state.epochs
     assert row["Progress"] == "30% · epoch 2/4"
     assert (row["Time"], row["img/s"]) == ("0:45", "321")
+
+
+def test_a_dataset_download_shows_in_the_status_bar(window, qtbot, tmp_path, monkeypatch):
+    import torchvision
+
+    from tests.train.test_data import _write_mnist
+
+    monkeypatch.setattr(
+        torchvision.datasets.MNIST, "download", lambda self: _write_mnist(Path(self.root), "MNIST")
+    )
+    p = _ready(window, tmp_path, epochs=1)
+    p.dataset.setCurrentText("mnist")
+    p.data_dir.setText(str(tmp_path / "data"))
+    said = []
+    window.train.message.connect(said.append)
+    state = window.train.start_run()
+    qtbot.waitUntil(lambda: state.status == "finished", timeout=60000)
+    assert any("Downloading the mnist dataset" in s and str(tmp_path) in s for s in said)
 
 
 def test_closing_mid_run_stops_joins_and_checkpoints(make_window, qtbot, tmp_path):

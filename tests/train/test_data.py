@@ -2,6 +2,8 @@
 
 import pickle
 import struct
+import urllib.error
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -149,3 +151,39 @@ def test_image_folder_errors_are_sentences(tmp_path):
         load_image_folder(tmp_path / "nope", 3, (32, 32))
     with pytest.raises(TrainError, match="class sub-folders"):
         load_image_folder(tmp_path, 3, (32, 32))
+
+
+@pytest.fixture
+def mnist_download(monkeypatch):
+    """torchvision's MNIST.download, replaced by files generated in the real format (no network
+    here); everything around it (the checks before and after, the loading) is torchvision's."""
+    calls = []
+
+    def download(self):
+        calls.append(self.root)
+        if not self._check_exists():
+            _write_mnist(Path(self.root), "MNIST")
+
+    monkeypatch.setattr(torchvision.datasets.MNIST, "download", download)
+    return calls
+
+
+def test_a_download_is_announced_before_it_starts(tmp_path, mnist_download):
+    notes = []
+    data = load_tensor_dataset("mnist", 1, (28, 28), data_dir=tmp_path, note=notes.append)
+    assert sum(data.sizes()) == 50 and len(mnist_download) == 1
+    assert len(notes) == 1 and "Downloading the mnist dataset" in notes[0]
+    assert str(tmp_path) in notes[0] and "MB" in notes[0]
+    load_tensor_dataset("mnist", 1, (28, 28), data_dir=tmp_path, note=notes.append)
+    assert len(notes) == 1 and len(mnist_download) == 1  # on disk now: no second download
+
+
+def test_a_failed_download_is_one_sentence(tmp_path, monkeypatch):
+    def offline(self):
+        raise urllib.error.URLError("Temporary failure in name resolution")
+
+    monkeypatch.setattr(torchvision.datasets.MNIST, "download", offline)
+    with pytest.raises(TrainError) as info:
+        load_tensor_dataset("mnist", 1, (28, 28), data_dir=tmp_path)
+    text = str(info.value)
+    assert "could not be downloaded" in text and str(tmp_path) in text and "\n" not in text

@@ -4,9 +4,11 @@ import json
 import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import torch
+import torchvision
 
 from resnet_studio import ArchSpec
 from resnet_studio.atomic import atomic_write_bytes
@@ -341,3 +343,24 @@ def test_pretrained_weights_load_and_the_classifier_is_replaced(monkeypatch):
     custom = ArchSpec.from_preset("resnet18", layers=(1, 1, 1, 1))
     with pytest.raises(TrainError, match="torchvision's presets"):
         load_pretrained(build_model(custom), custom)
+
+
+def test_a_download_note_comes_before_the_run_starts(tmp_path, monkeypatch):
+    from tests.train.test_data import _write_mnist
+
+    monkeypatch.setattr(
+        torchvision.datasets.MNIST, "download", lambda self: _write_mnist(Path(self.root), "MNIST")
+    )
+    order = []
+
+    class Order(Callback):
+        def on_run_start(self, trainer, info):
+            order.append("start")
+
+        def on_note(self, trainer, text):
+            order.append(text)
+
+    cfg = config(dataset="mnist", data_dir=str(tmp_path), epochs=1)
+    end = Trainer(SMALL, cfg, [Order()]).run()  # 50 generated images, resized to 8×8
+    assert end.status == "finished", end.reason
+    assert order[0].startswith("Downloading the mnist dataset") and order[1] == "start"
