@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.train, "Train")
         self.train.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.train.panel.adaptRequested.connect(self.adapt_spec)
+        self.train.specRequested.connect(self.panel.set_spec)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self.tabs)

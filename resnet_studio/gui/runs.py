@@ -64,6 +64,7 @@ class RunState:
     visible: bool = True
     total_steps: int = 0
     last_step: int = 0
+    notes: list[str] = field(default_factory=list)  # what the trainer said on the way
 
     def add_steps(self, steps: list[StepMetrics]) -> None:
         self.step.extend([s.step for s in steps])
@@ -109,6 +110,7 @@ class RunState:
         except (OSError, ValueError):
             state.info = {}
         state.total_steps = int(state.info.get("total_steps", 0))
+        state.notes = list((state.info.get("dataset") or {}).get("notes") or [])
         steps = []
         for r in read_metrics(summary.dir / "metrics.jsonl"):
             if r.get("kind") == "step":

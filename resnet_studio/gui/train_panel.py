@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -160,7 +160,14 @@ class TrainPanel(QWidget):
         self.progress = QLabel("No run yet.")
         self.progress.setWordWrap(True)
         layout.addWidget(self.progress)
-        layout.addStretch()
+        box = QGroupBox("Selected run")
+        self.details = QLabel("Select a run in the table to see how it was trained.")
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        QVBoxLayout(box).addWidget(self.details)
+        layout.addWidget(box, 1)
 
         self.start.clicked.connect(self.startRequested)
         self.pause.clicked.connect(self.pauseRequested)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,7 @@ def _cells(r: RunState) -> tuple[str, ...]:
 
 class TrainView(QWidget):
     message = Signal(str)  # for the status bar
+    specRequested = Signal(object)  # an ArchSpec: a run's architecture, for the spec panel
 
     def __init__(self, runs_root: Path | None = None, parent: Any = None) -> None:
         super().__init__(parent)
@@ -110,13 +112,23 @@ class TrainView(QWidget):
         self.resume_button.setToolTip("Continue the selected stopped run from its checkpoint")
         self.open_button = QPushButton("Open folder")
         self.open_button.setToolTip("Show the selected run's directory")
+        self.spec_button = QPushButton("Load its spec")
+        self.spec_button.setToolTip(
+            "Put the selected run's architecture in the panel, to study it or train it again"
+        )
         self.delete_button = QPushButton("Delete…")
         self.delete_button.setToolTip("Delete the selected run's directory")
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip(
             "Save the curves as PNG/SVG and the selected run's metrics as CSV"
         )
-        for b in (self.resume_button, self.open_button, self.delete_button, self.export_button):
+        for b in (
+            self.resume_button,
+            self.open_button,
+            self.spec_button,
+            self.delete_button,
+            self.export_button,
+        ):
             actions.addWidget(b)
         actions.addStretch()
         bottom = QWidget()
@@ -149,6 +161,7 @@ class TrainView(QWidget):
         self.panel.datasetChanged.connect(lambda: self.panel.show_fit(self.spec))
         self.resume_button.clicked.connect(self.resume_selected)
         self.open_button.clicked.connect(self.open_selected)
+        self.spec_button.clicked.connect(self.load_selected_spec)
         self.delete_button.clicked.connect(self.delete_selected)
         self.export_button.clicked.connect(self.export_dialog)
         self.table.itemChanged.connect(self._checked)
@@ -199,6 +212,7 @@ class TrainView(QWidget):
         )
         state.info = {
             "spec_label": self.spec_label,
+            "spec": self.spec.to_dict(),  # the run's frozen copy
             "dataset": {"name": config.dataset},
             "config": config.to_dict(),
         }
@@ -266,7 +280,13 @@ class TrainView(QWidget):
         s.steps.connect(steps)
         s.epoch.connect(epoch)
         s.paused.connect(paused)
-        s.note.connect(lambda text: self.message.emit(f"{state.label}: {text}"))
+
+        def note(text: str) -> None:
+            state.notes.append(text)
+            self.message.emit(f"{state.label}: {text}")
+            self._update_buttons()
+
+        s.note.connect(note)
         s.ended.connect(ended)
         ctl.finished.connect(lambda: self._finished(state))
 
@@ -439,8 +459,15 @@ class TrainView(QWidget):
             self.runs[item.row()].visible = item.checkState() == Qt.CheckState.Checked
             self.curves.mark_dirty()
 
+    def load_selected_spec(self) -> None:
+        spec = _spec(self.selected())
+        if spec is not None:
+            self.specRequested.emit(spec)
+
     def _update_buttons(self) -> None:
         state = self.selected()
+        self.panel.details.setText(run_details(state) if state else "")
+        self.spec_button.setEnabled(_spec(state) is not None)
         live = state is not None and state.name in self.controllers
         self.panel.pause.setEnabled(live)
         self.panel.stop.setEnabled(live or any(q is state for q, _ in self.queue))
@@ -458,6 +485,13 @@ class TrainView(QWidget):
         self.delete_button.setEnabled(idle)
 
 
+def _spec(state: RunState | None) -> ArchSpec | None:
+    try:
+        return ArchSpec.from_dict(state.info["spec"])
+    except Exception:  # no run, one not started yet, or an old or hand-edited config.json
+        return None
+
+
 def _arch(info: dict[str, Any]) -> str:
     from ..core.presets import preset_of
 
@@ -466,3 +500,41 @@ def _arch(info: dict[str, Any]) -> str:
     except Exception:  # an old or hand-edited config.json
         return ""
     return preset_of(spec) or f"custom ({spec.block}, {','.join(map(str, spec.layers))})"
+
+
+def run_details(r: RunState) -> str:
+    """What the selected run is and how it was trained, as rich text for the panel."""
+    info, cfg = r.info, r.info.get("config") or {}
+    data, spec = info.get("dataset") or {}, _spec(r)
+    lines = [f"<b>{escape(r.label)}</b> · {escape(r.status)}"]
+    if r.reason:
+        lines.append(f"<i>{escape(r.reason)}</i>")
+    if spec is not None:
+        arch = info.get("spec_label") or _arch(info)
+        h, w = spec.input_size
+        lines.append(
+            f"{escape(arch)}: {spec.block} blocks {'-'.join(map(str, spec.layers))}, "
+            f"{spec.in_channels}×{h}×{w} in, {spec.num_classes} classes"
+        )
+    if info.get("params"):
+        lines.append(f"{human(info['params'])} parameters, {human(info['macs'])} MACs a sample")
+    if data.get("train"):
+        lines.append(f"{escape(data['name'])}: {data['train']:,} train, {data['val']:,} val")
+    if cfg:
+        lines.append(
+            f"{cfg['epochs']} epochs of batch {cfg['batch_size']}, {cfg['optimizer']} at lr "
+            f"{cfg['lr']:g} ({cfg['schedule']}), weight decay {cfg['weight_decay']:g}"
+            + (", augmented" if cfg.get("augment") else "")
+            + f", seed {cfg['seed']}"
+        )
+    if info.get("device"):
+        lines.append(escape(info["device"]))
+    vals = [e for e in r.epochs if e.get("val_accuracy") is not None]
+    if vals:
+        best = max(vals, key=lambda e: e["val_accuracy"])
+        lines.append(
+            f"best val accuracy {100 * best['val_accuracy']:.2f}% (epoch {best['epoch'] + 1}), "
+            f"last {100 * vals[-1]['val_accuracy']:.2f}%"
+        )
+    lines += [f"note: {escape(n)}" for n in r.notes]
+    return "<br>".join(lines)

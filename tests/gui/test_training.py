@@ -55,6 +55,20 @@ def test_a_digits_run_shows_exactly_what_it_records(window, qtbot, tmp_path):
     assert "custom" in row["Architecture"] or "resnet" in row["Architecture"]
     assert row["Device"] == "cpu" and _row(window)["Device"].toolTip().startswith("cpu (")
     assert p.progress.text().startswith(state.label)
+    window.train.table.selectRow(0)
+    details = p.details.text()
+    info = json.loads((state.run_dir / "config.json").read_text())
+    for part in (
+        f"{info['dataset']['train']:,} train, {info['dataset']['val']:,} val",
+        f"2 epochs of batch {p.batch.value()}, sgd at lr {p.lr.value():g}",
+        f"best val accuracy {row['Best val acc']}",
+        "basic blocks 1-1-1, 1×8×8 in, 10 classes",
+    ):
+        assert part in details
+    window.panel.preset.setCurrentText("resnet50")
+    assert window.spec != TINY
+    window.train.spec_button.click()  # the run's architecture, back in the panel
+    assert window.spec == TINY
 
 
 def test_pause_resume_and_stop(window, qtbot, tmp_path):
