@@ -120,18 +120,20 @@ class RunRecorder(Callback):
         )
 
     def on_run_end(self, trainer: Any, end: RunEnd) -> None:
-        if self.checkpoints and end.status == "stopped" and trainer.model is not None:
-            save_checkpoint(self.dir / "last.pt", trainer.state_dict())
-        if self._log:
-            self._log.close()
-            self._log = None
-        self._status(
-            end.status,
-            reason=end.reason,
-            step=end.step,
-            epoch=end.epoch,
-            best_val_accuracy=end.best_val_accuracy,
-        )
+        try:  # a full disk may fail the checkpoint: the log is closed and the status tried still
+            if self.checkpoints and end.status == "stopped" and trainer.model is not None:
+                save_checkpoint(self.dir / "last.pt", trainer.state_dict())
+        finally:
+            if self._log:
+                self._log.close()
+                self._log = None
+            self._status(
+                end.status,
+                reason=end.reason,
+                step=end.step,
+                epoch=end.epoch,
+                best_val_accuracy=end.best_val_accuracy,
+            )
 
 
 def _truncate_metrics(path: Path, step: int) -> None:

@@ -8,10 +8,12 @@ read in one transfer at most every ``report_interval`` seconds, so a CUDA run ne
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
 import os
 import threading
 import time
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -437,14 +439,32 @@ class Trainer:
             else:
                 reason = f"Training failed: {text}"
         except OSError as e:
-            status, reason = "failed", f"Could not read or write a file: {e}."
+            status, reason = "failed", file_error(e)
         finally:
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()  # an OOM's leftovers must not starve the next run
-        self.status = status
         end = RunEnd(status, reason, self.epoch, self.step, self.best_val_accuracy)
-        self._emit("on_run_end", end)
+        if dist.rank() == 0:
+            for cb in self.callbacks:
+                try:
+                    cb.on_run_end(self, end)
+                except OSError as e:  # the recorder's last checkpoint or status, on a full disk
+                    if end.status == "failed":
+                        continue  # its reason is the first failure, the cause of this one
+                    what = "stopped, but" if end.status == "stopped" else "ended, and"
+                    sentence = file_error(e)
+                    reason = f"The run {what} {sentence[0].lower()}{sentence[1:]}"
+                    end = RunEnd("failed", reason, *astuple(end)[2:])
+        self.status = end.status
         return end
+
+
+def file_error(e: OSError) -> str:
+    """One sentence for a file that could not be read or written."""
+    name = f" {e.filename}" if e.filename else " a file"
+    if e.errno == errno.ENOSPC:
+        return f"Could not write{name}: the disk is full; free some space and resume the run."
+    return f"Could not read or write{name}: {e.strerror or e}."
 
 
 def _scheduler(

@@ -364,3 +364,48 @@ def test_a_download_note_comes_before_the_run_starts(tmp_path, monkeypatch):
     end = Trainer(SMALL, cfg, [Order()]).run()  # 50 generated images, resized to 8×8
     assert end.status == "finished", end.reason
     assert order[0].startswith("Downloading the mnist dataset") and order[1] == "start"
+
+
+def _disk_full_after(monkeypatch, writes: int) -> list[str]:
+    """The records' atomic writes fail as on a full disk once ``writes`` of them have landed."""
+    import errno
+
+    import resnet_studio.atomic as atomic
+
+    real, landed = atomic.atomic_write_bytes, []
+
+    def write(path, data):
+        if len(landed) >= writes:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        landed.append(str(path))
+        real(path, data)
+
+    monkeypatch.setattr(atomic, "atomic_write_bytes", write)
+    monkeypatch.setattr("resnet_studio.train.records.atomic_write_bytes", write)
+    return landed
+
+
+def test_a_full_disk_fails_the_run_with_a_sentence(tmp_path, monkeypatch):
+    _disk_full_after(monkeypatch, writes=2)  # config.json and status.json, then nothing
+    c = Collect()
+    end = Trainer(SMALL, config(epochs=2), [RunRecorder(tmp_path), c], run_dir=str(tmp_path)).run()
+    assert end.status == "failed" and c.end == end  # every callback heard the same end
+    assert "disk is full" in end.reason and "last.pt" in end.reason and "\n" not in end.reason
+    assert not (tmp_path / "last.pt").exists()
+    assert read_metrics(tmp_path / "metrics.jsonl")  # the log has what was trained
+
+
+def test_a_stop_whose_checkpoint_cannot_be_written_says_so(tmp_path, monkeypatch):
+    c = Collect()
+    trainer = Trainer(SMALL, config(epochs=50), [RunRecorder(tmp_path), c], run_dir=str(tmp_path))
+
+    class StopAfterAnEpoch(Callback):
+        def on_epoch_end(self, trainer, m):
+            _disk_full_after(monkeypatch, writes=0)
+            trainer.stop()
+
+    trainer.callbacks.append(StopAfterAnEpoch())
+    end = trainer.run()
+    assert end.status == "failed" and c.end == end
+    assert end.reason.startswith("The run stopped, but could not write") and "full" in end.reason
+    assert (tmp_path / "last.pt").exists()  # the first epoch's checkpoint is still there
