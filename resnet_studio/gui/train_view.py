@@ -355,7 +355,7 @@ class TrainView(QWidget):
 
     def delete_selected(self, confirm: bool = True) -> None:
         state = self.selected()
-        if state is None or state.name in self.controllers or state.run_dir is None:
+        if not self._idle(state):
             return
         if (
             confirm
@@ -365,7 +365,16 @@ class TrainView(QWidget):
             != QMessageBox.StandardButton.Yes
         ):
             return
-        shutil.rmtree(state.run_dir, ignore_errors=True)
+        try:
+            shutil.rmtree(state.run_dir)
+        except FileNotFoundError:
+            pass  # already gone: the row goes too
+        except OSError as e:
+            self.message.emit(
+                f"Could not delete {e.filename or state.run_dir}: {e.strerror or e}; "
+                "the run stays in the table."
+            )
+            return
         self.runs.remove(state)
         self.curves.set_runs(self.runs)
         self._refresh_table()
@@ -459,6 +468,15 @@ class TrainView(QWidget):
             self.runs[item.row()].visible = item.checkState() == Qt.CheckState.Checked
             self.curves.mark_dirty()
 
+    def _idle(self, state: RunState | None) -> bool:
+        """A run with a folder that is neither training nor waiting in the queue."""
+        return (
+            state is not None
+            and state.run_dir is not None
+            and state.name not in self.controllers
+            and not any(q is state for q, _ in self.queue)
+        )
+
     def load_selected_spec(self) -> None:
         spec = _spec(self.selected())
         if spec is not None:
@@ -475,7 +493,7 @@ class TrainView(QWidget):
             self.panel.pause.setText(
                 "Resume" if self.controllers[state.name].trainer.paused else "Pause"
             )
-        idle = state is not None and not live and state.run_dir is not None
+        idle = self._idle(state)
         self.resume_button.setEnabled(
             idle
             and state.status in ("stopped", "crashed", "failed")

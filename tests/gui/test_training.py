@@ -245,3 +245,43 @@ def test_resume_from_the_table_continues_the_curve(window, qtbot, tmp_path):
         r["step"] for r in read_metrics(state.run_dir / "metrics.jsonl") if r["kind"] == "step"
     ]
     assert logged == steps
+
+
+def test_deleting_a_run(qtbot, tmp_path, monkeypatch):
+    import shutil
+
+    from resnet_studio.gui.train_view import TrainView
+    from resnet_studio.train import RunRecorder, TrainConfig, Trainer
+
+    for name in ("a", "b"):
+        run = tmp_path / "runs" / name
+        cfg = TrainConfig(epochs=1, device="cpu", threads=1)
+        Trainer(TINY, cfg, [RunRecorder(run)], run_dir=str(run)).run()
+    view = TrainView(tmp_path / "runs")
+    qtbot.addWidget(view)
+    said = []
+    view.message.connect(said.append)
+    view.table.selectRow(0)
+    first = view.runs[0]
+    monkeypatch.setattr(
+        shutil,
+        "rmtree",
+        lambda p: (_ for _ in ()).throw(PermissionError(13, "Permission denied", str(p))),
+    )
+    view.delete_selected(confirm=False)
+    assert first in view.runs and first.run_dir.exists()
+    assert "Could not delete" in said[-1] and "stays" in said[-1]
+    monkeypatch.undo()
+    view.table.selectRow(0)
+    view.delete_selected(confirm=False)
+    assert not first.run_dir.exists() and [r.name for r in view.runs] == [view.runs[0].name]
+    assert len(view.runs) == 1 and view.table.rowCount() == 1
+    # a run waiting in the queue is not deleted from under it
+    view.set_spec(TINY, "tiny")
+    view.max_parallel = 0
+    queued = view.start_run()
+    view.table.selectRow(view.runs.index(queued))
+    assert not view.delete_button.isEnabled()
+    view.delete_selected(confirm=False)
+    assert queued.run_dir.exists() and queued in view.runs
+    view.queue.clear()
