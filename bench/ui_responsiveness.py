@@ -19,6 +19,7 @@ import argparse
 import statistics
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from resnet_studio.gui.offscreen import use_offscreen_screen  # noqa: E402
@@ -48,8 +49,12 @@ class _Epochs(Callback):
         self.rates.append(m.images_per_s)
 
 
+GUI_CPU: list[float] = []  # the GUI thread's CPU seconds per wall second, in unprobed runs
+
+
 def in_app(app: QApplication, w: MainWindow, probe_on: bool) -> tuple[float, list[float]]:
     stalls: list[float] = []
+    cpu, wall = time.thread_time(), time.perf_counter()
     clock = QElapsedTimer()
     clock.start()
     last = [clock.elapsed()]
@@ -79,6 +84,8 @@ def in_app(app: QApplication, w: MainWindow, probe_on: bool) -> tuple[float, lis
     loop.exec()
     probe.stop()
     check.stop()
+    if not probe_on:
+        GUI_CPU.append((time.thread_time() - cpu) / (time.perf_counter() - wall))
     assert state.status == "finished", state.reason
     return statistics.median(e["images_per_s"] for e in state.epochs), stalls
 
@@ -160,6 +167,7 @@ def main() -> None:
         f"{mine / headless_rate:.3f}; per pair: median {statistics.median(pairs):.3f} "
         f"(range {pairs[0]:.2f}-{pairs[-1]:.2f})"
     )
+    print(f"GUI thread while training: {100 * statistics.median(GUI_CPU):.1f}% of a core (median)")
     w.confirm_close = lambda n: True
     w.close()
 

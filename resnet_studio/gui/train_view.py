@@ -50,7 +50,7 @@ COLUMNS = (
     "Device",
 )
 LIVE = tuple(COLUMNS.index(c) for c in ("Progress", "Time", "img/s"))  # change with every step
-LIVE_INTERVAL = 0.5  # seconds between a running row's live cells, per run
+LIVE_INTERVAL = 0.5  # seconds between updates of a run's progress line and live cells
 STATUS_COLOURS = {"failed": "#c62828", "running": "#1565c0", "finished": "#2e7d32"}
 
 
@@ -258,12 +258,12 @@ class TrainView(QWidget):
         def steps(batch: list) -> None:
             state.add_steps(batch)
             self.curves.mark_dirty()
-            self._progress(state)
-            self._live_cells(state)
+            self._live(state)
 
         def epoch(m: Any) -> None:
             state.add_epoch(m.to_dict())
             self.curves.mark_dirty()
+            self._progress(state)  # its last steps may have come inside LIVE_INTERVAL
             self._refresh_table()
 
         def paused(on: bool) -> None:
@@ -274,6 +274,7 @@ class TrainView(QWidget):
             state.status, state.reason = end.status, end.reason
             if end.status == "failed":
                 self.message.emit(f"{state.label} failed: {end.reason}")
+            self._progress(state)
             self._refresh_table()
 
         s.started.connect(started)
@@ -419,14 +420,16 @@ class TrainView(QWidget):
             f"ETA {_minutes(left)}"
         )
 
-    def _live_cells(self, state: RunState) -> None:
-        """A running row's progress, time and speed, at most every LIVE_INTERVAL seconds; the
-        rest of the row (and the columns' widths) change only with epochs and statuses."""
+    def _live(self, state: RunState) -> None:
+        """A running run's progress line and its row's progress, time and speed, at most every
+        LIVE_INTERVAL seconds (each repaints part of the window); the rest of the row (and the
+        columns' widths) change only with epochs and statuses."""
         now = time.monotonic()
         row = next((i for i, r in enumerate(self.runs) if r is state), None)
         if row is None or now - self._live_at.get(state.name, -LIVE_INTERVAL) < LIVE_INTERVAL:
             return
         self._live_at[state.name] = now
+        self._progress(state)
         cells = _cells(state)
         self.table.blockSignals(True)
         for k in LIVE:

@@ -55,6 +55,7 @@ def test_a_digits_run_shows_exactly_what_it_records(window, qtbot, tmp_path):
     assert "custom" in row["Architecture"] or "resnet" in row["Architecture"]
     assert row["Device"] == "cpu" and _row(window)["Device"].toolTip().startswith("cpu (")
     assert p.progress.text().startswith(state.label)
+    assert f"step {steps[-1]['step']}/{steps[-1]['step']}" in p.progress.text()  # not a stale one
     window.train.table.selectRow(0)
     details = p.details.text()
     info = json.loads((state.run_dir / "config.json").read_text())
