@@ -83,7 +83,7 @@ def _cells(r: RunState) -> tuple[str, ...]:
         "" if best is None else f"{100 * best:.2f}%",
         _minutes(r.elapsed),
         f"{r.images_per_s:,.0f}" if r.images_per_s else "",
-        r.info.get("spec_label") or _arch(r.info),
+        r.info.get("spec_label") or _arch(_spec(r.info)),
         human(r.info["params"]) if r.info.get("params") else "",
         human(r.info["macs"]) if r.info.get("macs") else "",
         (r.info.get("dataset") or {}).get("name", ""),
@@ -425,8 +425,10 @@ class TrainView(QWidget):
         LIVE_INTERVAL seconds (each repaints part of the window); the rest of the row (and the
         columns' widths) change only with epochs and statuses."""
         now = time.monotonic()
+        if now - self._live_at.get(state.name, -LIVE_INTERVAL) < LIVE_INTERVAL:
+            return
         row = next((i for i, r in enumerate(self.runs) if r is state), None)
-        if row is None or now - self._live_at.get(state.name, -LIVE_INTERVAL) < LIVE_INTERVAL:
+        if row is None:
             return
         self._live_at[state.name] = now
         self._progress(state)
@@ -477,21 +479,25 @@ class TrainView(QWidget):
             state is not None
             and state.run_dir is not None
             and state.name not in self.controllers
-            and not any(q is state for q, _ in self.queue)
+            and not self._queued(state)
         )
 
+    def _queued(self, state: RunState | None) -> bool:
+        return any(q is state for q, _ in self.queue)
+
     def load_selected_spec(self) -> None:
-        spec = _spec(self.selected())
+        state = self.selected()
+        spec = _spec(state.info) if state else None
         if spec is not None:
             self.specRequested.emit(spec)
 
     def _update_buttons(self) -> None:
         state = self.selected()
         self.panel.details.setText(run_details(state) if state else "")
-        self.spec_button.setEnabled(_spec(state) is not None)
+        self.spec_button.setEnabled(state is not None and _spec(state.info) is not None)
         live = state is not None and state.name in self.controllers
         self.panel.pause.setEnabled(live)
-        self.panel.stop.setEnabled(live or any(q is state for q, _ in self.queue))
+        self.panel.stop.setEnabled(live or self._queued(state))
         if live:
             self.panel.pause.setText(
                 "Resume" if self.controllers[state.name].trainer.paused else "Pause"
@@ -506,19 +512,18 @@ class TrainView(QWidget):
         self.delete_button.setEnabled(idle)
 
 
-def _spec(state: RunState | None) -> ArchSpec | None:
+def _spec(info: dict[str, Any]) -> ArchSpec | None:
+    """A run's spec, from its info or config.json."""
     try:
-        return ArchSpec.from_dict(state.info["spec"])
-    except Exception:  # no run, one not started yet, or an old or hand-edited config.json
+        return ArchSpec.from_dict(info["spec"])
+    except Exception:  # one without (a past run's old or hand-edited config.json)
         return None
 
 
-def _arch(info: dict[str, Any]) -> str:
+def _arch(spec: ArchSpec | None) -> str:
     from ..core.presets import preset_of
 
-    try:
-        spec = ArchSpec.from_dict(info["spec"])
-    except Exception:  # an old or hand-edited config.json
+    if spec is None:
         return ""
     return preset_of(spec) or f"custom ({spec.block}, {','.join(map(str, spec.layers))})"
 
@@ -526,12 +531,12 @@ def _arch(info: dict[str, Any]) -> str:
 def run_details(r: RunState) -> str:
     """What the selected run is and how it was trained, as rich text for the panel."""
     info, cfg = r.info, r.info.get("config") or {}
-    data, spec = info.get("dataset") or {}, _spec(r)
+    data, spec = info.get("dataset") or {}, _spec(info)
     lines = [f"<b>{escape(r.label)}</b> · {escape(r.status)}"]
     if r.reason:
         lines.append(f"<i>{escape(r.reason)}</i>")
     if spec is not None:
-        arch = info.get("spec_label") or _arch(info)
+        arch = info.get("spec_label") or _arch(spec)
         h, w = spec.input_size
         lines.append(
             f"{escape(arch)}: {spec.block} blocks {'-'.join(map(str, spec.layers))}, "

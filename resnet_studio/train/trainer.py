@@ -13,7 +13,7 @@ import math
 import os
 import threading
 import time
-from dataclasses import astuple
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -454,7 +454,7 @@ class Trainer:
                     what = "stopped, but" if end.status == "stopped" else "ended, and"
                     sentence = file_error(e)
                     reason = f"The run {what} {sentence[0].lower()}{sentence[1:]}"
-                    end = RunEnd("failed", reason, *astuple(end)[2:])
+                    end = replace(end, status="failed", reason=reason)
         self.status = end.status
         return end
 
