@@ -146,3 +146,42 @@ def test_presets_lists_every_preset(capsys):
     out = capsys.readouterr().out
     for name in ArchSpec.presets():
         assert name in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        ["summary", "--preset", "resnet50", "--json"],
+        ["presets"],
+        ["runs", "--root", "."],
+        ["train", "--help"],
+    ],
+)
+def test_reading_commands_do_not_import_torch(args):
+    """Arithmetic and file reading start without torch's two seconds."""
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['resnet-studio', *{args!r}]\n"
+        "try:\n"
+        "    runpy.run_module('resnet_studio.cli', run_name='__main__')\n"
+        "except SystemExit as e:\n"
+        "    code = e.code\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('torch', 'torchvision', 'numpy', 'PySide6'))\n"
+        "print('HEAVY', heavy[:5], file=sys.stderr)\n"
+        "sys.exit(1 if heavy else code)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "HEAVY []" in r.stderr, r.stderr
+    assert r.returncode in (0, None), r.stderr
+
+
+def test_version(capsys):
+    import resnet_studio
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out.strip() == f"resnet-studio {resnet_studio.__version__}"

@@ -1,11 +1,33 @@
-"""The Qt-free training side: datasets, devices, the trainer and its events, run records."""
+"""The Qt-free training side: datasets, devices, the trainer and its events, run records.
+
+The names that need torch (the trainer, devices, run recorder) load on first use, so that
+reading run records and configs (``resnet-studio runs``) starts without torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from .config import TrainConfig
-from .devices import DeviceInfo, list_devices, resolve_device
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
-from .records import RunRecorder, export_csv, list_runs, read_metrics
-from .trainer import Trainer
+
+if TYPE_CHECKING:
+    from .devices import DeviceInfo, list_devices, resolve_device
+    from .records import RunRecorder, export_csv, list_runs, read_metrics
+    from .trainer import Trainer
+
+_LAZY = {
+    "DeviceInfo": "devices",
+    "list_devices": "devices",
+    "resolve_device": "devices",
+    "RunRecorder": "records",
+    "export_csv": "records",
+    "list_runs": "records",
+    "read_metrics": "records",
+    "Trainer": "trainer",
+}
 
 __all__ = [
     "Callback",
@@ -24,3 +46,9 @@ __all__ = [
     "read_metrics",
     "resolve_device",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,6 +7,7 @@ from typing import Any
 
 from .errors import TrainError
 
+DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "cifar100", "imagefolder", "synthetic")
 OPTIMIZERS = ("sgd", "adamw")
 SCHEDULES = ("constant", "step", "cosine", "onecycle")
 AMP_MODES = ("auto", "off", "bf16", "fp16")

@@ -17,9 +17,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from .config import DATASETS
 from .errors import TrainError
 
-DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "cifar100", "imagefolder", "synthetic")
 # name -> (channels, classes, natural size) before adapting to a spec
 NATURAL = {
     "digits": (1, 10, 8),

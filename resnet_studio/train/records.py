@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from ..atomic import atomic_write_bytes, atomic_write_json
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
@@ -32,12 +30,16 @@ def default_runs_dir() -> Path:
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     """torch.save into memory, then an atomic write: a checkpoint on disk is never half-written."""
+    import torch
+
     buf = io.BytesIO()
     torch.save(state, buf)
     atomic_write_bytes(path, buf.getvalue())
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:
+    import torch
+
     try:
         return torch.load(path, map_location="cpu", weights_only=False)
     except FileNotFoundError:

@@ -135,6 +135,11 @@ class Trainer:
         self._running.set()
 
     @property
+    def stopping(self) -> bool:
+        """A stop was asked for (the run may still be saving its checkpoint)."""
+        return self._stop.is_set()
+
+    @property
     def paused(self) -> bool:
         return not self._running.is_set()
 

@@ -1,0 +1,156 @@
+"""The options the sub-commands share: one-line argparse errors, the architecture options and
+the training options, and the objects they describe. Imports no torch."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, NoReturn
+
+from ..core.errors import SpecError
+from ..core.spec import ArchSpec
+from ..train.config import AMP_MODES, DATASETS, OPTIMIZERS, SCHEDULES, TrainConfig
+
+DEFAULT_PRESET = "resnet18"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: what went wrong, and where to look."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def flag(text: str) -> bool:
+    low = text.lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"'{text}' is not true or false")
+
+
+def add_spec_options(p: argparse.ArgumentParser) -> None:
+    """The architecture options of ``summary``, ``train`` and ``export``; names match ArchSpec."""
+    g = p.add_argument_group("architecture (override the preset's fields)")
+    g.add_argument(
+        "--preset",
+        default=DEFAULT_PRESET,
+        metavar="NAME",
+        help=f"a preset (default {DEFAULT_PRESET}); see `resnet-studio presets`",
+    )
+    g.add_argument("--block", help="basic or bottleneck")
+    g.add_argument("--layers", help="blocks per stage, e.g. 3,4,6,3")
+    g.add_argument("--widths", help="base width of each stage, e.g. 64,128,256,512")
+    g.add_argument("--groups", type=int, help="groups of the 3×3 conv (ResNeXt)")
+    g.add_argument(
+        "--width-per-group",
+        type=int,
+        help="channels per group at width 64 (ResNeXt 4, Wide ResNet 128)",
+    )
+    g.add_argument("--stem", help="imagenet or cifar")
+    g.add_argument("--shortcut", help="conv_bn, conv or pad")
+    g.add_argument("--conv-bias", type=flag, metavar="BOOL", help="biases on every conv")
+    g.add_argument("--in-channels", type=int, help="input channels, e.g. 1 or 3")
+    g.add_argument("--input-size", help="224 or HxW, e.g. 224x160")
+    g.add_argument("--num-classes", type=int, help="outputs of the classifier")
+    g.add_argument("--zero-init-residual", type=flag, metavar="BOOL")
+    g.add_argument(
+        "--replace-stride-with-dilation",
+        metavar="BOOLS",
+        help="one per stage after the first, e.g. false,true,true",
+    )
+
+
+_SPEC_FIELDS = (
+    "block",
+    "layers",
+    "widths",
+    "groups",
+    "width_per_group",
+    "stem",
+    "shortcut",
+    "conv_bias",
+    "in_channels",
+    "input_size",
+    "num_classes",
+    "zero_init_residual",
+    "replace_stride_with_dilation",
+)
+
+
+def spec_from_args(args: argparse.Namespace) -> ArchSpec:
+    """The spec the options describe; raises SpecError."""
+    overrides: dict[str, Any] = {}
+    for name in _SPEC_FIELDS:
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        if name == "replace_stride_with_dilation":
+            try:
+                value = tuple(flag(v) for v in value.split(","))
+            except argparse.ArgumentTypeError as e:
+                raise SpecError(name, value, str(e)) from None
+        overrides[name] = value
+    return ArchSpec.from_preset(args.preset, **overrides)
+
+
+def add_train_options(p: argparse.ArgumentParser) -> None:
+    d = TrainConfig()
+    g = p.add_argument_group("training")
+    g.add_argument("--dataset", default=d.dataset, choices=DATASETS)
+    g.add_argument("--data-dir", help="dataset folder (default: the user cache directory)")
+    g.add_argument("--epochs", type=int, default=d.epochs)
+    g.add_argument("--batch-size", type=int, default=d.batch_size)
+    g.add_argument("--lr", type=float, default=d.lr, help="learning rate (peak for onecycle)")
+    g.add_argument("--optimizer", default=d.optimizer, choices=OPTIMIZERS)
+    g.add_argument("--schedule", default=d.schedule, choices=SCHEDULES)
+    g.add_argument("--weight-decay", type=float, default=d.weight_decay)
+    g.add_argument("--label-smoothing", type=float, default=d.label_smoothing)
+    g.add_argument("--augment", action="store_true", help="random crop with padding and flip")
+    g.add_argument("--val-fraction", type=float, default=d.val_fraction)
+    g.add_argument("--device", default=d.device, help="auto, cpu, cuda, cuda:N or mps")
+    g.add_argument(
+        "--amp", default=d.amp, choices=AMP_MODES, help="mixed precision; auto = bf16 on CUDA"
+    )
+    g.add_argument(
+        "--no-channels-last",
+        action="store_true",
+        help="keep NCHW on CUDA (channels_last is the default there)",
+    )
+    g.add_argument("--threads", type=int, help="torch intra-op threads (default: all cores)")
+    g.add_argument(
+        "--pretrained",
+        action="store_true",
+        help="start from torchvision's ImageNet weights (torchvision presets)",
+    )
+    g.add_argument(
+        "--synthetic-size",
+        type=int,
+        default=d.synthetic_size,
+        help="images in the synthetic dataset",
+    )
+    g.add_argument("--seed", type=int, default=d.seed)
+
+
+def config_from_args(a: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(
+        dataset=a.dataset,
+        data_dir=a.data_dir,
+        epochs=a.epochs,
+        batch_size=a.batch_size,
+        lr=a.lr,
+        optimizer=a.optimizer,
+        schedule=a.schedule,
+        weight_decay=a.weight_decay,
+        label_smoothing=a.label_smoothing,
+        augment=a.augment,
+        val_fraction=a.val_fraction,
+        device=a.device,
+        amp=a.amp,
+        channels_last=False if a.no_channels_last else None,
+        threads=a.threads,
+        pretrained=a.pretrained,
+        synthetic_size=a.synthetic_size,
+        seed=a.seed,
+        tensorboard=a.tensorboard,
+    )

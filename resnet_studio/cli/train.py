@@ -1,0 +1,119 @@
+"""``resnet-studio train``: the trainer, headless, with a run directory that survives crashes.
+
+Ctrl-C asks the trainer to stop (a checkpoint is saved and the run is marked "stopped"); a
+second Ctrl-C interrupts at once. Under ``torchrun --nproc_per_node N`` the same command trains
+with DistributedDataParallel, and only rank 0 writes the run directory and prints. Torch is
+imported when the command runs, not when the parser is built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..train.errors import TrainError
+from .options import add_spec_options, add_train_options, config_from_args, spec_from_args
+
+
+def add_parser(sub: Any) -> None:
+    t = sub.add_parser(
+        "train",
+        help="train an architecture headless",
+        description="Train an architecture, with a progress bar and a run "
+        "directory that survives crashes.",
+    )
+    add_spec_options(t)
+    add_train_options(t)
+    g = t.add_argument_group("run directory and output")
+    g.add_argument("--out", help="the run directory (default: a new one in the user data dir)")
+    g.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR")
+    g.add_argument("--tensorboard", action="store_true", help="also write TensorBoard files")
+    g.add_argument(
+        "--json-lines",
+        action="store_true",
+        help="print every event as a JSON line on stdout instead of a progress bar",
+    )
+    t.set_defaults(func=run)
+
+
+def _observers(a: argparse.Namespace, run_dir: Path, tensorboard: bool) -> list[Any]:
+    from ..train.observers import JsonLines, ProgressBar, TensorBoard
+    from ..train.records import RunRecorder
+
+    obs: list[Any] = [JsonLines() if a.json_lines else ProgressBar(), RunRecorder(run_dir)]
+    if tensorboard:
+        obs.append(TensorBoard(run_dir))
+    return obs
+
+
+def _prepare_out(out: str) -> Path:
+    """The run directory ``--out`` names, made; a sentence when it cannot be."""
+    run_dir = Path(out)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise TrainError(f"--out {out} is a file, not a folder; choose a folder for the run.")
+    if (run_dir / "config.json").exists():
+        raise TrainError(
+            f"{run_dir} already holds a run; continue it with --resume "
+            f"{run_dir}, or choose another --out."
+        )
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise TrainError(
+            f"The run folder {run_dir} cannot be created ({e.strerror}); "
+            f"choose an --out in a folder you can write to."
+        ) from None
+    return run_dir
+
+
+def run(a: argparse.Namespace) -> int:
+    from ..core.presets import preset_of
+    from ..train import distributed as dist
+    from ..train.records import new_run_dir
+    from ..train.trainer import Trainer
+
+    dist.init_from_env()
+    lead = dist.rank() == 0
+    if a.resume:
+        run_dir = Path(a.resume)
+        trainer = Trainer.from_run_dir(run_dir)
+        if lead:
+            trainer.callbacks = _observers(a, run_dir, trainer.config.tensorboard)
+    else:
+        spec = spec_from_args(a)
+        config = config_from_args(a)
+        run_dir = None
+        if lead:
+            if a.out:
+                run_dir = _prepare_out(a.out)
+            else:
+                run_dir = new_run_dir(None, f"{preset_of(spec) or 'custom'}-{config.dataset}")
+        trainer = Trainer(
+            spec,
+            config,
+            _observers(a, run_dir, config.tensorboard) if lead else [],
+            run_dir=str(run_dir) if run_dir else None,
+        )
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if trainer.stopping:
+            raise KeyboardInterrupt
+        print("\nStopping after this step (Ctrl-C again to interrupt at once)…", file=sys.stderr)
+        trainer.stop()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        end = trainer.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if dist.world_size() > 1:
+            import torch.distributed as td
+
+            td.destroy_process_group()
+    if end.status == "failed":
+        print(f"resnet-studio: error: {end.reason}", file=sys.stderr)
+        return 1
+    return 130 if end.status == "stopped" else 0
