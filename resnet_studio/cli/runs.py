@@ -34,6 +34,9 @@ def run(a: argparse.Namespace) -> int:
         return 0
     width = max(len(r.name) for r in runs)
     for r in runs:
+        if r.status == "unreadable":
+            print(f"{r.name:<{width}}  {r.status:<9} {r.reason}")
+            continue
         acc = "–" if r.best_val_accuracy is None else f"{100 * r.best_val_accuracy:.2f}%"
         print(
             f"{r.name:<{width}}  {r.status:<9} epoch {r.epochs_done}/{r.epochs}  "

@@ -177,6 +177,13 @@ class ArchSpec:
         s(self, "num_classes", _count("num_classes", self.num_classes, 1, 1_000_000))
         s(self, "zero_init_residual", _flag("zero_init_residual", self.zero_init_residual))
         dil = self.replace_stride_with_dilation
+        if dil is not None and not isinstance(dil, (list, tuple)):
+            raise SpecError(
+                "replace_stride_with_dilation",
+                dil,
+                "replace_stride_with_dilation must be a list of true/false values",
+                f"give one per stage after the first ({n - 1})",
+            )
         dil = (False,) * (n - 1) if dil is None else tuple(dil)
         if len(dil) != n - 1:
             raise SpecError(

@@ -323,7 +323,7 @@ class CurvesView(QWidget):
             items["best"].setToolTip(
                 f"{run.label}: best validation accuracy "
                 f"{100 * val_acc[best]:.2f}% (epoch "
-                f"{run.epochs[best]['epoch'] + 1})"
+                f"{run.epochs[best]['epoch']})"
             )
         else:
             items["best"].setData([], [])

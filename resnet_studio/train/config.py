@@ -13,6 +13,33 @@ SCHEDULES = ("constant", "step", "cosine", "onecycle")
 AMP_MODES = ("auto", "off", "bf16", "fp16")
 
 
+# the annotations of TrainConfig's fields (strings, under `from __future__ import annotations`)
+_TYPE_WORDS = {
+    "str": "text",
+    "str | None": "text or null",
+    "int": "a whole number",
+    "int | None": "a whole number or null",
+    "float": "a number",
+    "bool": "true or false",
+    "bool | None": "true, false or null",
+}
+
+
+def _is_a(value: Any, annotation: str) -> bool:
+    if value is None:
+        return annotation.endswith("| None")
+    kind = annotation.split(" |")[0]
+    if kind == "bool":
+        return isinstance(value, bool)
+    if isinstance(value, bool):  # True is an int to Python, not to a user
+        return False
+    if kind == "int":
+        return isinstance(value, int)
+    if kind == "float":
+        return isinstance(value, (int, float))
+    return isinstance(value, str)
+
+
 @dataclass
 class TrainConfig:
     """How to train. ``amp="auto"`` means bf16 on CUDA and off elsewhere; ``channels_last=None``
@@ -46,6 +73,13 @@ class TrainConfig:
         def need(ok: bool, sentence: str) -> None:
             if not ok:
                 raise TrainError(sentence)
+
+        for f in fields(self):  # a config.json from elsewhere is data to check, not to trust
+            value = getattr(self, f.name)
+            if not _is_a(value, f.type):
+                raise TrainError(
+                    f"The training setting {f.name} must be {_TYPE_WORDS[f.type]}, not {value!r}."
+                )
 
         from ..core.spec import closest
 

@@ -36,7 +36,7 @@ class RunInfo:
 @dataclass(frozen=True)
 class StepMetrics:
     step: int  # global, 1-based
-    epoch: int  # 0-based
+    epoch: int  # 1-based: the epoch under way
     loss: float
     accuracy: float  # of this batch
     lr: float
@@ -49,7 +49,7 @@ class StepMetrics:
 
 @dataclass(frozen=True)
 class EpochMetrics:
-    epoch: int  # 0-based; the epoch just finished
+    epoch: int  # 1-based: the epoch just finished
     step: int
     train_loss: float
     train_accuracy: float
@@ -68,7 +68,7 @@ class EpochMetrics:
 class RunEnd:
     status: str  # "finished", "stopped" or "failed"
     reason: str  # one sentence; empty when finished
-    epoch: int
+    epoch: int  # epochs completed
     step: int
     best_val_accuracy: float | None
 

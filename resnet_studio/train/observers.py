@@ -15,11 +15,17 @@ def _pct(v: float | None) -> str:
 
 
 class ProgressBar(Callback):
-    """A bar with images/s and ETA, a line per epoch and a final summary (on stderr)."""
+    """A bar with images/s and ETA, a line per epoch and a final summary (on stderr).
+
+    The bar is drawn only on a terminal: a pipe or a log file gets the lines alone, with no
+    carriage-return frames.
+    """
 
     def __init__(self, file: Any = None) -> None:
         self.file = file or sys.stderr
         self.bar = None
+        isatty = getattr(self.file, "isatty", None)
+        self.terminal = bool(isatty and isatty())
 
     def on_run_start(self, trainer: Any, info: RunInfo) -> None:
         from tqdm import tqdm
@@ -39,6 +45,7 @@ class ProgressBar(Callback):
             file=self.file,
             dynamic_ncols=True,
             leave=False,
+            disable=not self.terminal,
         )
 
     def on_note(self, trainer: Any, text: str) -> None:
@@ -48,12 +55,12 @@ class ProgressBar(Callback):
         s = steps[-1]
         self.bar.update(len(steps))
         self.bar.set_postfix_str(
-            f"epoch {s.epoch + 1} loss {s.loss:.4f} {s.images_per_s:,.0f} img/s", refresh=False
+            f"epoch {s.epoch} loss {s.loss:.4f} {s.images_per_s:,.0f} img/s", refresh=False
         )
 
     def on_epoch_end(self, trainer: Any, m: EpochMetrics) -> None:
         self.bar.write(
-            f"epoch {m.epoch + 1:>3}: train loss {m.train_loss:.4f} acc "
+            f"epoch {m.epoch:>3}: train loss {m.train_loss:.4f} acc "
             f"{_pct(m.train_accuracy)} · val loss "
             f"{'–' if m.val_loss is None else f'{m.val_loss:.4f}'} acc "
             f"{_pct(m.val_accuracy)} · {m.seconds:.1f} s, "

@@ -29,29 +29,55 @@ def default_runs_dir() -> Path:
 
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """torch.save into memory, then an atomic write: a checkpoint on disk is never half-written."""
+    """torch.save into memory, then an atomic write: a checkpoint on disk is never half-written.
+
+    A checkpoint holds tensors and plain data only, so that :func:`load_checkpoint` can read it
+    with ``weights_only=True``; anything else is a bug, caught here rather than at resume time.
+    """
     import torch
 
+    _check_plain(state, "state")
     buf = io.BytesIO()
     torch.save(state, buf)
     atomic_write_bytes(path, buf.getvalue())
 
 
-def load_checkpoint(path: Path) -> dict[str, Any]:
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _check_plain(value: Any, where: str) -> None:
     import torch
 
-    try:
-        return torch.load(path, map_location="cpu", weights_only=False)
-    except FileNotFoundError:
+    if isinstance(value, dict):  # OrderedDict and Counter (a MultiStepLR's milestones) too
+        for k, v in value.items():
+            _check_plain(k, where)
+            _check_plain(v, f"{where}[{k!r}]")
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _check_plain(v, f"{where}[{i}]")
+    elif not isinstance(value, (torch.Tensor, *_PLAIN)):
+        raise TypeError(f"A checkpoint holds only tensors and plain data, not {where}: {value!r}")
+
+
+def load_checkpoint(path: Path) -> dict[str, Any]:
+    """A checkpoint's dict, read with ``weights_only=True``: a file from elsewhere runs no code.
+
+    Anything but tensors and plain data, a damaged file or no file is one sentence (TrainError).
+    """
+    from .weights import load_tensors
+
+    path = Path(path)
+    if not path.exists():
         raise TrainError(
             f"There is no checkpoint at {path}; the run has not finished an epoch "
             f"or been stopped yet."
-        ) from None
-    except Exception as e:  # a truncated or foreign file
+        )
+    state = load_tensors(path, "checkpoint")
+    if not isinstance(state, dict):
         raise TrainError(
-            f"The checkpoint {path} cannot be read ({type(e).__name__}); it is "
-            f"damaged or not a ResNet Studio checkpoint."
-        ) from None
+            f"The checkpoint {path} holds a {type(state).__name__}, not a ResNet Studio checkpoint."
+        )
+    return state
 
 
 def new_run_dir(root: Path | None, name: str) -> Path:
@@ -118,7 +144,7 @@ class RunRecorder(Callback):
             if m.val_accuracy is not None and m.val_accuracy == trainer.best_val_accuracy:
                 save_checkpoint(self.dir / "best.pt", state)
         self._status(
-            "running", step=m.step, epoch=m.epoch + 1, best_val_accuracy=trainer.best_val_accuracy
+            "running", step=m.step, epoch=m.epoch, best_val_accuracy=trainer.best_val_accuracy
         )
 
     def on_run_end(self, trainer: Any, end: RunEnd) -> None:
@@ -147,20 +173,53 @@ def _truncate_metrics(path: Path, step: int) -> None:
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
-    """Every whole record of a metrics.jsonl (a line cut by a crash is ignored)."""
-    out = []
-    with open(path, encoding="utf-8") as f:
+    """Every whole record of a metrics.jsonl, epochs counted from 1; none if there is no file.
+
+    A line cut by a crash, or one that is not a record of a step or an epoch, is skipped. Files
+    written before epochs were counted from 1 (their first epoch is 0) are read as if they were.
+    """
+    out: list[dict[str, Any]] = []
+    try:
+        f = open(path, encoding="utf-8")  # noqa: SIM115
+    except FileNotFoundError:
+        return out
+    with f:
         for line in f:
             try:
-                out.append(json.loads(line))
+                r = json.loads(line)
             except json.JSONDecodeError:
                 continue
+            if _is_record(r):
+                out.append(r)
+    if any(r["epoch"] == 0 for r in out):
+        out = [{**r, "epoch": r["epoch"] + 1} for r in out]
     return out
+
+
+_RECORD_NUMBERS = {
+    "step": ("step", "epoch", "loss", "accuracy", "lr", "images_per_s", "time"),
+    "epoch": ("epoch", "step", "train_loss", "train_accuracy", "seconds", "time"),
+}
+
+
+def _is_record(r: Any) -> bool:
+    """A step or epoch record whose numbers are numbers (a file from elsewhere is data)."""
+    if not isinstance(r, dict) or r.get("kind") not in _RECORD_NUMBERS:
+        return False
+    numbers = _RECORD_NUMBERS[r["kind"]]
+    return all(
+        isinstance(r.get(k), (int, float)) and not isinstance(r.get(k), bool) for k in numbers
+    )
 
 
 def export_csv(run_dir: Path, out: Path | None = None) -> Path:
     """metrics.jsonl as metrics.csv (steps and epochs in one table, blank where not measured)."""
     run_dir = Path(run_dir)
+    if not (run_dir / "metrics.jsonl").is_file():
+        raise TrainError(
+            f"{run_dir} holds no run (there is no metrics.jsonl); give a run folder, "
+            f"as `resnet-studio runs` lists them."
+        )
     rows = read_metrics(run_dir / "metrics.jsonl")
     cols: list[str] = []
     for r in rows:
@@ -197,33 +256,77 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def list_runs(root: Path | None = None) -> list[RunSummary]:
-    """Past runs under ``root``, newest first, with status and best validation accuracy."""
-    root = Path(root or default_runs_dir())
-    out = []
-    for d in sorted(root.glob("*/config.json"), reverse=True):
-        d = d.parent
-        try:
-            cfg = json.loads((d / "config.json").read_text())
-            st = json.loads((d / "status.json").read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        status = st.get("status", "unknown")
-        if status == "running" and not _alive(st.get("pid", -1)):
-            status = "crashed"
-        out.append(
-            RunSummary(
-                d,
-                d.name,
-                status,
-                st.get("reason", ""),
-                cfg["dataset"]["name"],
-                cfg["device"],
-                cfg["params"],
-                st.get("epoch", 0),
-                cfg["config"]["epochs"],
-                st.get("best_val_accuracy"),
-                (d / "config.json").stat().st_mtime,
-            )
+def _read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON object from ``path``; ValueError with what is wrong, in words."""
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"it has no {path.name}") from None
+    except OSError as e:
+        raise ValueError(f"its {path.name} cannot be read ({e.strerror})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError(f"its {path.name} is damaged (not JSON)") from None
+    if not isinstance(d, dict):
+        raise ValueError(f"its {path.name} is damaged (not a JSON object)")
+    return d
+
+
+def _typed(d: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+    """``d[key]`` if it is of ``kind`` (a bool is not a number here), else ``default``."""
+    v = d.get(key)
+    return v if isinstance(v, kind) and not isinstance(v, bool) else default
+
+
+def _summary(d: Path) -> RunSummary:
+    """What the folder ``d`` says of its run; status "unreadable" with the reason if it can't."""
+    try:
+        cfg = _read_json_object(d / "config.json")
+        st = _read_json_object(d / "status.json")
+        started = (d / "config.json").stat().st_mtime
+    except (ValueError, OSError) as e:
+        empty = not any(d.iterdir()) if d.is_dir() else False
+        why = "it holds nothing (a run that never started)" if empty else str(e)
+        return RunSummary(
+            d,
+            d.name,
+            "unreadable",
+            f"This run folder cannot be read: {why}; delete it if you do not need it.",
+            "",
+            "",
+            0,
+            0,
+            0,
+            None,
+            d.stat().st_mtime,
         )
-    return out
+    dataset = _typed(cfg, "dataset", dict, {})
+    config = _typed(cfg, "config", dict, {})
+    status = _typed(st, "status", str, "unknown")
+    if status == "running" and not _alive(_typed(st, "pid", int, -1)):
+        status = "crashed"
+    return RunSummary(
+        d,
+        d.name,
+        status,
+        _typed(st, "reason", str, ""),
+        _typed(dataset, "name", str, "?"),
+        _typed(cfg, "device", str, "?"),
+        _typed(cfg, "params", int, 0),
+        _typed(st, "epoch", int, 0),
+        _typed(config, "epochs", int, 0),
+        _typed(st, "best_val_accuracy", (int, float), None),
+        started,
+    )
+
+
+def list_runs(root: Path | None = None) -> list[RunSummary]:
+    """The run folders under ``root``, newest first, with status and best validation accuracy.
+
+    A folder whose files cannot be read is listed too, as "unreadable" with the reason, so
+    that it can be seen and deleted rather than pile up unseen.
+    """
+    root = Path(root or default_runs_dir())
+    if not root.is_dir():
+        return []
+    folders = [d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")]
+    return [_summary(d) for d in sorted(folders, reverse=True)]

@@ -95,7 +95,7 @@ def test_curves_plot_the_steps_and_epochs_they_were_given(view):
     bx, by = items["best"].getData()
     best = max(run.epochs, key=lambda e: e["val_accuracy"])
     assert (bx[0], by[0]) == (best["step"], best["val_accuracy"])
-    assert f"epoch {best['epoch'] + 1}" in items["best"].toolTip()
+    assert f"epoch {best['epoch']}" in items["best"].toolTip()
 
 
 def test_smoothing_and_x_axis_controls(view):

@@ -45,8 +45,21 @@ def test_train_writes_a_run_and_runs_lists_it(tmp_path):
     assert {"config.json", "status.json", "metrics.jsonl", "last.pt", "best.pt"} <= {
         p.name for p in out.iterdir()
     }
+    # a pipe gets whole lines: no bar frames, each epoch on a line of its own, counted from 1
+    assert "\r" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert [ln.split(":")[0] for ln in lines if ln.startswith("epoch")] == [
+        "epoch   1",
+        "epoch   2",
+    ]
+    logged = read_metrics(out / "metrics.jsonl")
+    assert sorted({m["epoch"] for m in logged}) == [1, 2]
+    raw = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert min(m["epoch"] for m in raw) == 1  # on disk too, not only as read back
+    assert json.loads((out / "status.json").read_text())["epoch"] == 2
     listed = cli("runs", "--root", str(tmp_path / "runs"))
     assert "first" in listed.stdout and "finished" in listed.stdout
+    assert "epoch 2/2" in listed.stdout
     again = cli("train", *SMALL, "--out", str(out))
     assert again.returncode == 2 and "--resume" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1
@@ -134,3 +147,46 @@ def test_torchrun_two_processes_with_gloo(tmp_path):
     assert len(steps) == config["steps_per_epoch"]
     ends = [line for line in r.stdout.splitlines() if '"kind": "end"' in line]
     assert len(ends) == 1  # only rank 0 reports
+
+
+def _one_sentence(r: subprocess.CompletedProcess, code: int = 2) -> str:
+    assert r.returncode == code, r.stderr
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    return lines[0]
+
+
+def test_file_mistakes_are_one_sentence(tmp_path):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    line = _one_sentence(cli("train", *SMALL, "--out", str(a_file)))
+    assert "is a file" in line
+    line = _one_sentence(cli("train", *SMALL, "--out", str(a_file / "run")))
+    assert "cannot be created" in line and str(a_file / "run") in line
+    missing = tmp_path / "missing"
+    line = _one_sentence(cli("runs", "--export-csv", str(missing)))
+    assert str(missing) in line and "no metrics.jsonl" in line
+    line = _one_sentence(cli("runs", "--root", str(missing)))
+    assert "no folder" in line
+    line = _one_sentence(cli("runs", "--root", str(a_file)))
+    assert "is a file" in line
+    assert not list(tmp_path.glob("missing*"))
+
+
+def test_unreadable_run_folders_are_listed_with_their_problem(tmp_path):
+    root = tmp_path / "runs"
+    (root / "no-config").mkdir(parents=True)
+    (root / "no-config" / "status.json").write_text('{"status": "running"}')
+    (root / "damaged").mkdir()
+    (root / "damaged" / "config.json").write_text('{"dataset": 5, "params": "many"}')
+    (root / "damaged" / "status.json").write_text("[1, 2")
+    (root / "wrong-types").mkdir()
+    (root / "wrong-types" / "config.json").write_text('{"dataset": 5, "params": "many"}')
+    (root / "wrong-types" / "status.json").write_text('{"status": 3, "epoch": "two"}')
+    r = cli("runs", "--root", str(root))
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    rows = {line.split()[0]: line for line in r.stdout.splitlines()}
+    assert "unreadable" in rows["no-config"] and "no config.json" in rows["no-config"]
+    assert "unreadable" in rows["damaged"] and "status.json is damaged" in rows["damaged"]
+    assert "unknown" in rows["wrong-types"] and "epoch 0/0" in rows["wrong-types"]
