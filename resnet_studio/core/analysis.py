@@ -235,7 +235,7 @@ class Analysis:
                 f"batch size must be a whole number of at least 1, not {batch_size!r}",
             )
         if dtype not in DTYPE_BYTES:
-            from .spec import closest
+            from .words import closest
 
             raise SpecError(
                 "dtype", dtype, f"dtype '{dtype}' is not known", closest(dtype, tuple(DTYPE_BYTES))

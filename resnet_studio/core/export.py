@@ -8,15 +8,21 @@ import json
 
 from .analysis import Analysis
 from .compare import Comparison
-from .format import human, shape_text
+from .format import shape_text
 from .presets import PRESETS
 from .spec import ArchSpec
 
 LAYER_COLUMNS = (
     "name",
     "type",
-    "input_shape",
-    "output_shape",
+    "leaf",
+    "batch",
+    "input_channels",
+    "input_height",
+    "input_width",
+    "output_channels",
+    "output_height",
+    "output_width",
     "params",
     "trainable_params",
     "buffers",
@@ -28,12 +34,32 @@ def analysis_json(a: Analysis) -> str:
     return json.dumps(a.to_dict(), indent=2) + "\n"
 
 
+def _chw(shape: tuple[int, ...]) -> list[int | str]:
+    """Channels, height, width of a per-sample shape; height and width empty for a vector."""
+    return [shape[0], shape[1], shape[2]] if len(shape) == 3 else [shape[0], "", ""]
+
+
 def analysis_csv(a: Analysis) -> str:
+    """One row a module, numbers only. ``leaf`` is 1 for modules without children: sum the
+    params or MACs of the rows with leaf 1 (a block's row already holds its layers')."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(LAYER_COLUMNS)
-    for row in a.to_dict()["layers"]:
-        w.writerow([shape_text(row[c]) if c.endswith("shape") else row[c] for c in LAYER_COLUMNS])
+    for r in a.layers:
+        w.writerow(
+            [
+                r.name,
+                r.kind,
+                int(r.is_leaf),
+                a.batch_size,
+                *_chw(r.in_shape),
+                *_chw(r.out_shape),
+                r.params,
+                r.trainable,
+                r.buffers,
+                r.macs * a.batch_size,
+            ]
+        )
     return buf.getvalue()
 
 
@@ -78,43 +104,48 @@ def analysis_markdown(a: Analysis, title: str = "") -> str:
     return f"{head}{summary}## Stages\n\n{stages}\n## Layers\n\n{layers}"
 
 
-def comparison_rows(c: Comparison) -> tuple[list[str], list[list[str]]]:
-    """The comparison as one flat table: a row per stage, five columns per spec, then totals."""
-    head = ["stage"]
-    for label in c.labels:
-        head += [
-            f"{label} output",
-            f"{label} channels",
-            f"{label} size",
-            f"{label} params",
-            f"{label} MACs",
-        ]
-    rows = []
+COMPARE_COLUMNS = ("channels", "height", "width", "params", "MACs", "params ratio", "MACs ratio")
+Cell = int | float | str | None
+
+
+def _ratio(value: int | None, base: int | None) -> float | None:
+    return round(value / base, 4) if value is not None and base else None
+
+
+def comparison_rows(c: Comparison) -> tuple[list[str], list[list[Cell]]]:
+    """The comparison as one flat table of numbers: a row per stage, then the totals.
+
+    Per spec: the stage's output channels, height and width (empty where the output has no
+    spatial size), params, MACs (for the batch), and params and MACs as a ratio to the first
+    spec's (its own columns, so that every cell is one number; empty where it has no stage).
+    """
+    head = ["stage"] + [f"{label} {col}" for label in c.labels for col in COMPARE_COLUMNS]
+    rows: list[list[Cell]] = []
     for name, cells in zip(c.stages, c.cells, strict=True):
-        row = [name]
+        row: list[Cell] = [name]
+        base = cells[0]
         for cell, a in zip(cells, c.analyses, strict=True):
             if cell is None:
-                row += ["", "", "", "", ""]
+                row += [None] * len(COMPARE_COLUMNS)
                 continue
             shape = cell.out_shape
-            size = "×".join(str(s) for s in shape[1:]) if len(shape) == 3 else "–"
+            h, w = (shape[1], shape[2]) if len(shape) == 3 else (None, None)
+            macs = cell.macs * a.batch_size
+            base_macs = base.macs * c.analyses[0].batch_size if base else None
             row += [
-                shape_text(a.shape(shape)),
-                str(shape[0]),
-                size,
-                str(cell.params),
-                str(cell.macs * a.batch_size),
+                shape[0],
+                h,
+                w,
+                cell.params,
+                macs,
+                _ratio(cell.params, base.params if base else None),
+                _ratio(macs, base_macs),
             ]
         rows.append(row)
-    total = ["total"]
+    total: list[Cell] = ["total"]
     for j, a in enumerate(c.analyses):
-        total += [
-            "",
-            "",
-            "",
-            f"{a.totals.params} (×{c.ratio(j, 'params'):.2f})",
-            f"{a.totals.macs} (×{c.ratio(j, 'macs'):.2f})",
-        ]
+        total += [None, None, None, a.totals.params, a.totals.macs]
+        total += [round(c.ratio(j, "params"), 4), round(c.ratio(j, "macs"), 4)]
     rows.append(total)
     return head, rows
 
@@ -124,40 +155,35 @@ def comparison_csv(c: Comparison) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(head)
-    w.writerows(rows)
+    w.writerows([["" if v is None else v for v in row] for row in rows])
     return buf.getvalue()
 
 
 def comparison_markdown(c: Comparison) -> str:
-    head, rows = comparison_rows(c)
+    """Per spec the output shape, params and MACs with thousands separators; ratios in the
+    totals."""
+    head = ["stage"]
+    for label in c.labels:
+        head += [f"{label} output", f"{label} params", f"{label} MACs"]
+    rows = []
+    for name, cells in zip(c.stages, c.cells, strict=True):
+        row = [name]
+        for cell, a in zip(cells, c.analyses, strict=True):
+            if cell is None:
+                row += ["", "", ""]
+            else:
+                out = shape_text(a.shape(cell.out_shape))
+                row += [out, f"{cell.params:,}", f"{cell.macs * a.batch_size:,}"]
+        rows.append(row)
+    total = ["total"]
+    for j, a in enumerate(c.analyses):
+        total += [
+            "",
+            f"{a.totals.params:,} (×{c.ratio(j, 'params'):.2f})",
+            f"{a.totals.macs:,} (×{c.ratio(j, 'macs'):.2f})",
+        ]
+    rows.append(total)
     return _md_table(head, rows)
-
-
-def comparison_text(c: Comparison) -> str:
-    """A compact table for the terminal: per stage, each spec's output shape, params and MACs."""
-    cols = [["stage", *c.stages, "total"]]
-    for j, label in enumerate(c.labels):
-        a = c.analyses[j]
-        col = [label]
-        for cells in c.cells:
-            s = cells[j]
-            col.append(
-                ""
-                if s is None
-                else f"{shape_text(list(s.out_shape))}  "
-                f"{human(s.params)}  {human(s.macs * a.batch_size)}"
-            )
-        col.append(
-            f"{human(a.totals.params)} (×{c.ratio(j, 'params'):.2f})  "
-            f"{human(a.totals.macs)} (×{c.ratio(j, 'macs'):.2f})"
-        )
-        cols.append(col)
-    widths = [max(len(x) for x in col) for col in cols]
-    lines = [
-        "  ".join(col[i].ljust(w) for col, w in zip(cols, widths, strict=True)).rstrip()
-        for i in range(len(cols[0]))
-    ]
-    return "\n".join(lines)
 
 
 def python_code(spec: ArchSpec, base: str | None = None) -> str:

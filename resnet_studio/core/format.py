@@ -6,14 +6,23 @@ from dataclasses import dataclass
 
 from .analysis import Analysis, LayerRow
 
+_UNITS = (("E", 1e18), ("P", 1e15), ("T", 1e12), ("G", 1e9), ("M", 1e6), ("K", 1e3))
+
 
 def human(n: float, digits: int = 3) -> str:
-    """11689512 -> '11.7 M', 1814083944 -> '1.81 G'; below 1000 the number itself."""
+    """11689512 -> '11.7 M', 1814083944 -> '1.81 G'; below 1000 the number itself; beyond
+    999 E (10^21) in powers of ten: '1.55e+23'."""
     n = float(n)
-    for unit, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("K", 1e3)):
+    if abs(n) >= 999.5e18:
+        return f"{n:.{digits - 1}e}"
+    for i, (unit, scale) in enumerate(_UNITS):
         if abs(n) >= scale:
             v = n / scale
             decimals = max(0, digits - len(str(int(abs(v)))))
+            if len(str(int(abs(round(v, decimals))))) > len(str(int(abs(v)))):
+                decimals = max(0, decimals - 1)  # 99.96 rounds to 100.0: say 100
+            if abs(round(v, decimals)) >= 1000:  # 999.6 K rounds to 1000 K: say 1.00 M
+                unit, v, decimals = _UNITS[i - 1][0], v / 1000, digits - 1
             return f"{v:.{decimals}f} {unit}"
     return f"{int(n)}" if n == int(n) else f"{n:.{digits}g}"
 

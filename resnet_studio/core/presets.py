@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from .errors import SpecError
-from .spec import closest
+from .words import closest
 
 _TV = "torchvision's"
 _CIFAR_PAPER = dict(

@@ -8,12 +8,12 @@ analysis, so the spec, the analysis and the builder read one description of the 
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from .errors import SpecError
+from .words import closest, plural
 
 BLOCKS = {"basic": 1, "bottleneck": 4}  # block type -> expansion of the stage's width
 STEMS = ("imagenet", "cifar")
@@ -22,14 +22,6 @@ MAX_STAGES = 6
 MAX_BLOCKS_PER_STAGE = 512  # resnet1202 (CIFAR) has 200 per stage
 MAX_WIDTH = 16384
 MAX_INPUT_SIDE = 65536
-
-
-def closest(word: str, choices: list[str] | tuple[str, ...], n: int = 3) -> str:
-    """'did you mean …' text for a misspelt name, or the full list when nothing is close."""
-    near = difflib.get_close_matches(str(word), list(choices), n=n, cutoff=0.5)
-    if near:
-        return "did you mean " + " or ".join(f"'{c}'" for c in near) + "?"
-    return "choose one of " + ", ".join(f"'{c}'" for c in choices)
 
 
 def _is_int(v: Any) -> bool:
@@ -152,8 +144,8 @@ class ArchSpec:
             raise SpecError(
                 "layers",
                 self.layers,
-                f"layers has {len(layers)} stages",
-                f"give 1 to {MAX_STAGES} stages, such as 2,2,2,2",
+                f"layers has {plural(len(layers), 'stage')}",
+                f"give 1 to {plural(MAX_STAGES, 'stage')}, such as 2,2,2,2",
             )
         s(self, "layers", layers)
         n = len(layers)
@@ -163,7 +155,7 @@ class ArchSpec:
             raise SpecError(
                 "widths",
                 self.widths,
-                f"widths has {len(widths)} entries but layers has {n} stages",
+                f"widths has {plural(len(widths), 'entry')} but layers has {plural(n, 'stage')}",
                 f"give one width per stage ({n})",
             )
         s(self, "widths", widths)
@@ -189,7 +181,7 @@ class ArchSpec:
             raise SpecError(
                 "replace_stride_with_dilation",
                 dil,
-                f"replace_stride_with_dilation has {len(dil)} entries",
+                f"replace_stride_with_dilation has {plural(len(dil), 'entry')}",
                 f"give one per stage after the first ({n - 1})",
             )
         s(

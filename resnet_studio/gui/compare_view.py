@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 
 from ..core import ArchSpec, analyze
 from ..core.compare import Comparison, compare
-from ..core.export import comparison_rows
-from ..core.format import human
+from ..core.format import human, shape_text
 from ..core.presets import PRESETS, preset_spec
 from .plots import StagePlots, colour
 
@@ -123,28 +122,44 @@ class CompareView(QWidget):
             return
         c = compare(labelled)
         self.comparison = c
-        head, rows = comparison_rows(c)
+        self._fill_table(c)
+        self.plots.set_analyses(labelled)
+
+    def _fill_table(self, c: Comparison) -> None:
+        """Per spec: output shape, params and MACs, compact, with exact numbers as tooltips and
+        the totals' ratios to the first spec; what differs between the specs is highlighted."""
+        head = ["stage"]
+        for label in c.labels:
+            head += [f"{label}\noutput", f"{label}\nparams", f"{label}\nMACs"]
         self.table.clear()
         self.table.setColumnCount(len(head))
-        self.table.setRowCount(len(rows))
-        self.table.setHorizontalHeaderLabels([h.replace(" ", "\n", 1) for h in head])
-        fields = ("out_shape", "out_shape", "out_shape", "params", "macs")
-        for i, row in enumerate(rows):
-            for k, text in enumerate(row):
-                shown = text
-                if i < len(c.stages) and k > 0 and k % 5 in (4, 0) and text:
-                    shown = human(int(text))
-                elif i == len(c.stages) and k > 0 and text:
-                    value, ratio = text.split(" ")
-                    shown = f"{human(int(value))} {ratio}"
-                item = QTableWidgetItem(shown)
-                item.setToolTip(text)
-                if k and (k - 1) % 5 >= 3:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                if i < len(c.stages) and k > 0 and c.differs(i, fields[(k - 1) % 5]):
-                    item.setBackground(DIFF)
-                self.table.setItem(i, k, item)
+        self.table.setRowCount(len(c.stages) + 1)
+        self.table.setHorizontalHeaderLabels(head)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+        def put(i: int, k: int, text: str, tip: str = "", diff: bool = False) -> None:
+            item = QTableWidgetItem(text)
+            item.setToolTip(tip or text)
+            if k and (k - 1) % 3:
+                item.setTextAlignment(right)
+            if diff:
+                item.setBackground(DIFF)
+            self.table.setItem(i, k, item)
+
+        for i, (name, cells) in enumerate(zip(c.stages, c.cells, strict=True)):
+            put(i, 0, name)
+            for j, (cell, a) in enumerate(zip(cells, c.analyses, strict=True)):
+                if cell is None:
+                    continue
+                macs = cell.macs * a.batch_size
+                k = 1 + 3 * j
+                put(i, k, shape_text(a.shape(cell.out_shape)), diff=c.differs(i, "out_shape"))
+                put(i, k + 1, human(cell.params), str(cell.params), c.differs(i, "params"))
+                put(i, k + 2, human(macs), str(macs), c.differs(i, "macs"))
+        total = len(c.stages)
+        put(total, 0, "total")
+        for j, a in enumerate(c.analyses):
+            t, k = a.totals, 2 + 3 * j
+            put(total, k, f"{human(t.params)} (×{c.ratio(j, 'params'):.2f})", str(t.params))
+            put(total, k + 1, f"{human(t.macs)} (×{c.ratio(j, 'macs'):.2f})", str(t.macs))
         self.table.resizeColumnsToContents()
-        self.plots.set_analyses(labelled)

@@ -81,7 +81,7 @@ class TrainConfig:
                     f"The training setting {f.name} must be {_TYPE_WORDS[f.type]}, not {value!r}."
                 )
 
-        from ..core.spec import closest
+        from ..core.words import closest
 
         need(
             isinstance(self.epochs, int) and self.epochs >= 1,

@@ -261,7 +261,7 @@ def load_tensor_dataset(
         y = torch.randint(0, num_classes, (synthetic_size,), generator=g)
         classes = num_classes
     else:
-        from ..core.spec import closest
+        from ..core.words import closest
 
         raise TrainError(
             f"There is no dataset named '{name}'; "

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import torch
 
+from ..core.words import plural
 from .errors import TrainError
 
 
@@ -106,7 +107,7 @@ def load_image_folder(
     bad = [p for p, _, ok in checked if not ok]
     if not good:
         raise TrainError(
-            f"None of the {len(probe.samples)} images under {root} could be read; "
+            f"None of the {plural(len(probe.samples), 'image')} under {root} could be read; "
             f"check that they are image files."
         )
     norm = T.Normalize([0.5] * channels, [0.5] * channels)

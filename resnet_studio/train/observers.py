@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..core.words import plural
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
 
 
@@ -72,7 +73,7 @@ class ProgressBar(Callback):
         if self.bar:
             self.bar.close()
         line = (
-            f"{end.status} after {end.step} steps; best val accuracy {_pct(end.best_val_accuracy)}"
+            f"{end.status} after {plural(end.step, 'step')}; best val accuracy {_pct(end.best_val_accuracy)}"
         )
         # a failure's reason is printed once, by the command, as its error
         if end.status == "stopped" and trainer.run_dir:

@@ -54,7 +54,7 @@ def _one_sentence(err: SpecError) -> str:
             "replace_stride_with_dilation",
             ["basic block", "dilation"],
         ),
-        (dict(replace_stride_with_dilation=(True,)), "replace_stride_with_dilation", ["1 entries"]),
+        (dict(replace_stride_with_dilation=(True,)), "replace_stride_with_dilation", ["1 entry;"]),
         (dict(conv_bias="yes"), "conv_bias", ["true or false"]),
         (
             dict(block="bottleneck", layers=(3, 4, 60, 30), widths=(64, 128, 256, 8192)),

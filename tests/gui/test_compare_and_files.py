@@ -29,7 +29,7 @@ def test_resnet18_vs_resnet50(make_window):
         assert table.item(r, col).text() == human(s.params)
         assert table.item(r, col).toolTip() == str(s.params)
     assert table.item(3, headers.index("resnet50 output")).text() == "[1, 1024, 14, 14]"
-    assert table.item(3, headers.index("resnet18 channels")).text() == "256"
+    assert table.item(3, headers.index("resnet18 output")).text() == "[1, 256, 14, 14]"
     ratio = a50.totals.params / a18.totals.params
     assert f"(×{ratio:.2f})" in table.item(6, col).text()
     # differences are highlighted; the identical stem is not
@@ -51,8 +51,34 @@ def test_compare_exports(make_window, tmp_path):
     w = make_window()
     w.compare.quick.click()
     w._export_compare("table", str(tmp_path / "cmp.csv"))
-    rows = list(csv.reader(open(tmp_path / "cmp.csv")))
-    assert rows[0][0] == "stage" and rows[4][0] == "layer3" and len(rows) == 8
+    rows = list(csv.DictReader(open(tmp_path / "cmp.csv")))
+    assert [r["stage"] for r in rows] == [
+        "stem",
+        "layer1",
+        "layer2",
+        "layer3",
+        "layer4",
+        "head",
+        "total",
+    ]
+    a18, a50 = analyze(ArchSpec.from_preset("resnet18")), analyze(ArchSpec.from_preset("resnet50"))
+    layer3 = rows[3]  # numbers only, one a cell
+    assert int(layer3["resnet50 channels"]) == 1024 and int(layer3["resnet18 channels"]) == 256
+    assert (int(layer3["resnet50 height"]), int(layer3["resnet50 width"])) == (14, 14)
+    assert int(layer3["resnet50 params"]) == a50.stages[3].params
+    assert float(layer3["resnet50 params ratio"]) == pytest.approx(
+        a50.stages[3].params / a18.stages[3].params, abs=1e-4
+    )
+    assert rows[5]["resnet50 height"] == ""  # the head's output has no spatial size
+    total = rows[-1]
+    assert int(total["resnet50 params"]) == a50.totals.params
+    assert float(total["resnet50 MACs ratio"]) == pytest.approx(
+        a50.totals.macs / a18.totals.macs, abs=1e-4
+    )
+    for row in rows:
+        for key, value in row.items():
+            if key != "stage" and value:
+                float(value)  # every other cell is a number
     w._export_compare("table", str(tmp_path / "cmp.md"))
     assert (tmp_path / "cmp.md").read_text().startswith("| stage |")
     w._export_compare("plots", str(tmp_path / "plots.png"))
@@ -91,7 +117,13 @@ def test_analysis_exports_round_trip(make_window, tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "a.csv")))
     assert len(rows) == len(analyze(w.spec).layers)
     conv = next(r for r in rows if r["name"] == "layer4.2.conv3")
-    assert conv["output_shape"] == "[2, 2048, 7, 7]"
+    assert (conv["batch"], conv["output_channels"], conv["output_height"]) == ("2", "2048", "7")
+    assert conv["output_width"] == "7" and conv["input_channels"] == "512"
+    # summing the leaves' numbers gives the totals; summing every row would count twice
+    leaves = [r for r in rows if r["leaf"] == "1"]
+    assert sum(int(r["params"]) for r in leaves) == analyze(w.spec).totals.params
+    assert sum(int(r["macs"]) for r in leaves) == analyze(w.spec, 2).totals.macs
+    assert sum(int(r["params"]) for r in rows) > analyze(w.spec).totals.params
     w.export_analysis(".md", str(tmp_path / "a.md"))
     assert "| layer4.2.conv3 | Conv2d | [2, 2048, 7, 7] |" in (tmp_path / "a.md").read_text()
 

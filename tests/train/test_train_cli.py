@@ -120,10 +120,9 @@ def test_torchrun_two_processes_with_gloo(tmp_path):
             sys.executable,
             "-m",
             "torch.distributed.run",
+            "--standalone",  # a free port of its own choosing: a fixed one may be taken
             "--nproc_per_node",
             "2",
-            "--master_port",
-            "29533",
             "-m",
             "resnet_studio.cli",
             "train",
