@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from ..core import ArchSpec
 from ..train import Callback, RunRecorder, TrainConfig, Trainer, read_metrics
 from ..train.events import EpochMetrics, RunEnd, RunInfo, StepMetrics
-from ..train.records import RunSummary, new_run_dir
+from ..train.records import RunSummary, new_run_dir, read_run_config
 
 EMIT_INTERVAL = 0.08  # seconds: the bridge sends at most ~12 batches of steps a second
 
@@ -102,14 +102,9 @@ class RunState:
     @classmethod
     def from_disk(cls, summary: RunSummary, colour: str) -> RunState:
         """A past run, its curves read back from metrics.jsonl."""
-        import json
-
         state = cls(summary.name, summary.dir, colour, summary.status, summary.reason)
-        try:
-            state.info = json.loads((summary.dir / "config.json").read_text())
-        except (OSError, ValueError):
-            state.info = {}
-        state.total_steps = int(state.info.get("total_steps", 0))
+        state.info = read_run_config(summary.dir)
+        state.total_steps = state.info.get("total_steps", 0)
         state.notes = list((state.info.get("dataset") or {}).get("notes") or [])
         steps = []
         for r in read_metrics(summary.dir / "metrics.jsonl"):

@@ -55,7 +55,7 @@ def _check_plain(value: Any, where: str) -> None:
     elif isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
             _check_plain(v, f"{where}[{i}]")
-    elif not isinstance(value, (torch.Tensor, *_PLAIN)):
+    elif not (type(value) in _PLAIN or isinstance(value, torch.Tensor)):  # np.float64 is a float
         raise TypeError(f"A checkpoint holds only tensors and plain data, not {where}: {value!r}")
 
 
@@ -207,8 +207,9 @@ def _is_record(r: Any) -> bool:
     if not isinstance(r, dict) or r.get("kind") not in _RECORD_NUMBERS:
         return False
     numbers = _RECORD_NUMBERS[r["kind"]]
-    return all(
-        isinstance(r.get(k), (int, float)) and not isinstance(r.get(k), bool) for k in numbers
+    maybe = ("val_loss", "val_accuracy") if r["kind"] == "epoch" else ()
+    return all(_typed(r, k, (int, float), None) is not None for k in numbers) and all(
+        r.get(k) is None or _typed(r, k, (int, float), None) is not None for k in maybe
     )
 
 
@@ -277,6 +278,60 @@ def _typed(d: dict[str, Any], key: str, kind: type | tuple[type, ...], default: 
     return v if isinstance(v, kind) and not isinstance(v, bool) else default
 
 
+_CONFIG_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "device": str,
+    "spec_label": str,
+    "params": int,
+    "macs": int,
+    "steps_per_epoch": int,
+    "total_steps": int,
+}
+_DATASET_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "name": str,
+    "train": int,
+    "val": int,
+    "classes": int,
+}
+
+
+def clean_run_config(cfg: dict[str, Any]) -> dict[str, Any]:
+    """A run's config.json as data the views can trust: the spec and training settings only if
+    they validate, other known fields only with the right types; the rest is dropped."""
+    from ..core.errors import SpecError
+    from ..core.spec import ArchSpec
+    from .config import TrainConfig
+
+    out: dict[str, Any] = {}
+    for key, kind in _CONFIG_FIELDS.items():
+        if _typed(cfg, key, kind, None) is not None:
+            out[key] = cfg[key]
+    try:
+        out["spec"] = ArchSpec.from_dict(cfg.get("spec")).to_dict()
+    except (SpecError, TypeError):
+        pass
+    try:
+        if isinstance(cfg.get("config"), dict):
+            out["config"] = TrainConfig.from_dict(cfg["config"]).to_dict()
+    except (TrainError, TypeError):
+        pass
+    data = _typed(cfg, "dataset", dict, {})
+    dataset = {k: data[k] for k, kind in _DATASET_FIELDS.items() if _typed(data, k, kind, None)}
+    notes = _typed(data, "notes", list, [])
+    dataset["notes"] = [n for n in notes if isinstance(n, str)]
+    out["dataset"] = dataset
+    versions = _typed(cfg, "versions", dict, {})
+    out["versions"] = {k: v for k, v in versions.items() if isinstance(v, str)}
+    return out
+
+
+def read_run_config(run_dir: Path) -> dict[str, Any]:
+    """:func:`clean_run_config` of ``run_dir/config.json``; empty if it is missing or damaged."""
+    try:
+        return clean_run_config(_read_json_object(Path(run_dir) / "config.json"))
+    except ValueError:
+        return {}
+
+
 def _summary(d: Path) -> RunSummary:
     """What the folder ``d`` says of its run; status "unreadable" with the reason if it can't."""
     try:
@@ -299,8 +354,8 @@ def _summary(d: Path) -> RunSummary:
             None,
             d.stat().st_mtime,
         )
-    dataset = _typed(cfg, "dataset", dict, {})
-    config = _typed(cfg, "config", dict, {})
+    cfg = clean_run_config(cfg)
+    dataset, config = cfg["dataset"], cfg.get("config", {})
     status = _typed(st, "status", str, "unknown")
     if status == "running" and not _alive(_typed(st, "pid", int, -1)):
         status = "crashed"

@@ -64,3 +64,28 @@ def test_damaged_lines_and_wrong_types_are_skipped(tmp_path):
     )
     assert read_metrics(path) == good
     assert read_metrics(tmp_path / "missing.jsonl") == []
+
+
+def test_a_run_config_is_cleaned_to_data_the_views_can_trust():
+    from resnet_studio.core import ArchSpec
+    from resnet_studio.train.config import TrainConfig
+    from resnet_studio.train.records import clean_run_config
+
+    good_spec = ArchSpec.from_preset("resnet20").to_dict()
+    cfg = {
+        "spec": good_spec,
+        "config": {"epochs": 3, "lr": 0.1},
+        "dataset": {"name": "digits", "train": "many", "notes": ["ok", 5]},
+        "device": "cpu",
+        "params": "lots",
+        "macs": True,
+        "versions": {"torch": "2.5", "evil": {"x": 1}},
+    }
+    clean = clean_run_config(cfg)
+    assert clean["spec"] == good_spec
+    assert clean["config"] == TrainConfig(epochs=3, lr=0.1).to_dict()
+    assert clean["dataset"] == {"name": "digits", "notes": ["ok"]}
+    assert clean["device"] == "cpu" and "params" not in clean and "macs" not in clean
+    assert clean["versions"] == {"torch": "2.5"}
+    bad = clean_run_config({"spec": {"layers": "x"}, "config": {"lr": "fast"}})
+    assert "spec" not in bad and "config" not in bad
