@@ -11,15 +11,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from ..core import ArchSpec
-from ..train import Callback, RunRecorder, TrainConfig, Trainer, read_metrics
-from ..train.events import EpochMetrics, RunEnd, RunInfo, StepMetrics
-from ..train.records import RunSummary, new_run_dir, read_run_config
+from ..train.config import TrainConfig
+from ..train.events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
+from ..train.records import RunRecorder, RunSummary, new_run_dir, read_metrics, read_run_config
+
+if TYPE_CHECKING:  # the trainer (and torch) load when a run starts, not with the window
+    from ..train.trainer import Trainer
 
 EMIT_INTERVAL = 0.08  # seconds: the bridge sends at most ~12 batches of steps a second
 
@@ -206,6 +209,8 @@ class RunController(QObject):
 
     @classmethod
     def new(cls, spec: ArchSpec, config: TrainConfig, runs_root: Path, name: str) -> RunController:
+        from ..train.trainer import Trainer
+
         run_dir = new_run_dir(runs_root, name)
         bridge = QtBridge()
         trainer = Trainer(spec, config, [RunRecorder(run_dir), bridge], run_dir=str(run_dir))
@@ -213,6 +218,8 @@ class RunController(QObject):
 
     @classmethod
     def resume(cls, run_dir: Path) -> RunController:
+        from ..train.trainer import Trainer
+
         bridge = QtBridge()
         trainer = Trainer.from_run_dir(run_dir, [RunRecorder(run_dir), bridge])
         return cls(trainer, bridge)

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import ArchSpec
-from ..train import TrainConfig, list_devices
-from ..train.config import AMP_MODES, OPTIMIZERS, SCHEDULES
-from ..train.data import DATASETS, NATURAL
+from ..train.config import AMP_MODES, DATASETS, NATURAL, OPTIMIZERS, SCHEDULES, TrainConfig
+from ..train.devices import DeviceInfo, cpu_device, list_devices
+from . import workers
 from .spec_panel import _wrap
 
 FIT_SIZE = 32  # the input size the panel proposes for the small datasets
@@ -114,18 +114,12 @@ class TrainPanel(QWidget):
         self.amp.setToolTip("Mixed precision: auto is bf16 on CUDA and off elsewhere")
         self.device = QComboBox()
         self.device.setToolTip("The devices this machine really has")
-        model = QStandardItemModel()
-        self.device.setModel(model)
-        self.devices = list_devices()
-        for dev in self.devices:
-            self.device.addItem(dev.label if dev.available else f"{dev.id} (not available)", dev.id)
-            item = model.item(model.rowCount() - 1)
-            item.setEnabled(dev.available)
-            item.setToolTip(dev.label if dev.available else dev.reason)
-        best = next(
-            (i for i, dev in enumerate(self.devices) if dev.available and dev.id != "cpu"), 0
-        )
-        self.device.setCurrentIndex(best)
+        self.device.setModel(QStandardItemModel())
+        # the CPU now; GPUs once torch has loaded, off the GUI thread (the window shows sooner)
+        self.set_devices([cpu_device()])
+        self._device_touched = False
+        self.device.activated.connect(lambda _: setattr(self, "_device_touched", True))
+        workers.start(list_devices, self.set_devices, lambda e: None)
         form.addRow("Dataset", self.dataset)
         form.addRow("Data folder", _wrap(row))
         form.addRow("Epochs", self.epochs)
@@ -174,6 +168,23 @@ class TrainPanel(QWidget):
         self.stop.clicked.connect(self.stopRequested)
         self.adapt.clicked.connect(lambda: self.adaptRequested.emit(dict(self._fix)))
         self.dataset.currentIndexChanged.connect(self.datasetChanged)
+
+    def set_devices(self, devices: list[DeviceInfo]) -> None:
+        """Offer ``devices``; the best available GPU is chosen unless the user chose already."""
+        chosen = self.device.currentData()
+        self.devices = devices
+        model = self.device.model()
+        self.device.blockSignals(True)
+        self.device.clear()
+        for dev in devices:
+            self.device.addItem(dev.label if dev.available else f"{dev.id} (not available)", dev.id)
+            item = model.item(model.rowCount() - 1)
+            item.setEnabled(dev.available)
+            item.setToolTip(dev.label if dev.available else dev.reason)
+        best = next((i for i, dev in enumerate(devices) if dev.available and dev.id != "cpu"), 0)
+        kept = self.device.findData(chosen) if getattr(self, "_device_touched", False) else -1
+        self.device.setCurrentIndex(kept if kept >= 0 else best)
+        self.device.blockSignals(False)
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Dataset folder", self.data_dir.text())

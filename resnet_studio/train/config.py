@@ -8,6 +8,14 @@ from typing import Any
 from .errors import TrainError
 
 DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "cifar100", "imagefolder", "synthetic")
+# name -> (channels, classes, natural size) before adapting to a spec
+NATURAL = {
+    "digits": (1, 10, 8),
+    "mnist": (1, 10, 28),
+    "fashion_mnist": (1, 10, 28),
+    "cifar10": (3, 10, 32),
+    "cifar100": (3, 100, 32),
+}
 OPTIMIZERS = ("sgd", "adamw")
 SCHEDULES = ("constant", "step", "cosine", "onecycle")
 AMP_MODES = ("auto", "off", "bf16", "fp16")

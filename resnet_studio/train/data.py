@@ -17,17 +17,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from .config import DATASETS
+from .config import DATASETS, NATURAL
 from .errors import TrainError
 
-# name -> (channels, classes, natural size) before adapting to a spec
-NATURAL = {
-    "digits": (1, 10, 8),
-    "mnist": (1, 10, 28),
-    "fashion_mnist": (1, 10, 28),
-    "cifar10": (3, 10, 32),
-    "cifar100": (3, 100, 32),
-}
 _TV_CLASS = {
     "mnist": "MNIST",
     "fashion_mnist": "FashionMNIST",

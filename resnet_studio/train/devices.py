@@ -1,14 +1,19 @@
-"""The devices a run can use: what is really there, with names, memory, and why not if not."""
+"""The devices a run can use: what is really there, with names, memory, and why not if not.
+
+Torch is imported where a GPU is looked for: the CPU's entry is known without it, so that the
+window can show its device list before torch has loaded."""
 
 from __future__ import annotations
 
 import os
 import platform
 from dataclasses import dataclass
-
-import torch
+from typing import TYPE_CHECKING
 
 from .errors import TrainError
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass(frozen=True)
@@ -36,13 +41,20 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def list_devices() -> list[DeviceInfo]:
-    """CPU, every CUDA GPU and MPS; devices that are absent are listed as unavailable."""
+def cpu_device() -> DeviceInfo:
+    """This machine's CPU (no torch needed)."""
     try:
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         mem = None
-    out = [DeviceInfo("cpu", f"{_cpu_name()}, {os.cpu_count()} cores", mem, True)]
+    return DeviceInfo("cpu", f"{_cpu_name()}, {os.cpu_count()} cores", mem, True)
+
+
+def list_devices() -> list[DeviceInfo]:
+    """CPU, every CUDA GPU and MPS; devices that are absent are listed as unavailable."""
+    import torch
+
+    out = [cpu_device()]
     if torch.cuda.is_available():
         for i in range(torch.cuda.device_count()):
             p = torch.cuda.get_device_properties(i)
@@ -66,6 +78,8 @@ def list_devices() -> list[DeviceInfo]:
 
 def resolve_device(name: str) -> torch.device:
     """``auto``, ``cpu``, ``cuda``, ``cuda:N`` or ``mps`` as a torch.device that exists here."""
+    import torch
+
     devices = {d.id: d for d in list_devices()}
     if name == "auto":
         if torch.cuda.is_available():

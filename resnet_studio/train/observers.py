@@ -72,9 +72,8 @@ class ProgressBar(Callback):
     def on_run_end(self, trainer: Any, end: RunEnd) -> None:
         if self.bar:
             self.bar.close()
-        line = (
-            f"{end.status} after {plural(end.step, 'step')}; best val accuracy {_pct(end.best_val_accuracy)}"
-        )
+        best = _pct(end.best_val_accuracy)
+        line = f"{end.status} after {plural(end.step, 'step')}; best val accuracy {best}"
         # a failure's reason is printed once, by the command, as its error
         if end.status == "stopped" and trainer.run_dir:
             line += f"; continue with: resnet-studio train --resume {trainer.run_dir}"
