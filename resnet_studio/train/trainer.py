@@ -114,14 +114,10 @@ class Trainer:
         """A trainer that continues the run in ``run_dir`` from its last checkpoint."""
         from .records import load_checkpoint
 
-        state = load_checkpoint(Path(run_dir) / "last.pt")
-        return cls(
-            ArchSpec.from_dict(state["spec"]),
-            TrainConfig.from_dict(state["config"]),
-            callbacks,
-            resume_state=state,
-            run_dir=str(run_dir),
-        )
+        path = Path(run_dir) / "last.pt"
+        state = load_checkpoint(path)  # weights_only: a run folder from elsewhere runs no code
+        spec, config = _checked_resume_state(state, path)
+        return cls(spec, config, callbacks, resume_state=state, run_dir=str(run_dir))
 
     # --- control, from any thread -------------------------------------------------------
     def pause(self) -> None:
@@ -168,18 +164,33 @@ class Trainer:
         }
 
     def _load_state(self, s: dict[str, Any]) -> None:
+        """A checkpoint's state (checked by ``_checked_resume_state``) into the built run; a part
+        that does not fit is one sentence, not a traceback from deep in torch."""
+        from .weights import load_weights_into
+
         model = self.model.module if hasattr(self.model, "module") else self.model
-        model.load_state_dict(s["model"])
-        self.optimizer.load_state_dict(s["optimizer"])
-        self.scheduler.load_state_dict(s["scheduler"])
-        if self.scaler and s.get("scaler"):
-            self.scaler.load_state_dict(s["scaler"])
+        where = f"the checkpoint of {self.run_dir}" if self.run_dir else "the checkpoint"
+        load_weights_into(model, s["model"], where, "the checkpoint is damaged or was edited")
+        part = "optimizer"
+        try:
+            self.optimizer.load_state_dict(s["optimizer"])
+            part = "learning-rate schedule"
+            self.scheduler.load_state_dict(s["scheduler"])
+            part = "gradient scaler"
+            if self.scaler and s.get("scaler"):
+                self.scaler.load_state_dict(s["scaler"])
+            part = "random number generator"
+            torch.set_rng_state(s["rng_cpu"])
+            if s.get("rng_cuda") and torch.cuda.is_available():
+                torch.cuda.set_rng_state_all(s["rng_cuda"])
+        except (KeyError, IndexError, TypeError, ValueError, RuntimeError) as e:
+            raise TrainError(
+                f"The {part} state in {where} does not fit this run "
+                f"({type(e).__name__}); the checkpoint is damaged or was edited."
+            ) from None
         self.epoch, self.step = s["epoch"], s["step"]
-        self.step_in_epoch, self.best_val_accuracy = s["step_in_epoch"], s["best_val_accuracy"]
+        self.step_in_epoch, self.best_val_accuracy = s["step_in_epoch"], s.get("best_val_accuracy")
         self.elapsed = s.get("elapsed", 0.0)
-        torch.set_rng_state(s["rng_cpu"])
-        if s.get("rng_cuda") and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(s["rng_cuda"])
 
     # --- set-up -----------------------------------------------------------------------------
     def _setup(self) -> RunInfo:
@@ -462,6 +473,57 @@ class Trainer:
                     end = replace(end, status="failed", reason=reason)
         self.status = end.status
         return end
+
+
+_RESUME_KEYS = {  # what a resumable checkpoint holds, as the plain types it holds them as
+    "spec": dict,
+    "config": dict,
+    "model": dict,
+    "optimizer": dict,
+    "scheduler": dict,
+    "epoch": int,
+    "step": int,
+    "step_in_epoch": int,
+    "rng_cpu": torch.Tensor,
+}
+_OPTIONAL_KEYS = {
+    "best_val_accuracy": (float, int, type(None)),
+    "elapsed": (float, int),
+    "scaler": (dict, type(None)),
+    "rng_cuda": (list, tuple, type(None)),
+}
+
+
+def _checked_resume_state(s: dict[str, Any], path: Path) -> tuple[ArchSpec, TrainConfig]:
+    """The spec and config of a checkpoint read with weights_only, after checking its shape:
+    a file that is not a run's checkpoint is one sentence."""
+    from ..core.errors import SpecError
+
+    missing = [k for k in _RESUME_KEYS if k not in s]
+    if missing and all(isinstance(v, torch.Tensor) for v in s.values()):
+        raise TrainError(
+            f"{path} holds a model's weights only, not a training run's state, so it cannot "
+            f"be resumed; export it with resnet-studio export --weights."
+        )
+    kinds = {**_RESUME_KEYS, **_OPTIONAL_KEYS}
+    wrong = missing + [
+        k
+        for k, kind in kinds.items()
+        if k in s and (not isinstance(s[k], kind) or (kind is int and isinstance(s[k], bool)))
+    ]
+    if wrong:
+        raise TrainError(
+            f"{path} is not a ResNet Studio checkpoint that can be resumed (its "
+            f"{', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} missing or of the wrong "
+            f"kind)."
+        )
+    try:
+        return ArchSpec.from_dict(s["spec"]), TrainConfig.from_dict(s["config"])
+    except (SpecError, TrainError, TypeError, ValueError) as e:
+        raise TrainError(
+            f"The architecture or settings saved in {path} are not valid ({e}); the "
+            f"checkpoint is damaged or was edited."
+        ) from None
 
 
 def file_error(e: OSError) -> str:
