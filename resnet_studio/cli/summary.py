@@ -8,7 +8,7 @@ from typing import Any
 
 from ..core import analyze
 from ..core.format import summary_table
-from ..core.presets import preset_of
+from ..core.presets import spec_label
 from .options import add_spec_options, spec_from_args
 
 
@@ -37,7 +37,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(a.to_dict(), indent=2))
         return 0
-    name = preset_of(spec)
-    title = name if name else f"custom (based on {args.preset})"
-    print(summary_table(a, depth=args.depth, title=title))
+    print(summary_table(a, depth=args.depth, title=spec_label(spec, args.preset)))
     return 0

@@ -126,3 +126,13 @@ def closest_preset(spec: Any) -> str | None:
         if tuple(getattr(preset_spec(name), f) for f in _SHAPE_FIELDS) == key:
             return name
     return None
+
+
+def spec_label(spec: Any, base: str | None = None) -> str:
+    """How the app names a spec everywhere: the preset's name, or "custom (based on X)" with X
+    the preset it was edited from (``base``), else the preset of the same blocks and widths."""
+    name = preset_of(spec)
+    if name:
+        return name
+    base = base if base in PRESETS else closest_preset(spec)
+    return f"custom (based on {base})" if base else "custom"

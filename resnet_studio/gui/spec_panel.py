@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..core import ArchSpec, SpecError
 from ..core.analysis import DTYPE_BYTES
-from ..core.presets import PRESETS, closest_preset, describe_preset, preset_of
+from ..core.presets import PRESETS, closest_preset, describe_preset, preset_of, spec_label
 from ..core.spec import (
     MAX_BLOCKS_PER_STAGE,
     MAX_INPUT_SIDE,
@@ -294,8 +294,7 @@ class SpecPanel(QWidget):
             return e
 
     def label(self, spec: ArchSpec) -> str:
-        name = preset_of(spec)
-        return name if name else f"custom (based on {self.base_preset})"
+        return spec_label(spec, self.base_preset)
 
     def mark_invalid(self, error: SpecError | None) -> None:
         """Turn the control of ``error.field`` red and show its sentence (None clears)."""
@@ -318,9 +317,7 @@ class SpecPanel(QWidget):
         spec = self.current()
         if isinstance(spec, ArchSpec):
             name = preset_of(spec)
-            self.preset_note.setText(
-                describe_preset(name) if name else f"custom (based on {self.base_preset})"
-            )
+            self.preset_note.setText(describe_preset(name) if name else self.label(spec))
         self.changed.emit()
 
 

@@ -257,7 +257,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _read_json_object(path: Path) -> dict[str, Any]:
+def read_json_object(path: Path) -> dict[str, Any]:
     """A JSON object from ``path``; ValueError with what is wrong, in words."""
     try:
         d = json.loads(path.read_text(encoding="utf-8"))
@@ -327,7 +327,7 @@ def clean_run_config(cfg: dict[str, Any]) -> dict[str, Any]:
 def read_run_config(run_dir: Path) -> dict[str, Any]:
     """:func:`clean_run_config` of ``run_dir/config.json``; empty if it is missing or damaged."""
     try:
-        return clean_run_config(_read_json_object(Path(run_dir) / "config.json"))
+        return clean_run_config(read_json_object(Path(run_dir) / "config.json"))
     except ValueError:
         return {}
 
@@ -335,8 +335,8 @@ def read_run_config(run_dir: Path) -> dict[str, Any]:
 def _summary(d: Path) -> RunSummary:
     """What the folder ``d`` says of its run; status "unreadable" with the reason if it can't."""
     try:
-        cfg = _read_json_object(d / "config.json")
-        st = _read_json_object(d / "status.json")
+        cfg = read_json_object(d / "config.json")
+        st = read_json_object(d / "status.json")
         started = (d / "config.json").stat().st_mtime
     except (ValueError, OSError) as e:
         empty = not any(d.iterdir()) if d.is_dir() else False

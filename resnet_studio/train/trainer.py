@@ -130,6 +130,9 @@ class Trainer:
         self._stop.set()
         self._running.set()
 
+    def _checkpointed(self) -> bool:
+        return bool(self.run_dir) and (Path(self.run_dir) / "last.pt").is_file()
+
     @property
     def stopping(self) -> bool:
         """A stop was asked for (the run may still be saving its checkpoint)."""
@@ -307,7 +310,7 @@ class Trainer:
         for (loss, hits), (_, _, n, lr, step, epoch) in zip(values, pending, strict=True):
             if not math.isfinite(loss):
                 raise TrainError(
-                    f"The loss became {loss} at step {step} (epoch {epoch + 1}); "
+                    f"The loss became {loss} at step {step} (epoch {epoch}); "
                     f"lower the learning rate (now {self.config.lr:g}) and start "
                     f"again."
                 )
@@ -384,7 +387,7 @@ class Trainer:
                 self.step += 1
                 self.step_in_epoch += 1
                 pending.append(
-                    (loss.detach(), (out.argmax(1) == y).sum(), len(y), lr, self.step, epoch)
+                    (loss.detach(), (out.argmax(1) == y).sum(), len(y), lr, self.step, epoch + 1)
                 )
                 now = time.monotonic()
                 if now - last >= cfg.report_interval:
@@ -408,7 +411,7 @@ class Trainer:
             self._emit(
                 "on_epoch_end",
                 EpochMetrics(
-                    epoch,
+                    epoch + 1,
                     self.step,
                     epoch_sums[0] / n,
                     epoch_sums[1] / n,
@@ -433,7 +436,11 @@ class Trainer:
             self._train()
         except (_Stopped, KeyboardInterrupt):
             status = "stopped"
-            reason = f"Stopped at step {self.step} (epoch {self.epoch + 1}); resume it to continue."
+            reason = (
+                f"Stopped at step {self.step} (epoch {self.epoch + 1}); resume it to continue."
+                if self.model is not None
+                else "Stopped before training began; start the run again."
+            )
         except TrainError as e:
             status, reason = "failed", str(e)
         except torch.OutOfMemoryError:
@@ -455,7 +462,7 @@ class Trainer:
             else:
                 reason = f"Training failed: {text}"
         except OSError as e:
-            status, reason = "failed", file_error(e)
+            status, reason = "failed", file_error(e, self._checkpointed())
         finally:
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()  # an OOM's leftovers must not starve the next run
@@ -468,7 +475,7 @@ class Trainer:
                     if end.status == "failed":
                         continue  # its reason is the first failure, the cause of this one
                     what = "stopped, but" if end.status == "stopped" else "ended, and"
-                    sentence = file_error(e)
+                    sentence = file_error(e, self._checkpointed())
                     reason = f"The run {what} {sentence[0].lower()}{sentence[1:]}"
                     end = replace(end, status="failed", reason=reason)
         self.status = end.status
@@ -526,11 +533,13 @@ def _checked_resume_state(s: dict[str, Any], path: Path) -> tuple[ArchSpec, Trai
         ) from None
 
 
-def file_error(e: OSError) -> str:
-    """One sentence for a file that could not be read or written."""
+def file_error(e: OSError, resumable: bool = False) -> str:
+    """One sentence for a file that could not be read or written; it advises resuming only a
+    run that has a checkpoint to resume from."""
     name = f" {e.filename}" if e.filename else " a file"
     if e.errno == errno.ENOSPC:
-        return f"Could not write{name}: the disk is full; free some space and resume the run."
+        then = "resume the run" if resumable else "start the run again"
+        return f"Could not write{name}: the disk is full; free some space and {then}."
     return f"Could not read or write{name}: {e.strerror or e}."
 
 

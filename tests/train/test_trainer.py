@@ -392,6 +392,8 @@ def test_a_full_disk_fails_the_run_with_a_sentence(tmp_path, monkeypatch):
     assert end.status == "failed" and c.end == end  # every callback heard the same end
     assert "disk is full" in end.reason and "last.pt" in end.reason and "\n" not in end.reason
     assert not (tmp_path / "last.pt").exists()
+    # nothing to resume from: the sentence does not advise it
+    assert "resume" not in end.reason and "start the run again" in end.reason
     assert read_metrics(tmp_path / "metrics.jsonl")  # the log has what was trained
 
 
@@ -409,3 +411,4 @@ def test_a_stop_whose_checkpoint_cannot_be_written_says_so(tmp_path, monkeypatch
     assert end.status == "failed" and c.end == end
     assert end.reason.startswith("The run stopped, but could not write") and "full" in end.reason
     assert (tmp_path / "last.pt").exists()  # the first epoch's checkpoint is still there
+    assert "resume the run" in end.reason  # from that checkpoint
