@@ -1,4 +1,6 @@
-"""The explorer: summary strip, filterable layer tree and pictures of the current architecture."""
+"""The explorer: summary strip, filterable layer tree, and under it the diagram of the current
+architecture (a click there selects the tree's row, a tree selection highlights it) and the
+charts."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
+    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -22,8 +25,9 @@ from PySide6.QtWidgets import (
 
 from ..core.analysis import Analysis
 from ..core.format import human, human_bytes, shape_text
+from .diagram_view import DiagramView
 from .plots import StagePlots
-from .tree_model import COLUMNS, SECTION_ROLE, SORT_ROLE, LayerTreeModel
+from .tree_model import COLUMNS, SECTION_ROLE, SORT_ROLE, LayerTreeModel, item_names
 
 
 class _Figure(QFrame):
@@ -150,9 +154,15 @@ class ExplorerView(QWidget):
             header.resizeSection(i, 120 if i in (1, 2) else 80)
         header.resizeSection(2, 150)
         self.plots = StagePlots()
+        self.diagram = DiagramView()
+        self.pictures = QTabWidget()
+        self.pictures.addTab(self.diagram, "Diagram")
+        self.pictures.addTab(self.plots, "Charts")
+        self.pictures.setTabToolTip(0, "The network drawn to scale; click a box to find its row")
+        self.pictures.setTabToolTip(1, "Parameters and MACs per stage, and the shape profile")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tree)
-        split.addWidget(self.plots)
+        split.addWidget(self.pictures)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         self.splitter = split
@@ -160,6 +170,7 @@ class ExplorerView(QWidget):
 
         self.filter.textChanged.connect(self._filter)
         self.tree.selectionModel().selectionChanged.connect(self._selection)
+        self.diagram.nodeClicked.connect(self.select_name)
         QShortcut(QKeySequence.StandardKey.Copy, self.tree, self.copy_selection)
         self._expanded: set[str] = set()
         self._pending_plot: list = []
@@ -174,6 +185,8 @@ class ExplorerView(QWidget):
         self._restore_expanded()
         self.summary.show(a)
         self.title.setText(title)
+        self.diagram.selected_names = []  # the reset above cleared the tree's selection
+        self.diagram.show_networks([(title, a)])  # drawn now, like the tree (if it is shown)
         self._pending_plot = [(title, a)]
         self._plot_timer.start()  # pictures follow on the next turn of the event loop
         self.set_stale(False)
@@ -230,7 +243,32 @@ class ExplorerView(QWidget):
         rows = self.tree.selectionModel().selectedRows()
         section = rows[0].data(SECTION_ROLE) if rows else None
         self.plots.select_stage(section)
+        self.diagram.highlight([n for i in rows for n in item_names(self._item(i))])
         self.stageSelected.emit(section)
+
+    def _item(self, index: QModelIndex) -> Any:
+        """The model's item behind ``index`` (of the filter proxy, when one is shown)."""
+        if index.model() is self.proxy:
+            index = self.proxy.mapToSource(index)
+        return index.internalPointer()
+
+    def select_name(self, name: str) -> None:
+        """Select, reveal and scroll to the row of module or stage ``name`` (a diagram click)."""
+        index = self.model.index_of(name)
+        if not index.isValid():
+            return
+        if self.tree.model() is self.proxy:
+            index = self.proxy.mapFromSource(index)
+            if not index.isValid():  # filtered out: show every row again
+                self.filter.clear()
+                index = self.model.index_of(name)
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        flags = self.tree.selectionModel().SelectionFlag
+        self.tree.selectionModel().setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
+        self.tree.scrollTo(index)
 
     def selected_text(self) -> str:
         """The selected rows as tab-separated text, with a header."""

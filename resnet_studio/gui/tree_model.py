@@ -137,6 +137,22 @@ def build_items(a: Analysis) -> Item:
     return root
 
 
+def item_names(item: Item) -> list[str]:
+    """The modules (or stage) a row stands for: a stage's name, a module's, or every block of
+    a collapsed run."""
+    if item.repeat > 1:
+        return [c.rows[0].name for c in item.children]
+    if item.parent is not None and item.parent.parent is None:  # a top row: stem, layerK, head
+        return [item.section]
+    return [item.rows[0].name] if item.rows else []
+
+
+def _covers(item: Item, name: str) -> bool:
+    if item.repeat > 1:
+        return any(_covers(c, name) for c in item.children)
+    return any(name == r.name or name.startswith(r.name + ".") for r in item.rows)
+
+
 class LayerTreeModel(QAbstractItemModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -156,6 +172,20 @@ class LayerTreeModel(QAbstractItemModel):
                 self.dataChanged.emit(
                     self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1)
                 )
+
+    def index_of(self, name: str) -> QModelIndex:
+        """The row of module ``name`` (or of a stage: "stem", "layer2", "head"), found by
+        walking down the rows that contain it; else the deepest row that does."""
+        found, kids = QModelIndex(), self.root.children
+        while True:
+            for r, it in enumerate(kids):
+                if it.label == name:
+                    return self.index(r, 0, found)
+                if _covers(it, name) and it.children:
+                    found, kids = self.index(r, 0, found), it.children
+                    break
+            else:
+                return found
 
     # --- QAbstractItemModel ------------------------------------------------------------------
     def _item(self, index: QModelIndex | QPersistentModelIndex) -> Item:
