@@ -1,14 +1,17 @@
-"""The compare view: several architectures stage by stage, in one table and in pictures."""
+"""The compare view: several architectures drawn side by side on one scale and aligned by stage,
+a table of one row per measure and one column per network (each against the first), and the
+charts. A click on a network (its diagram row or its column) selects it for Remove."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
-    QListWidget,
+    QHeaderView,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -19,13 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import ArchSpec, analyze
-from ..core.compare import Comparison, compare
-from ..core.format import human, shape_text
+from ..core.compare import Comparison, compare, comparison_label, measure_rows
 from ..core.presets import PRESETS, preset_spec
+from .diagram_view import DiagramView
 from .plots import StagePlots, colour
 
 CURRENT = "current"
 DIFF = QBrush(QColor("#fff2c4"))
+STAGE_ROW = QBrush(QColor("#eef1f5"))
 
 
 class CompareView(QWidget):
@@ -45,6 +49,7 @@ class CompareView(QWidget):
         self.add_current = QPushButton("Add current spec")
         self.add_current.setToolTip("Compare the spec being edited; it follows your edits")
         self.remove = QPushButton("Remove")
+        self.remove.setToolTip("Remove the selected network: click its column or its diagram")
         self.export_table = QPushButton("Export table…")
         self.export_table.setToolTip("Save the table as CSV or Markdown")
         self.export_plots = QPushButton("Export plots…")
@@ -55,20 +60,25 @@ class CompareView(QWidget):
         bar.addWidget(self.export_table)
         bar.addWidget(self.export_plots)
         layout.addWidget(bar)
-        self.list = QListWidget()
-        self.list.setFlow(QListWidget.Flow.LeftToRight)
-        self.list.setMaximumHeight(34)
-        self.list.setToolTip("The compared architectures; the first is the reference for ratios")
-        layout.addWidget(self.list)
+
+        self.diagram = DiagramView(first_look="whole")  # the comparison at a glance
         self.table = QTableWidget()
-        self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.plots = StagePlots()
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectColumns)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        self.plots = StagePlots(grid=True)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.table)
+        lower.addWidget(self.plots)
+        lower.setSizes([580, 640])
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(self.plots)
-        split.setSizes([300, 420])
-        self.splitter = split
+        split.addWidget(self.diagram)
+        split.addWidget(lower)
+        split.setSizes([390, 450])
+        self.splitter, self.lower = split, lower
         layout.addWidget(split, 1)
 
         self.entries: list[str] = []  # preset names or CURRENT
@@ -76,17 +86,24 @@ class CompareView(QWidget):
         self.current_label = CURRENT
         self.batch_size = 1
         self.comparison: Comparison | None = None
+        self.table_rows: list[tuple[str, str]] = []  # (stage, measure) per row; ("layer1", "")
+        self.columns: list[int] = []  # which network each column shows (-1: the measures)
         self.quick.clicked.connect(lambda: self.set_entries(["resnet18", "resnet50"]))
         self.add.clicked.connect(
             lambda: self.set_entries([*self.entries, self.preset.currentText()])
         )
         self.add_current.clicked.connect(lambda: self.set_entries([*self.entries, CURRENT]))
-        self.remove.clicked.connect(self._remove)
+        self.remove.clicked.connect(lambda: self.remove_selected())
         self.export_table.clicked.connect(lambda: self.exportRequested.emit("table"))
         self.export_plots.clicked.connect(lambda: self.exportRequested.emit("plots"))
+        self.diagram.rowClicked.connect(self.select_network)
+        self.table.itemSelectionChanged.connect(self._table_selection)
 
     def set_current(self, spec: ArchSpec, label: str, batch_size: int) -> None:
-        self.current_spec, self.current_label, self.batch_size = spec, label, batch_size
+        """The spec being edited (``label`` as the window names it); an edited preset shows as
+        "resnet50 (edited)"."""
+        self.current_spec, self.batch_size = spec, batch_size
+        self.current_label = comparison_label(spec, label)
         if CURRENT in self.entries or not self.entries:
             self.refresh()
 
@@ -94,72 +111,126 @@ class CompareView(QWidget):
         self.entries = list(dict.fromkeys(entries))  # no duplicates, order kept
         self.refresh()
 
-    def _remove(self) -> None:
-        row = self.list.currentRow()
-        if 0 <= row < len(self.entries):
-            self.set_entries(self.entries[:row] + self.entries[row + 1 :])
+    # --- which network is selected -----------------------------------------------------------
+    def selected_network(self) -> int | None:
+        col = self.table.currentColumn()
+        if self.table.selectedItems() and 0 <= col < len(self.columns) and self.columns[col] >= 0:
+            return self.columns[col]
+        return None
 
+    def select_network(self, j: int) -> None:
+        if j in self.columns:
+            self.table.selectColumn(self.columns.index(j))
+            self.table.setCurrentCell(max(self.table.currentRow(), 0), self.columns.index(j))
+
+    def _table_selection(self) -> None:
+        j = self.selected_network()
+        self.remove.setEnabled(j is not None)
+        self.diagram.select_row(j)
+
+    def remove_selected(self) -> None:
+        """Remove the network whose column (or diagram) is selected."""
+        j = self.selected_network()
+        shown = [e for e in self.entries if e != CURRENT or self.current_spec is not None]
+        if j is not None and j < len(shown):
+            self.set_entries([e for e in self.entries if e != shown[j]])
+
+    # --- contents ------------------------------------------------------------------------
     def labelled(self) -> list[tuple[str, Any]]:
-        out = []
+        out: list[tuple[str, Any]] = []
         for e in self.entries:
             if e == CURRENT:
-                if self.current_spec is not None:
-                    out.append((self.current_label, analyze(self.current_spec, self.batch_size)))
+                if self.current_spec is None:
+                    continue
+                label = self.current_label
+                if label in self.entries:
+                    label = f"{label} (current)"  # never a second "resnet50"
+                out.append((label, analyze(self.current_spec, self.batch_size)))
             else:
                 out.append((e, analyze(preset_spec(e), self.batch_size)))
         return out
 
     def refresh(self) -> None:
         labelled = self.labelled()
-        self.list.clear()
-        for j, (label, _) in enumerate(labelled):
-            self.list.addItem(label)
-            self.list.item(j).setForeground(QBrush(QColor(colour(j))))
+        self.diagram.show_networks(labelled)
         if not labelled:
             self.table.clear()
             self.table.setRowCount(0)
+            self.table.setColumnCount(0)
             self.comparison = None
+            self.remove.setEnabled(False)
             return
         c = compare(labelled)
         self.comparison = c
         self._fill_table(c)
         self.plots.set_analyses(labelled)
+        self.remove.setEnabled(False)
 
     def _fill_table(self, c: Comparison) -> None:
-        """Per spec: output shape, params and MACs, compact, with exact numbers as tooltips and
-        the totals' ratios to the first spec; what differs between the specs is highlighted."""
-        head = ["stage"]
-        for label in c.labels:
-            head += [f"{label}\noutput", f"{label}\nparams", f"{label}\nMACs"]
+        """A row per measure of each stage (under the stage's own row), then the totals; a
+        column per network and, after each but the first, how it compares with the first."""
+        head, self.columns = ["measure"], [-1]
+        for j, label in enumerate(c.labels):
+            head.append(label)
+            self.columns.append(j)
+            if j:
+                head.append(f"vs\n{c.labels[0]}")
+                self.columns.append(-1)
+        rows = measure_rows(c)
+        stages = list(dict.fromkeys(r.stage for r in rows))
+        self.table.blockSignals(True)
         self.table.clear()
         self.table.setColumnCount(len(head))
-        self.table.setRowCount(len(c.stages) + 1)
+        self.table.setRowCount(len(rows) + len(stages))
         self.table.setHorizontalHeaderLabels(head)
+        for k, label in enumerate(head):
+            item = self.table.horizontalHeaderItem(k)
+            j = self.columns[k]
+            item.setToolTip(label)
+            if j >= 0:
+                item.setForeground(QBrush(QColor(colour(j))))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        bold = QFont()
+        bold.setBold(True)
+        self.table_rows = []
+        r = 0
+        for stage in stages:
+            item = QTableWidgetItem(stage)
+            item.setFont(bold)
+            item.setBackground(STAGE_ROW)
+            self.table.setItem(r, 0, item)
+            self.table.setSpan(r, 0, 1, len(head))
+            self.table_rows.append((stage, ""))
+            r += 1
+            for m in (x for x in rows if x.stage == stage):
+                self.table.setItem(r, 0, QTableWidgetItem(f"  {m.measure}"))
+                k = 1
+                for j, (text, exact) in enumerate(zip(m.texts, m.exact, strict=True)):
+                    item = QTableWidgetItem(text)
+                    item.setToolTip(exact or "not in this network")
+                    item.setTextAlignment(right)
+                    if m.differs:
+                        item.setBackground(DIFF)
+                    self.table.setItem(r, k, item)
+                    k += 1
+                    if j:
+                        vs = QTableWidgetItem(m.against_first[j - 1])
+                        vs.setTextAlignment(right)
+                        vs.setForeground(QBrush(QColor("#666")))
+                        self.table.setItem(r, k, vs)
+                        k += 1
+                self.table_rows.append((stage, m.measure))
+                r += 1
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        for k in range(1, len(head)):
+            header.setSectionResizeMode(k, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
+        self.table.blockSignals(False)
 
-        def put(i: int, k: int, text: str, tip: str = "", diff: bool = False) -> None:
-            item = QTableWidgetItem(text)
-            item.setToolTip(tip or text)
-            if k and (k - 1) % 3:
-                item.setTextAlignment(right)
-            if diff:
-                item.setBackground(DIFF)
-            self.table.setItem(i, k, item)
-
-        for i, (name, cells) in enumerate(zip(c.stages, c.cells, strict=True)):
-            put(i, 0, name)
-            for j, (cell, a) in enumerate(zip(cells, c.analyses, strict=True)):
-                if cell is None:
-                    continue
-                macs = cell.macs * a.batch_size
-                k = 1 + 3 * j
-                put(i, k, shape_text(a.shape(cell.out_shape)), diff=c.differs(i, "out_shape"))
-                put(i, k + 1, human(cell.params), str(cell.params), c.differs(i, "params"))
-                put(i, k + 2, human(macs), str(macs), c.differs(i, "macs"))
-        total = len(c.stages)
-        put(total, 0, "total")
-        for j, a in enumerate(c.analyses):
-            t, k = a.totals, 2 + 3 * j
-            put(total, k, f"{human(t.params)} (×{c.ratio(j, 'params'):.2f})", str(t.params))
-            put(total, k + 1, f"{human(t.macs)} (×{c.ratio(j, 'macs'):.2f})", str(t.macs))
-        self.table.resizeColumnsToContents()
+    def cell(self, stage: str, measure: str, label: str, against_first: bool = False) -> Any:
+        """The table's item for a network's measure (tests and the screenshots find it)."""
+        r = self.table_rows.index((stage, measure))
+        j = self.comparison.labels.index(label)
+        k = self.columns.index(j) + (1 if against_first else 0)
+        return self.table.item(r, k)

@@ -120,6 +120,18 @@ class MainWindow(QMainWindow):
         self._action(e, "Analysis as Markdown…", lambda: self.export_analysis(".md"))
         self._action(
             e,
+            "Diagram as SVG or PNG…",
+            lambda: self.explorer.diagram.export_interactive(),
+            tip="The Explorer's diagram as shown, folds included; SVG keeps the text as text",
+        )
+        self._action(
+            e,
+            "Comparison diagram as SVG or PNG…",
+            lambda: self.compare.diagram.export_interactive(),
+            tip="The compared networks side by side on one scale, aligned by stage",
+        )
+        self._action(
+            e,
             "torchinfo summary…",
             self.export_torchinfo,
             tip="torchinfo's summary of the built model, as text",

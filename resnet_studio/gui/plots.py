@@ -1,7 +1,9 @@
 """Pictures of architectures (pyqtgraph): per-stage params and MACs, and the shape profile.
 
 One widget serves the explorer (one spec) and the compare view (several). Selecting a stage
-highlights it in every plot. Plots export to PNG and SVG with pyqtgraph's exporters.
+highlights it in every plot. The shape profile runs against the stage (every network's layer3
+between 3 and 4) or the fraction of depth, at block outputs or every layer. The legend is a
+line above the plots, never over the data. Plots export to PNG and SVG.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QIODevice, QPoint
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..atomic import atomic_write_bytes
 from ..core.analysis import Analysis
@@ -36,8 +46,11 @@ class _Axis(pg.AxisItem):
         self.names = names
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        names = self.names
+        if names and self.geometry().width() / len(names) < 48:  # narrow: "L3" for layer3
+            names = [n.replace("layer", "L") for n in names]
         return [
-            self.names[int(v)] if float(v).is_integer() and 0 <= int(v) < len(self.names) else ""
+            names[int(v)] if float(v).is_integer() and 0 <= int(v) < len(names) else ""
             for v in values
         ]
 
@@ -55,22 +68,76 @@ class _HumanAxis(pg.AxisItem):
         return [human(v) if v else "0" for v in values]
 
 
+class _StageTicks(pg.AxisItem):
+    """Stage names in the middle of their stretch of a profile plotted against the stage."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self.names: list[str] = []
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        if not self.names:
+            return super().tickValues(minVal, maxVal, size)
+        return [(1.0, [i + 0.5 for i in range(len(self.names))])]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        if not self.names:
+            return super().tickStrings(values, scale, spacing)
+        return [self.names[int(v)] if 0 <= int(v) < len(self.names) else "" for v in values]
+
+
 class StagePlots(QWidget):
     """Three plots: params per stage, MACs per stage, and the shape profile through the depth."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, grid: bool = False) -> None:
+        """``grid``: the profile on the left, the two bar plots stacked on its right (for a
+        narrow place); else the three in a row."""
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.legend = QLabel()  # the key, outside the plots: it never covers data
+        self.legend.setTextFormat(pg.QtCore.Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)  # a long key wraps rather than widening the plots
+        self.legend.setMinimumWidth(120)
+        self.x_axis = QComboBox()
+        self.x_axis.addItems(["profile by stage", "profile by depth"])
+        self.x_axis.setToolTip(
+            "Shape profile against the stage (stages line up across networks) or against the "
+            "fraction of weighted layers passed"
+        )
+        self.every_layer = QCheckBox("every layer")
+        self.every_layer.setToolTip(
+            "Plot the shape after every conv and pool (a bottleneck's 256-64-64-256 zig-zag); "
+            "off: at each block's output"
+        )
+        top.addWidget(self.legend, 1)
+        top.addWidget(self.x_axis)
+        top.addWidget(self.every_layer)
+        outer.addLayout(top)
+        layout = QGridLayout()
+        layout.setSpacing(2)
+        outer.addLayout(layout, 1)
         self.axes = [_Axis([]), _Axis([])]  # stage names under the two bar plots
+        self.profile_axis = _StageTicks()
         self.widgets = [
             pg.PlotWidget(axisItems={"bottom": self.axes[0], "left": _HumanAxis()}),
             pg.PlotWidget(axisItems={"bottom": self.axes[1], "left": _HumanAxis()}),
-            pg.PlotWidget(),
+            pg.PlotWidget(axisItems={"bottom": self.profile_axis}),
         ]
-        for w in self.widgets:
-            w.setMinimumHeight(180)
-            layout.addWidget(w)
+        for i, w in enumerate(self.widgets):
+            w.setMinimumHeight(120 if grid else 180)
+            if not grid:
+                layout.addWidget(w, 0, i)
+            elif i < 2:
+                layout.addWidget(w, i, 1)
+            else:
+                layout.addWidget(w, 0, 0, 2, 1)
+        if grid:
+            layout.setColumnStretch(0, 3)
+            layout.setColumnStretch(1, 2)
+        self.x_axis.currentIndexChanged.connect(lambda _: self.redraw())
+        self.every_layer.toggled.connect(lambda _: self.redraw())
         self.analyses: list[tuple[str, Analysis]] = []
         self.selected: str | None = None
 
@@ -103,10 +170,6 @@ class StagePlots(QWidget):
             axis.update()
             plot.setTitle(title, size="10pt")
             plot.showGrid(y=True, alpha=0.2)
-            if n > 1:
-                plot.addLegend(offset=(10, 5))
-            if plot.legend is not None:
-                plot.legend.clear()
             for j, (label, a) in enumerate(self.analyses):
                 values = {
                     s.name: getattr(s, what) * (a.batch_size if what == "macs" else 1)
@@ -121,29 +184,47 @@ class StagePlots(QWidget):
                 bars = pg.BarGraphItem(
                     x=xs, height=ys, width=width * 0.9, brush=colour(j), pens=pens, name=label
                 )
-                plot.addItem(bars)  # the legend, if any, takes the bars' name and colour
+                plot.addItem(bars)
+        self._draw_legend()
         self._draw_profile()
+
+    def _draw_legend(self) -> None:
+        entries = [
+            f'<span style="color:{colour(j)}; font-size:14pt;">■</span>&nbsp;{label}'
+            for j, (label, _) in enumerate(self.analyses)
+        ]
+        key = "profile: channels ——, height - - - (log scale)"
+        text = "&nbsp;&nbsp;&nbsp;".join(entries) if len(entries) > 1 else ""
+        self.legend.setText(f"{text}&nbsp;&nbsp;&nbsp;<span style='color:#777'>{key}</span>")
 
     def _draw_profile(self) -> None:
         plot = self.plots[2]
         plot.clear()
-        if plot.legend is not None:
-            plot.legend.clear()
-        plot.setTitle("Shape profile: channels (solid), height (dashed)", size="10pt")
-        plot.setLabel("bottom", "weighted layer")
+        by_stage = self.x_axis.currentIndex() == 0
+        every = self.every_layer.isChecked()
+        what = "every layer" if every else "block outputs"
+        plot.setTitle(f"Shape profile ({what})", size="10pt")
+        names = max((tuple(s.name for s in a.stages) for _, a in self.analyses), key=len)
+        self.profile_axis.names = list(names) if by_stage else []
+        self.profile_axis.picture = None
+        plot.setLabel("bottom", "" if by_stage else "fraction of depth (weighted layers)")
         plot.setLogMode(x=False, y=True)
-        plot.showGrid(x=True, y=True, alpha=0.2)
-        if len(self.analyses) > 1:
-            plot.addLegend(offset=(5, 5))
-        for j, (label, a) in enumerate(self.analyses):
-            pts = shape_profile(a)
-            x = np.array([p.depth for p in pts], dtype=float)
+        plot.showGrid(x=not by_stage, y=True, alpha=0.2)
+        if by_stage:  # stage boundaries
+            for i in range(1, len(names)):
+                plot.addItem(pg.InfiniteLine(i, pen=pg.mkPen("#d8d8d8", width=1)))
+        for j, (_, a) in enumerate(self.analyses):
+            pts = shape_profile(a, every_layer=every, x_axis="stage" if by_stage else "depth")
+            x = np.array([p.x for p in pts], dtype=float)
+            pen = pg.mkPen(colour(j), width=2)
             plot.plot(
                 x,
                 [p.channels for p in pts],
-                pen=pg.mkPen(colour(j), width=2),
-                name=label,
-                stepMode=None,
+                pen=pen,
+                symbol="o",
+                symbolSize=4,
+                symbolBrush=colour(j),
+                symbolPen=None,
             )
             plot.plot(
                 x,
@@ -151,13 +232,11 @@ class StagePlots(QWidget):
                 pen=pg.mkPen(colour(j), width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
             )
             if self.selected and j == 0:
-                inside = [p.depth for p in pts if p.section == self.selected]
+                inside = [p.x for p in pts if p.section == self.selected]
                 if inside:
-                    region = pg.LinearRegionItem(
-                        (min(inside) - 0.5, max(inside) + 0.5),
-                        movable=False,
-                        brush=(47, 109, 179, 40),
-                    )
+                    i = names.index(self.selected) if self.selected in names else 0
+                    span = (i, i + 1) if by_stage else (min(inside) - 0.01, max(inside) + 0.01)
+                    region = pg.LinearRegionItem(span, movable=False, brush=(47, 109, 179, 40))
                     plot.addItem(region)
 
     def export(self, index: int, path: str) -> None:

@@ -17,24 +17,25 @@ def test_resnet18_vs_resnet50(make_window):
     w = make_window()
     w.tabs.setCurrentIndex(1)
     w.compare.quick.click()
-    table = w.compare.table
+    cv = w.compare
     a18, a50 = analyze(ArchSpec.from_preset("resnet18")), analyze(ArchSpec.from_preset("resnet50"))
-    stages = [table.item(r, 0).text() for r in range(table.rowCount())]
+    stages = [stage for stage, measure in cv.table_rows if not measure]
     assert stages == ["stem", "layer1", "layer2", "layer3", "layer4", "head", "total"]
     headers = [
-        table.horizontalHeaderItem(c).text().replace("\n", " ") for c in range(table.columnCount())
+        cv.table.horizontalHeaderItem(c).text().replace("\n", " ")
+        for c in range(cv.table.columnCount())
     ]
-    col = headers.index("resnet50 params")
-    for r, s in enumerate(a50.stages):
-        assert table.item(r, col).text() == human(s.params)
-        assert table.item(r, col).toolTip() == str(s.params)
-    assert table.item(3, headers.index("resnet50 output")).text() == "[1, 1024, 14, 14]"
-    assert table.item(3, headers.index("resnet18 output")).text() == "[1, 256, 14, 14]"
+    assert headers == ["measure", "resnet18", "resnet50", "vs resnet18"]
+    for s in a50.stages:
+        assert cv.cell(s.name, "params", "resnet50").text() == human(s.params)
+        assert cv.cell(s.name, "params", "resnet50").toolTip() == f"{s.params:,}"
+    assert cv.cell("layer3", "output shape", "resnet50").text() == "1024×14×14"
+    assert cv.cell("layer3", "output shape", "resnet18").text() == "256×14×14"
     ratio = a50.totals.params / a18.totals.params
-    assert f"(×{ratio:.2f})" in table.item(6, col).text()
+    assert cv.cell("total", "params", "resnet50", against_first=True).text() == f"×{ratio:.2f}"
     # differences are highlighted; the identical stem is not
-    assert table.item(0, col).background().color().name() != "#fff2c4"
-    assert table.item(3, col).background().color().name() == "#fff2c4"
+    assert cv.cell("stem", "params", "resnet50").background().color().name() != "#fff2c4"
+    assert cv.cell("layer3", "params", "resnet50").background().color().name() == "#fff2c4"
 
 
 def test_compare_follows_the_current_spec(make_window):
@@ -42,9 +43,12 @@ def test_compare_follows_the_current_spec(make_window):
     w.compare.set_entries(["resnet50", "current"])
     w.panel.num_classes.setValue(10)
     c = w.compare.comparison
-    assert c.labels == ("resnet50", "custom (based on resnet18)")
+    assert c.labels == ("resnet50", "resnet18 (edited)")  # an edited preset says so
     assert c.analyses[1].spec == ArchSpec.from_preset("resnet18", num_classes=10)
     assert [label for label, _ in w.compare.plots.analyses] == list(c.labels)
+    w.panel.num_classes.setValue(1000)
+    w.panel.preset.setCurrentText("resnet50")  # the same as a compared preset: not twice
+    assert w.compare.comparison.labels == ("resnet50", "resnet50 (current)")
 
 
 def test_compare_exports(make_window, tmp_path):
