@@ -223,8 +223,9 @@ class CompareView(QWidget):
                 r += 1
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        for k in range(1, len(head)):
-            header.setSectionResizeMode(k, QHeaderView.ResizeMode.Stretch)
+        for k in range(1, len(head)):  # the networks share what the "vs" columns leave
+            mode = QHeaderView.ResizeMode.Stretch if self.columns[k] >= 0 else None
+            header.setSectionResizeMode(k, mode or QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeRowsToContents()
         self.table.blockSignals(False)
 

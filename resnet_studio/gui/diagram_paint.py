@@ -10,6 +10,7 @@ padding), and the selection is the one strong colour.
 from __future__ import annotations
 
 from collections.abc import Collection
+from itertools import combinations, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -219,11 +220,7 @@ def _inside(p: QPainter, fonts: _Fonts, r: QRectF, text: str, colour: QColor) ->
     p.setPen(colour)
     fm_w = p.fontMetrics().horizontalAdvance
     line_h = TEXT_PX * 1.25
-    lines_options = [[text]]
-    if ", " in text:
-        head, _, tail = text.rpartition(", ")
-        lines_options.append([head, tail])
-    for lines in lines_options:
+    for lines in _wrappings(text):
         longest = max(fm_w(s) for s in lines)
         need = line_h * len(lines)
         if r.height() >= r.width() and longest + 6 <= r.height() and need + 2 <= r.width():
@@ -237,6 +234,26 @@ def _inside(p: QPainter, fonts: _Fonts, r: QRectF, text: str, colour: QColor) ->
         if longest + 6 <= r.width() and need + 2 <= r.height():
             p.drawText(r, Qt.AlignmentFlag.AlignCenter, "\n".join(lines))
             return
+
+
+def _wrappings(text: str) -> list[list[str]]:
+    """``text`` on one line, then on two and three, broken after commas where the longest
+    line is shortest: "3×3, 512," / "g32, /2"."""
+    parts = text.split(", ")
+    out = [[text]]
+    for n in (2, 3):
+        if len(parts) < n:
+            break
+        best: list[str] | None = None
+        for cuts in combinations(range(1, len(parts)), n - 1):
+            bounds = (0, *cuts, len(parts))
+            lines = [
+                ", ".join(parts[a:b]) + ("," if b < len(parts) else "") for a, b in pairwise(bounds)
+            ]
+            if best is None or max(map(len, lines)) < max(map(len, best)):
+                best = lines
+        out.append(best)
+    return out
 
 
 def _shortcut(p: QPainter, fonts: _Fonts, s: Shortcut, selected: bool, hover: bool) -> None:

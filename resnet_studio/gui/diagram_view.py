@@ -56,6 +56,8 @@ class _Canvas(QGraphicsItem):
         o = self.owner
         if o.diagram is not None:
             detail = option.levelOfDetailFromTransform(painter.worldTransform())
+            if o.stale:  # the spec being edited is invalid: this is the last valid one
+                painter.setOpacity(0.4)
             paint_diagram(
                 painter,
                 o.diagram,
@@ -150,7 +152,7 @@ class DiagramView(QWidget):
     def __init__(self, parent: Any = None, first_look: str = "readable") -> None:
         super().__init__(parent)
         # how the view fits the pane as it resizes, until the user zooms or pans (then None):
-        # "readable" (no smaller than its text can be read) or "whole"
+        # "readable" (as tall as the pane, up to natural size; wide ones scroll) or "whole"
         self.fit_mode: str | None = first_look
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -198,6 +200,7 @@ class DiagramView(QWidget):
         self.selected_items: list[Any] = []
         self.selected_row: int | None = None
         self.hover: Any = None
+        self.stale = False
         self.layout_seconds = 0.0  # the last relayout's cost (the latency benchmark reads it)
         self._dirty = False
         self.fit_button.clicked.connect(lambda: self.fit())
@@ -258,6 +261,12 @@ class DiagramView(QWidget):
             b = self.selected_items[0].box
             self.graphics.ensureVisible(QRectF(b.x, b.y, b.w, b.h), 40, 20)
 
+    def set_stale(self, stale: bool) -> None:
+        """Grey the diagram while the spec is invalid (it shows the last valid one)."""
+        if stale != self.stale:
+            self.stale = stale
+            self.canvas.update()
+
     def select_row(self, row: int | None) -> None:
         self.selected_row = row
         self.canvas.update()
@@ -308,7 +317,7 @@ class DiagramView(QWidget):
 
     def fit(self, mode: str = "whole") -> None:
         """Fit the diagram in view, and keep fitting it as the pane resizes: all of it
-        ("whole"), or ("readable") no smaller than its text can be read, the rest a scroll
+        ("whole"), or ("readable") as tall as the pane up to natural size, the rest a scroll
         away."""
         d = self.ensure_drawn()
         if d is None:
@@ -316,7 +325,7 @@ class DiagramView(QWidget):
         port = self.graphics.viewport().size()
         z = min((port.width() - 4) / d.width, (port.height() - 4) / d.height)
         if mode == "readable":
-            z = min(1.0, max(z, min(0.75, (port.height() - 4) / d.height)))
+            z = min(1.0, max(z, (port.height() - 4) / d.height))  # fill the height
         self.fit_mode = mode
         self._zoom(z)
         self.graphics.horizontalScrollBar().setValue(self.graphics.horizontalScrollBar().minimum())

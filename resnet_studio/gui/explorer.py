@@ -197,6 +197,7 @@ class ExplorerView(QWidget):
     def set_stale(self, stale: bool) -> None:
         self.stale_banner.setVisible(stale)
         self.model.set_stale(stale)
+        self.diagram.set_stale(stale)
 
     def _filter(self, text: str) -> None:
         # The proxy maps every index the view asks for; the view reads the model directly

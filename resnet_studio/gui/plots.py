@@ -193,7 +193,7 @@ class StagePlots(QWidget):
             f'<span style="color:{colour(j)}; font-size:14pt;">■</span>&nbsp;{label}'
             for j, (label, _) in enumerate(self.analyses)
         ]
-        key = "profile: channels ——, height - - - (log scale)"
+        key = "profile: channels —, height - -"
         text = "&nbsp;&nbsp;&nbsp;".join(entries) if len(entries) > 1 else ""
         self.legend.setText(f"{text}&nbsp;&nbsp;&nbsp;<span style='color:#777'>{key}</span>")
 
