@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QIODevice, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtSvg import QSvgGenerator
 
 from ..atomic import atomic_write_bytes
@@ -82,8 +91,16 @@ class _Fonts:
     def __init__(self, p: QPainter, detail: float) -> None:
         dpi = p.device().logicalDpiY() or 96
         self.cache: dict[tuple[float, bool], QFont] = {}
+        self.metric_cache: dict[int, QFontMetricsF] = {}
+        self.device = p.device()
         self.points_per_px = 72.0 / dpi
         self.detail = detail  # device pixels per diagram pixel
+
+    def metrics(self, font: QFont) -> QFontMetricsF:
+        key = id(font)
+        if key not in self.metric_cache:
+            self.metric_cache[key] = QFontMetricsF(font, self.device)
+        return self.metric_cache[key]
 
     def legible(self, px: float) -> bool:
         return px * self.detail >= LEGIBLE_PX
@@ -104,8 +121,20 @@ def _rect(b: Box) -> QRectF:
     return QRectF(b.x, b.y, b.w, b.h)
 
 
+_PENS: dict[tuple[int, float, bool], QPen] = {}
+
+
 def _pen(colour: QColor | str, width: float = 1.0, dashed: bool = False) -> QPen:
-    pen = QPen(QColor(colour), width)
+    """A pen, made once per colour, width and dash (a repaint asks for a thousand)."""
+    colour = QColor(colour)
+    key = (colour.rgba(), width, dashed)
+    if key not in _PENS:
+        _PENS[key] = _make_pen(colour, width, dashed)
+    return _PENS[key]
+
+
+def _make_pen(colour: QColor, width: float, dashed: bool) -> QPen:
+    pen = QPen(colour, width)
     pen.setCosmetic(False)
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -319,6 +348,7 @@ def _join(p: QPainter, j: Join, selected: bool, hover: bool) -> None:
     p.drawPolyline(ramp)
 
 
+_COLOURS = {c: QColor(c) for c in ("#333333", "#6b6b6b", "#222222")}
 _LABEL_STYLE = {  # role -> (px, bold, colour)
     "shape": (SHAPE_PX, False, "#333333"),
     "caption": (CAPTION_PX, False, "#6b6b6b"),
@@ -334,13 +364,15 @@ def _text(p: QPainter, fonts: _Fonts, label: Label, hover: bool = False) -> None
     px, bold, colour = _LABEL_STYLE[label.role]
     if not bold and not fonts.legible(px):
         return
-    p.setFont(fonts.get(px, bold))
-    p.setPen(HOVER if hover else QColor(colour))
-    align = Qt.AlignmentFlag.AlignLeft if label.align == "left" else Qt.AlignmentFlag.AlignHCenter
-    r = _rect(label.box)
-    if label.align != "left":
-        r = QRectF(r.center().x() - 200, r.top(), 400, r.height())  # centred, never clipped
-    p.drawText(r, align | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextDontClip, label.text)
+    font = fonts.get(px, bold)
+    p.setFont(font)
+    p.setPen(HOVER if hover else _COLOURS[colour])
+    # at a point, placed with the font's metrics: drawText in a rectangle lays text out anew
+    # each time, three times slower
+    fm = fonts.metrics(font)
+    b = label.box
+    x = b.x if label.align == "left" else b.cx - fm.horizontalAdvance(label.text) / 2
+    p.drawText(QPointF(x, b.y + (b.h + fm.ascent() - fm.descent()) / 2), label.text)
 
 
 def _fold(p: QPainter, fonts: _Fonts, f: Fold, hover: bool) -> None:
