@@ -7,6 +7,10 @@ background meanwhile, as they do for a user. The reference is a bare QTreeView o
 QStandardItemModel given the same visible rows as ready-made strings, cleared, filled and
 repainted: what Qt itself costs here. Goal: within one 60 Hz frame (16 ms).
 
+Then the diagram under the tree: resnet18 → resnet152 → the 1202-layer CIFAR ResNet (200
+blocks a stage), each change followed by the tree's and the diagram's repaint; the diagram's
+share is its relayout (inside the change) plus its paint. Same goal.
+
     .venv/bin/python bench/ui_latency.py
 """
 
@@ -25,6 +29,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTreeView  # noqa: E402
 
+from resnet_studio import ArchSpec  # noqa: E402
 from resnet_studio.core.analysis import clear_caches  # noqa: E402
 from resnet_studio.gui.main_window import MainWindow  # noqa: E402
 
@@ -100,7 +105,49 @@ def main(rounds: int = 20) -> None:
             for d in (times, warm, reference)
         ]
         print(f"{name:<10} " + " ".join(f"{c:>22}" for c in cells))
+    diagram_latency(app, w, rounds)
     w.close()
+
+
+def diagram_latency(app: QApplication, w: MainWindow, rounds: int) -> None:
+    """Control change → tree and diagram repainted, with the diagram's share."""
+    ex = w.explorer
+    ex.pictures.setCurrentWidget(ex.diagram)
+    app.processEvents()
+    huge = ArchSpec.from_preset("resnet20", layers=(200, 200, 200))
+    steps = [
+        ("resnet18", lambda: w.panel.preset.setCurrentText("resnet18")),
+        ("resnet152", lambda: w.panel.preset.setCurrentText("resnet152")),
+        ("resnet1202", lambda: w.panel.set_spec(huge)),  # one `changed`, as opening a spec
+    ]
+    total: dict[str, list[float]] = {name: [] for name, _ in steps}
+    tree: dict[str, list[float]] = {name: [] for name, _ in steps}
+    drawing: dict[str, list[float]] = {name: [] for name, _ in steps}
+    for _ in range(rounds):
+        for name, change in steps:
+            clear_caches()
+            t0 = time.perf_counter()
+            change()  # analysis, tree model reset and the diagram's relayout
+            ex.tree.viewport().repaint()
+            t2 = time.perf_counter()
+            ex.diagram.graphics.viewport().repaint()
+            t3 = time.perf_counter()
+            app.processEvents()
+            layout = ex.diagram.layout_seconds
+            total[name].append(t3 - t0)
+            drawing[name].append(layout + t3 - t2)
+            tree[name].append(t2 - t0 - layout)
+    print()
+    print(f"control change → repainted tree and diagram, offscreen, {rounds} rounds, cold cache")
+    print(f"{'':<11} {'tree':>20} {'diagram':>20} {'both':>20}")
+    for name in total:
+        cells = [
+            f"{statistics.median(d[name]) * 1e3:6.2f} / {max(d[name]) * 1e3:6.2f} ms"
+            for d in (tree, drawing, total)
+        ]
+        print(f"{name:<11} " + " ".join(f"{c:>20}" for c in cells))
+    blocks = len(ex.diagram.diagram.rows[0].blocks)
+    print(f"(diagram: layout + paint; resnet1202 draws {blocks} blocks for its 600)")
 
 
 if __name__ == "__main__":
