@@ -109,6 +109,7 @@ class CompareView(QWidget):
 
     def set_entries(self, entries: list[str]) -> None:
         self.entries = list(dict.fromkeys(entries))  # no duplicates, order kept
+        self.diagram.expanded.clear()  # unfolded runs are kept by row, and the rows moved
         self.refresh()
 
     # --- which network is selected -----------------------------------------------------------

@@ -1,5 +1,5 @@
 """Paints a core :class:`~resnet_studio.core.diagram_items.Diagram` with a QPainter: on screen
-(the diagram view), into SVG (real text: every shape and name is searchable) and into PNG.
+(the diagram view) and into SVG and PNG (:mod:`.diagram_export`).
 
 One painter for all three, so an export is exactly what the window shows. The colours are
 muted and tell kinds apart (3×3 convs blue, 1×1 green, pools grey, the classifier purple;
@@ -11,23 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from itertools import combinations, pairwise
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QIODevice, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
-    QImage,
     QPainter,
     QPainterPath,
     QPen,
     QPolygonF,
 )
-from PySide6.QtSvg import QSvgGenerator
 
-from ..atomic import atomic_write_bytes
 from ..core.diagram_items import (
     BADGE_PX,
     CAPTION_PX,
@@ -44,7 +40,6 @@ from ..core.diagram_items import (
     Tensor,
 )
 
-MAX_PNG_SIDE = 32000  # QPainter's raster engine draws nothing beyond 32767 pixels
 LEGIBLE_PX = 4.0  # on screen, smaller text is left out: it would be grey noise (zoom in)
 
 INK = QColor("#2b2b2b")
@@ -73,10 +68,6 @@ SHORTCUT_STYLES = {
     "conv": ("#7b4fa6", False, "#eee3f6"),
     "pad": ("#6b6b6b", True, None),
 }
-
-
-class DiagramTooLarge(ValueError):
-    """A PNG larger than the painter can draw; the message says what would work."""
 
 
 def _kind(t: Tensor) -> str:
@@ -420,59 +411,3 @@ def _legend(p: QPainter, fonts: _Fonts, e: LegendEntry) -> None:
     elif e.kind == "fold":
         _fold(p, fonts, Fold(Box(g.x, g.y, g.w, g.h), 0, "", 0, True, "×N", ""), False)
     _text(p, fonts, e.label)
-
-
-# --- exports -----------------------------------------------------------------------------------
-def diagram_svg(d: Diagram, title: str = "") -> bytes:
-    """The diagram as SVG: rectangles, paths and <text> elements (the text stays text)."""
-    buf = QBuffer()
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    gen = QSvgGenerator()
-    gen.setOutputDevice(buf)
-    gen.setSize(QSize(int(d.width + 0.5), int(d.height + 0.5)))
-    gen.setViewBox(QRectF(0, 0, d.width, d.height))
-    gen.setTitle(title or "ResNet Studio diagram")
-    gen.setDescription("Drawn by ResNet Studio from its analysis of the network")
-    p = QPainter(gen)
-    paint_diagram(p, d)
-    p.end()
-    return bytes(buf.data())
-
-
-def diagram_png(d: Diagram, scale: float = 2.0) -> bytes:
-    """The diagram as PNG at ``scale`` pixels per diagram pixel; raises DiagramTooLarge when
-    the picture would be too large to draw."""
-    w, h = int(d.width * scale + 0.5), int(d.height * scale + 0.5)
-    if max(w, h) > MAX_PNG_SIDE:
-        most = MAX_PNG_SIDE / max(d.width, d.height)
-        raise DiagramTooLarge(
-            f"a PNG at scale {scale:g} would be {w:,}×{h:,} pixels, more than "
-            f"{MAX_PNG_SIDE:,} across; use a scale of at most {most:.2f} or save it as SVG"
-        )
-    if scale <= 0:
-        raise DiagramTooLarge(f"the scale must be more than 0, not {scale:g}")
-    image = QImage(max(w, 1), max(h, 1), QImage.Format.Format_ARGB32_Premultiplied)
-    image.setDotsPerMeterX(int(3780 * scale))  # 96 dpi at scale 1: text keeps its size
-    image.setDotsPerMeterY(int(3780 * scale))
-    image.fill(Qt.GlobalColor.white)
-    p = QPainter(image)
-    p.scale(scale, scale)
-    paint_diagram(p, d)
-    p.end()
-    buf = QBuffer()
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buf, "PNG")
-    return bytes(buf.data())
-
-
-def write_diagram(d: Diagram, path: str, scale: float = 2.0, title: str = "") -> None:
-    """``d`` as SVG or PNG by the path's suffix, written atomically; a wrong suffix or a PNG
-    too large to draw is a ValueError with one sentence."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".svg":
-        data = diagram_svg(d, title)
-    elif suffix == ".png":
-        data = diagram_png(d, scale)
-    else:
-        raise ValueError(f"a diagram is saved as .svg or .png, not '{suffix or Path(path).name}'")
-    atomic_write_bytes(path, data)

@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 from ..core.analysis import Analysis
 from ..core.diagram import diagram
 from ..core.diagram_items import Diagram, Fold, Hit, hit, matching
-from .diagram_paint import DiagramTooLarge, paint_diagram, write_diagram
+from .diagram_export import DiagramTooLarge, write_diagram
+from .diagram_paint import paint_diagram
 from .diagram_tips import tooltip
 
 MIN_ZOOM, MAX_ZOOM = 0.03, 8.0

@@ -1,0 +1,75 @@
+"""The diagram as files: SVG (shapes, paths and <text>: every shape and name stays searchable
+text) and PNG at a chosen scale, both through the one painter, written atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QIODevice, QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+
+from ..atomic import atomic_write_bytes
+from ..core.diagram_items import Diagram
+from .diagram_paint import paint_diagram
+
+MAX_PNG_SIDE = 32000  # QPainter's raster engine draws nothing beyond 32767 pixels
+
+
+class DiagramTooLarge(ValueError):
+    """A PNG larger than the painter can draw; the message says what would work."""
+
+
+def diagram_svg(d: Diagram, title: str = "") -> bytes:
+    """The diagram as SVG: rectangles, paths and <text> elements (the text stays text)."""
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    gen = QSvgGenerator()
+    gen.setOutputDevice(buf)
+    gen.setSize(QSize(int(d.width + 0.5), int(d.height + 0.5)))
+    gen.setViewBox(QRectF(0, 0, d.width, d.height))
+    gen.setTitle(title or "ResNet Studio diagram")
+    gen.setDescription("Drawn by ResNet Studio from its analysis of the network")
+    p = QPainter(gen)
+    paint_diagram(p, d)
+    p.end()
+    return bytes(buf.data())
+
+
+def diagram_png(d: Diagram, scale: float = 2.0) -> bytes:
+    """The diagram as PNG at ``scale`` pixels per diagram pixel; raises DiagramTooLarge when
+    the picture would be too large to draw."""
+    if not scale > 0:
+        raise DiagramTooLarge(f"the scale must be more than 0, not {scale:g}")
+    w, h = int(d.width * scale + 0.5), int(d.height * scale + 0.5)
+    if max(w, h) > MAX_PNG_SIDE:
+        most = MAX_PNG_SIDE / max(d.width, d.height)
+        raise DiagramTooLarge(
+            f"a PNG at scale {scale:g} would be {w:,}×{h:,} pixels, more than "
+            f"{MAX_PNG_SIDE:,} across; use a scale of at most {most:.2f} or save it as SVG"
+        )
+    image = QImage(max(w, 1), max(h, 1), QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDotsPerMeterX(int(3780 * scale))  # 96 dpi at scale 1: text keeps its size
+    image.setDotsPerMeterY(int(3780 * scale))
+    image.fill(Qt.GlobalColor.white)
+    p = QPainter(image)
+    p.scale(scale, scale)
+    paint_diagram(p, d)
+    p.end()
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buf, "PNG")
+    return bytes(buf.data())
+
+
+def write_diagram(d: Diagram, path: str, scale: float = 2.0, title: str = "") -> None:
+    """``d`` as SVG or PNG by the path's suffix, written atomically; a wrong suffix or a PNG
+    too large to draw is a ValueError with one sentence."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".svg":
+        data = diagram_svg(d, title)
+    elif suffix == ".png":
+        data = diagram_png(d, scale)
+    else:
+        raise ValueError(f"a diagram is saved as .svg or .png, not '{suffix or Path(path).name}'")
+    atomic_write_bytes(path, data)
