@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QAction, QImage
 
 from resnet_studio import ArchSpec, analyze
 from resnet_studio.core.diagram_items import Fold, hit, matching, shape_text
@@ -268,3 +268,27 @@ def test_the_diagram_command(tmp_path):
         lines = r.stderr.strip().splitlines()
         assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
         assert len(lines) == 2 and lines[0].startswith("resnet-studio: error:"), r.stderr
+
+
+def test_the_export_menu_asks_for_a_file_and_a_scale(make_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    w = make_window()
+    asked = []
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "fig"), "PNG (*.png)")
+    )
+    monkeypatch.setattr(
+        QInputDialog, "getDouble", lambda *a, **k: asked.append(a[2:4]) or (3.0, True)
+    )
+    action = next(a for a in w.findChildren(QAction) if a.text() == "Diagram as SVG or PNG…")
+    action.trigger()
+    image = QImage(str(tmp_path / "fig.png"))  # the suffix the chosen filter names
+    assert asked and image.width() == round(w.explorer.diagram.diagram.width * 3)
+    assert "Exported" in w.statusBar().currentMessage()
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "no" / "x.svg"), "")
+    )
+    action.trigger()
+    message = w.statusBar().currentMessage()
+    assert message.startswith("Could not save x.svg:") and message.endswith(".")
