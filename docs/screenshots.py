@@ -1,4 +1,6 @@
-"""Render the main window and the compare view offscreen to docs/*.png (``make screenshots``)."""
+"""Render the main window, the compare view and the diagrams offscreen to docs/*.png
+(``make screenshots``). ``--only NAME,…`` renders some of them: main-window, compare, diagrams,
+invalid, train (the Train tab's two, which train two small networks first)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,15 @@ import tempfile
 import time
 from pathlib import Path
 
-OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent)
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--only")]
+OUT = Path(ARGS[0] if ARGS else Path(__file__).parent)
+ONLY = next((a.partition("=")[2].split(",") for a in sys.argv[1:] if a.startswith("--only=")), [])
+
+
+def wanted(name: str) -> bool:
+    return not ONLY or name in ONLY
+
+
 from resnet_studio.gui.offscreen import use_offscreen_screen  # noqa: E402
 
 use_offscreen_screen()
@@ -44,20 +54,49 @@ def main() -> None:
     )
     settle(app, 3.0)  # let the live build finish and show its mark
     OUT.mkdir(parents=True, exist_ok=True)
-    w.grab().save(str(OUT / "main-window.png"))
+    written = []
+    if wanted("main-window"):
+        w.grab().save(str(OUT / "main-window.png"))
+        written.append("main-window.png")
     w.tabs.setCurrentIndex(1)
     w.compare.set_entries(["resnet18", "resnet50", "wide_resnet50_2"])
     settle(app)
-    w.grab().save(str(OUT / "compare.png"))
+    if wanted("compare"):
+        w.grab().save(str(OUT / "compare.png"))
+        written.append("compare.png")
+    if wanted("diagrams"):
+        written += diagrams()
     w.tabs.setCurrentIndex(0)
     w.panel.preset.setCurrentText("resnext50_32x4d")
     w.panel.block.setCurrentText("basic")  # an invalid value: red control, stale tree
     settle(app)
-    w.grab().save(str(OUT / "invalid.png"))
-    train(app, w)
+    if wanted("invalid"):
+        w.grab().save(str(OUT / "invalid.png"))
+        written.append("invalid.png")
+    if wanted("train"):
+        train(app, w)
+        written += ["training.png", "runs.png"]
     w.confirm_close = lambda n: True
     w.close()
-    print(f"wrote {OUT}/main-window.png, compare.png, invalid.png, training.png, runs.png")
+    print(f"wrote {', '.join(written)} in {OUT}")
+
+
+def diagrams() -> list[str]:
+    """The diagram exports as figures: resnet18 against resnet50, and the 1202-layer ResNet."""
+    from resnet_studio import ArchSpec, analyze
+    from resnet_studio.core.diagram import diagram
+    from resnet_studio.gui.diagram_export import write_diagram
+
+    pair = [(n, analyze(ArchSpec.from_preset(n))) for n in ("resnet18", "resnet50")]
+    d = diagram(pair)
+    write_diagram(d, str(OUT / "diagram-resnet18-vs-resnet50.png"), 1.5)
+    write_diagram(d, str(OUT / "diagram-resnet18-vs-resnet50.svg"), title="resnet18 vs resnet50")
+    huge = analyze(ArchSpec.from_preset("resnet20", layers=(200, 200, 200)))
+    write_diagram(diagram([("resnet1202", huge)]), str(OUT / "diagram-resnet1202.png"), 1.5)
+    return [
+        f"diagram-{n}"
+        for n in ("resnet18-vs-resnet50.png", "resnet18-vs-resnet50.svg", "resnet1202.png")
+    ]
 
 
 def train(app: QApplication, w: MainWindow) -> None:
