@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..train.errors import TrainError
+from ..train.events import RunStatus
 
 
 def add_parser(sub: Any) -> None:
@@ -34,7 +35,7 @@ def run(a: argparse.Namespace) -> int:
         return 0
     width = max(len(r.name) for r in runs)
     for r in runs:
-        if r.status == "unreadable":
+        if r.status == RunStatus.UNREADABLE:
             print(f"{r.name:<{width}}  {r.status:<9} {r.reason}")
             continue
         acc = "–" if r.best_val_accuracy is None else f"{100 * r.best_val_accuracy:.2f}%"

@@ -9,12 +9,15 @@ imported when the command runs, not when the parser is built.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
 import sys
 from pathlib import Path
 from typing import Any
 
 from ..train.errors import TrainError
+from ..train.events import RunStatus
 from .options import add_spec_options, add_train_options, config_from_args, spec_from_args
 
 
@@ -109,11 +112,26 @@ def run(a: argparse.Namespace) -> int:
         end = trainer.run()
     finally:
         signal.signal(signal.SIGINT, previous)
-        if dist.world_size() > 1:
-            import torch.distributed as td
+    code = _exit_code(end.status, end.reason if lead else "")
+    if dist.world_size() > 1:
+        import torch.distributed as td
 
-            td.destroy_process_group()
-    if end.status == "failed":
-        print(f"resnet-studio: error: {end.reason}", file=sys.stderr)
+        with contextlib.suppress(RuntimeError):
+            td.barrier()
+        td.destroy_process_group()
+        # gloo's threads can abort the interpreter's shutdown ("terminate called without an
+        # active exception", about one run in six here, inside torch): everything is written
+        # and flushed by now, so leave without that shutdown
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _exit_code(status: RunStatus, reason: str = "") -> int:
+    """0 finished, 1 failed (its reason printed as the last line), 130 stopped (as by Ctrl-C)."""
+    if status == RunStatus.FAILED:
+        if reason:
+            print(f"resnet-studio: error: {reason}", file=sys.stderr)
         return 1
-    return 130 if end.status == "stopped" else 0
+    return 130 if status == RunStatus.STOPPED else 0

@@ -9,10 +9,54 @@ to its own thread.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .trainer import Trainer
+
+class RunStatus(str, Enum):
+    """Where a run is in its life. A str, so that it compares and serialises as its value."""
+
+    QUEUED = "queued"
+    STARTING = "starting"
+    RUNNING = "running"
+    PAUSED = "paused"
+    STOPPING = "stopping"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    FAILED = "failed"
+    CRASHED = "crashed"  # "running" on disk, but its process is gone
+    UNREADABLE = "unreadable"  # a folder whose records cannot be read
+    UNKNOWN = "unknown"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def live(self) -> bool:
+        """Training or about to: it has a thread."""
+        return self in (RunStatus.STARTING, RunStatus.RUNNING, RunStatus.PAUSED, RunStatus.STOPPING)
+
+    @property
+    def ended(self) -> bool:
+        return self in (RunStatus.FINISHED, RunStatus.STOPPED, RunStatus.FAILED, RunStatus.CRASHED)
+
+    @classmethod
+    def parse(cls, value: Any) -> RunStatus:
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.UNKNOWN
+
+
+class Trainer(Protocol):
+    """What observers may read of the trainer that calls them (the trainer module imports this
+    one, not the other way round)."""
+
+    run_dir: str | None
+    model: Any
+    best_val_accuracy: float | None
+
+    def state_dict(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -66,11 +110,16 @@ class EpochMetrics:
 
 @dataclass(frozen=True)
 class RunEnd:
-    status: str  # "finished", "stopped" or "failed"
+    """How a run ended, decided once by the trainer and told to every observer alike."""
+
+    status: RunStatus  # FINISHED, STOPPED or FAILED
     reason: str  # one sentence; empty when finished
     epoch: int  # epochs completed
     step: int
     best_val_accuracy: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "end", **asdict(self), "status": self.status.value}
 
 
 class Callback:
@@ -88,4 +137,14 @@ class Callback:
     def on_note(self, trainer: Trainer, text: str) -> None:
         """Something the user should know that does not stop the run (a skipped file)."""
 
-    def on_run_end(self, trainer: Trainer, end: RunEnd) -> None: ...
+    def on_run_ending(self, trainer: Trainer, status: RunStatus) -> None:
+        """Before the end is decided: persist what the end needs (the recorder saves a stopped
+        run's checkpoint). An OSError here fails the run with a sentence naming the file."""
+
+    def on_run_end(self, trainer: Trainer, end: RunEnd) -> None:
+        """The end, the same for every observer. An observer that raises here cannot change
+        it; its sentence reaches the others as a note."""
+
+    #: an essential observer's failure (the recorder's, on a full disk) ends the run; any other
+    #: observer that raises is dropped with a note and the run goes on
+    essential = False

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.words import plural
-from .events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
+from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
 
 
 def _pct(v: float | None) -> str:
@@ -75,7 +75,7 @@ class ProgressBar(Callback):
         best = _pct(end.best_val_accuracy)
         line = f"{end.status} after {plural(end.step, 'step')}; best val accuracy {best}"
         # a failure's reason is printed once, by the command, as its error
-        if end.status == "stopped" and trainer.run_dir:
+        if end.status == RunStatus.STOPPED and trainer.run_dir:
             line += f"; continue with: resnet-studio train --resume {trainer.run_dir}"
         print(line, file=self.file)
 

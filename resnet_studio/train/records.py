@@ -3,23 +3,25 @@
 A run directory holds ``config.json`` (spec, hyper-parameters, dataset, device, versions),
 ``status.json``, ``metrics.jsonl`` (appended and flushed as the run goes) and the checkpoints
 ``last.pt`` and ``best.pt``. Every file but the append-only log is written atomically: a temp
-file in the same directory, fsync, then ``os.replace``.
+file in the same directory, fsync, then ``os.replace``. The log's last record is the run's end
+(``"kind": "end"``), the same end that status.json, the trainer and every observer report.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from ..atomic import atomic_write_bytes, atomic_write_json
+from ..atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
 from .errors import TrainError
-from .events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
+from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics, Trainer
 
 
 def default_runs_dir() -> Path:
@@ -95,23 +97,25 @@ def new_run_dir(root: Path | None, name: str) -> Path:
 
 
 class RunRecorder(Callback):
-    """Writes a run's directory as its events arrive."""
+    """Writes a run's directory as its events arrive. It is essential: when it cannot write
+    (a full disk), the run ends with a sentence rather than go on unrecorded."""
+
+    essential = True
 
     def __init__(self, run_dir: Path, checkpoints: bool = True) -> None:
         self.dir = Path(run_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.checkpoints = checkpoints
-        self._log = None
-        self._info: RunInfo | None = None
+        self._log: IO[str] | None = None
 
-    def _status(self, status: str, **extra: Any) -> None:
-        atomic_write_json(
-            self.dir / "status.json",
-            {"status": status, "pid": os.getpid(), "updated": time.time(), **extra},
+    def _status(self, status: RunStatus, **extra: Any) -> None:
+        data = json.dumps(
+            {"status": status.value, "pid": os.getpid(), "updated": time.time(), **extra},
+            indent=2,
         )
+        write_status(self.dir / "status.json", data + "\n")
 
-    def on_run_start(self, trainer: Any, info: RunInfo) -> None:
-        self._info = info
+    def on_run_start(self, trainer: Trainer, info: RunInfo) -> None:
         cfg = {
             "spec": info.spec,
             "config": info.config,
@@ -127,16 +131,20 @@ class RunRecorder(Callback):
             atomic_write_json(self.dir / "config.json", cfg)
         _truncate_metrics(self.dir / "metrics.jsonl", info.start_step)
         self._log = open(self.dir / "metrics.jsonl", "a", encoding="utf-8")  # noqa: SIM115
-        self._status("running", step=info.start_step, best_val_accuracy=trainer.best_val_accuracy)
+        self._status(
+            RunStatus.RUNNING, step=info.start_step, best_val_accuracy=trainer.best_val_accuracy
+        )
 
     def _write(self, rows: list[dict[str, Any]]) -> None:
+        if self._log is None:  # the run ended before it started (a missing dataset)
+            self._log = open(self.dir / "metrics.jsonl", "a", encoding="utf-8")  # noqa: SIM115
         self._log.write("".join(json.dumps(r) + "\n" for r in rows))
         self._log.flush()  # a crash or kill -9 loses at most the steps since the last report
 
-    def on_steps(self, trainer: Any, steps: list[StepMetrics]) -> None:
+    def on_steps(self, trainer: Trainer, steps: list[StepMetrics]) -> None:
         self._write([s.to_dict() for s in steps])
 
-    def on_epoch_end(self, trainer: Any, m: EpochMetrics) -> None:
+    def on_epoch_end(self, trainer: Trainer, m: EpochMetrics) -> None:
         self._write([m.to_dict()])
         if self.checkpoints:
             state = trainer.state_dict()
@@ -144,13 +152,21 @@ class RunRecorder(Callback):
             if m.val_accuracy is not None and m.val_accuracy == trainer.best_val_accuracy:
                 save_checkpoint(self.dir / "best.pt", state)
         self._status(
-            "running", step=m.step, epoch=m.epoch, best_val_accuracy=trainer.best_val_accuracy
+            RunStatus.RUNNING,
+            step=m.step,
+            epoch=m.epoch,
+            best_val_accuracy=trainer.best_val_accuracy,
         )
 
-    def on_run_end(self, trainer: Any, end: RunEnd) -> None:
-        try:  # a full disk may fail the checkpoint: the log is closed and the status tried still
-            if self.checkpoints and end.status == "stopped" and trainer.model is not None:
-                save_checkpoint(self.dir / "last.pt", trainer.state_dict())
+    def on_run_ending(self, trainer: Trainer, status: RunStatus) -> None:
+        """A stopped run's checkpoint, so that it can be resumed where it stopped."""
+        if self.checkpoints and status == RunStatus.STOPPED and trainer.model is not None:
+            save_checkpoint(self.dir / "last.pt", trainer.state_dict())
+
+    def on_run_end(self, trainer: Trainer, end: RunEnd) -> None:
+        """The end, as a last record of metrics.jsonl and in status.json."""
+        try:
+            self._write([end.to_dict()])
         finally:
             if self._log:
                 self._log.close()
@@ -162,6 +178,40 @@ class RunRecorder(Callback):
                 epoch=end.epoch,
                 best_val_accuracy=end.best_val_accuracy,
             )
+
+
+def write_status(path: Path, text: str) -> None:
+    """status.json atomically; on a full disk, rewritten in place, which needs no new block
+    for a file this small, so that the end a run reports is the end on disk."""
+    try:
+        atomic_write_text(path, text)
+    except OSError as e:
+        if e.errno != errno.ENOSPC or not path.is_file():
+            raise
+        try:
+            with open(path, "r+", encoding="utf-8") as f:
+                f.write(text)
+                f.truncate()
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError:
+            raise e from None
+
+
+def read_end(path: Path) -> dict[str, Any] | None:
+    """The end record of a metrics.jsonl, or None if the run has not ended (or predates them)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        try:
+            r = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(r, dict) and r.get("kind") == "end":
+            return r
+    return None
 
 
 def _truncate_metrics(path: Path, step: int) -> None:
@@ -238,7 +288,7 @@ def export_csv(run_dir: Path, out: Path | None = None) -> Path:
 class RunSummary:
     dir: Path
     name: str
-    status: str  # running, finished, stopped, failed, or crashed (its process is gone)
+    status: RunStatus  # RUNNING, FINISHED, STOPPED, FAILED, CRASHED (its process is gone) …
     reason: str
     dataset: str
     device: str
@@ -344,7 +394,7 @@ def _summary(d: Path) -> RunSummary:
         return RunSummary(
             d,
             d.name,
-            "unreadable",
+            RunStatus.UNREADABLE,
             f"This run folder cannot be read: {why}; delete it if you do not need it.",
             "",
             "",
@@ -356,9 +406,9 @@ def _summary(d: Path) -> RunSummary:
         )
     cfg = clean_run_config(cfg)
     dataset, config = cfg["dataset"], cfg.get("config", {})
-    status = _typed(st, "status", str, "unknown")
-    if status == "running" and not _alive(_typed(st, "pid", int, -1)):
-        status = "crashed"
+    status = RunStatus.parse(st.get("status"))
+    if status == RunStatus.RUNNING and not _alive(_typed(st, "pid", int, -1)):
+        status = RunStatus.CRASHED
     return RunSummary(
         d,
         d.name,

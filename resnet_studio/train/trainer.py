@@ -13,7 +13,6 @@ import math
 import os
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from .config import TrainConfig
 from .data import load_dataset
 from .devices import resolve_device
 from .errors import TrainError
-from .events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
+from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
 
 
 class _Stopped(Exception):
@@ -103,7 +102,9 @@ class Trainer:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
-        self.status = "created"
+        self.status = RunStatus.QUEUED
+        self.end: RunEnd | None = None
+        self.end_notes: list[str] = []  # observers that failed while hearing the end
         self.epoch = self.step = self.step_in_epoch = 0
         self.best_val_accuracy: float | None = None
         self.model: nn.Module | None = None
@@ -144,8 +145,19 @@ class Trainer:
 
     def _emit(self, hook: str, *args: Any) -> None:
         if dist.rank() == 0:
-            for cb in self.callbacks:
-                getattr(cb, hook)(self, *args)
+            for cb in list(self.callbacks):
+                try:
+                    getattr(cb, hook)(self, *args)
+                except Exception as e:
+                    if cb.essential or isinstance(e, (TrainError, _Stopped, KeyboardInterrupt)):
+                        raise  # the recorder's disk is full: the run cannot go on unrecorded
+                    self._drop(cb, e)
+
+    def _drop(self, cb: Callback, error: Exception) -> None:
+        """An observer that raised is left out from now on; the others hear why."""
+        if cb in self.callbacks:
+            self.callbacks.remove(cb)
+        self._emit("on_note", f"{type(cb).__name__} failed ({error}) and was left out of the run.")
 
     # --- state ----------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -425,9 +437,24 @@ class Trainer:
             )
 
     def run(self) -> RunEnd:
-        """Train to the end, or until stopped or failed; never raises for a user's mistake."""
-        self.status = "running"
-        reason, status = "", "finished"
+        """Train to the end, or until stopped or failed; never raises for a user's mistake.
+
+        A run ends once: the end (status, reason, step, best accuracy) is decided here, after
+        the observers have saved what it needs (a stopped run's checkpoint); the recorder
+        writes it; then every observer hears that same end.
+        """
+        self.status = RunStatus.RUNNING
+        status, reason = self._train_until_the_end()
+        if dist.rank() == 0:
+            status, reason = self._prepare_end(status, reason)
+        end = RunEnd(status, reason, self.epoch, self.step, self.best_val_accuracy)
+        self.end = end
+        if dist.rank() == 0:
+            self._tell_end(end)
+        self.status = end.status
+        return end
+
+    def _train_until_the_end(self) -> tuple[RunStatus, str]:
         try:
             info = self._setup()
             self._emit("on_run_start", info)
@@ -435,51 +462,65 @@ class Trainer:
                 self._emit("on_note", note)
             self._train()
         except (_Stopped, KeyboardInterrupt):
-            status = "stopped"
-            reason = (
+            return RunStatus.STOPPED, (
                 f"Stopped at step {self.step} (epoch {self.epoch + 1}); resume it to continue."
                 if self.model is not None
                 else "Stopped before training began; start the run again."
             )
         except TrainError as e:
-            status, reason = "failed", str(e)
+            return RunStatus.FAILED, str(e)
         except torch.OutOfMemoryError:
-            status = "failed"
             where = "GPU" if self.device.type == "cuda" else "device"
-            reason = (
+            return RunStatus.FAILED, (
                 f"Out of {where} memory at batch size {self.config.batch_size}; try a "
                 f"batch size of {max(1, self.config.batch_size // 2)} or less, or a "
                 f"smaller input size."
             )
         except RuntimeError as e:
-            status = "failed"
             text = str(e).split("\n")[0]
             if "out of memory" in text or "can't allocate memory" in text:
-                reason = (
+                return RunStatus.FAILED, (
                     f"Out of memory at batch size {self.config.batch_size}; try a batch "
                     f"size of {max(1, self.config.batch_size // 2)} or less."
                 )
-            else:
-                reason = f"Training failed: {text}"
+            return RunStatus.FAILED, f"Training failed: {text}"
         except OSError as e:
-            status, reason = "failed", file_error(e, self._checkpointed())
+            return RunStatus.FAILED, file_error(e, self._checkpointed())
         finally:
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()  # an OOM's leftovers must not starve the next run
-        end = RunEnd(status, reason, self.epoch, self.step, self.best_val_accuracy)
-        if dist.rank() == 0:
-            for cb in self.callbacks:
-                try:
-                    cb.on_run_end(self, end)
-                except OSError as e:  # the recorder's last checkpoint or status, on a full disk
-                    if end.status == "failed":
-                        continue  # its reason is the first failure, the cause of this one
-                    what = "stopped, but" if end.status == "stopped" else "ended, and"
+        return RunStatus.FINISHED, ""
+
+    def _prepare_end(self, status: RunStatus, reason: str) -> tuple[RunStatus, str]:
+        """Let the observers save what the end needs; a file that cannot be written fails it."""
+        for cb in list(self.callbacks):
+            try:
+                cb.on_run_ending(self, status)
+            except OSError as e:  # the stop checkpoint, on a full disk
+                if status != RunStatus.FAILED:  # else its reason is the first failure, the cause
+                    what = "stopped, but" if status == RunStatus.STOPPED else "ended, and"
                     sentence = file_error(e, self._checkpointed())
+                    status = RunStatus.FAILED
                     reason = f"The run {what} {sentence[0].lower()}{sentence[1:]}"
-                    end = replace(end, status="failed", reason=reason)
-        self.status = end.status
-        return end
+            except Exception as e:
+                self._drop(cb, e)
+        return status, reason
+
+    def _tell_end(self, end: RunEnd) -> None:
+        """The essential observers (the recorder) write the end first; then everyone hears it.
+        A failure cannot change the end: it becomes a note to the others."""
+        notes: list[str] = []
+        for cb in sorted(self.callbacks, key=lambda cb: not cb.essential):
+            for text in notes:  # what failed before this observer's turn
+                with contextlib.suppress(Exception):
+                    cb.on_note(self, text)
+            try:
+                cb.on_run_end(self, end)
+            except OSError as e:
+                notes.append(f"The run {end.status}, but {_lower(file_error(e))}")
+            except Exception as e:
+                notes.append(f"{type(cb).__name__} failed at the end of the run: {e}.")
+        self.end_notes = notes
 
 
 _RESUME_KEYS = {  # what a resumable checkpoint holds, as the plain types it holds them as
@@ -554,3 +595,7 @@ def _scheduler(
     if cfg.schedule == "cosine":
         return sched.CosineAnnealingLR(opt, T_max=max(total, 1))
     return sched.OneCycleLR(opt, max_lr=cfg.lr, total_steps=max(total, 1))
+
+
+def _lower(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:]

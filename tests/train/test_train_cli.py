@@ -138,7 +138,7 @@ def test_torchrun_two_processes_with_gloo(tmp_path):
         timeout=300,
         env=env,
     )
-    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.returncode == 0, r.stderr[-6000:]
     config = json.loads((run / "config.json").read_text())
     assert "×2" in config["device"]
     steps = [m for m in read_metrics(run / "metrics.jsonl") if m["kind"] == "step"]

@@ -66,7 +66,7 @@ def test_digits_learn_within_a_few_epochs(tmp_path):
     cfg = json.loads((tmp_path / "config.json").read_text())
     assert cfg["spec"] == SMALL.to_dict() and cfg["config"]["epochs"] == 4
     assert {"torch", "torchvision", "resnet_studio"} <= set(cfg["versions"])
-    run = list_runs(tmp_path.parent)[0]
+    run = next(r for r in list_runs(tmp_path.parent) if r.dir == tmp_path)
     assert (run.status, run.epochs_done) == ("finished", 4)
     assert run.best_val_accuracy == max(e.val_accuracy for e in c.epochs)
 
