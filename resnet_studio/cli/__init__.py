@@ -18,7 +18,7 @@ from ..core.errors import SpecError
 from ..train.errors import TrainError
 from .options import Parser
 
-COMMANDS = ("summary", "presets", "train", "runs", "diagram")
+COMMANDS = ("summary", "presets", "train", "runs", "export", "diagram")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,20 +1,25 @@
-"""What the window saves: specs, analyses, the built model. Qt-free functions, run off-thread
-where they are slow; every file is written atomically."""
+"""What the window saves: specs, analyses, the built model or a run's trained one. Qt-free
+functions, run off-thread where they are slow; every file is written atomically. Model files are
+written by :mod:`resnet_studio.core.model_export`, through ``resnet-studio export`` for the
+formats that trace the model; torch is imported when a model is exported, not when the window
+opens."""
 
 from __future__ import annotations
 
-import io
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-
-from ..atomic import atomic_write_bytes, atomic_write_text
+from ..atomic import atomic_write_text
 from ..core import Analysis, ArchSpec
 from ..core.export import analysis_csv, analysis_json, analysis_markdown
+from ..train.errors import TrainError
 
-MODEL_FORMATS = {".onnx": "ONNX", ".pt": "TorchScript", ".pth": "state_dict"}
+if TYPE_CHECKING:
+    import torch
 
 
 def save_spec(spec: ArchSpec, path: str) -> None:
@@ -41,37 +46,53 @@ def torchinfo_text(model: torch.nn.Module, spec: ArchSpec, batch: int) -> str:
     return str(stats) + "\n"
 
 
-def export_model(model: torch.nn.Module, spec: ArchSpec, path: str) -> None:
-    """ONNX (opens in Netron), TorchScript (traced) or a state_dict, chosen by the suffix."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".pth":
-        buf = io.BytesIO()
-        torch.save(model.state_dict(), buf)
-        atomic_write_bytes(path, buf.getvalue())
-        return
-    model = model.eval()
-    x = torch.randn(1, spec.in_channels, *spec.input_size)
-    fd, tmp = tempfile.mkstemp(dir=Path(path).parent, suffix=suffix)
-    os.close(fd)
-    try:
-        with torch.no_grad():
-            if suffix == ".onnx":
-                torch.onnx.export(
-                    model,
-                    (x,),
-                    tmp,
-                    dynamo=True,
-                    input_names=["input"],
-                    output_names=["logits"],
-                    dynamic_shapes={"x": {0: torch.export.Dim("batch")}},
-                )
-            else:
-                import warnings
+def export_model(
+    fmt: str,
+    path: str | os.PathLike,
+    *,
+    model: torch.nn.Module | None = None,
+    spec: ArchSpec | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    base_preset: str | None = None,
+) -> Path:
+    """The built ``model`` of ``spec``, or a run's ``checkpoint`` (its saved architecture and
+    trained weights), as ``fmt``; returns the path written (the format's suffix added when the
+    typed one differs). Raises TrainError with one sentence.
 
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # torch.jit's deprecation notice
-                    torch.jit.trace(model, x).save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    Formats that trace the model run ``resnet-studio export`` in a child process: torch.export
+    and the ONNX exporter set process-wide state while they trace (``is_exporting``, the FX
+    metadata), which crashes a run training on another thread of the window.
+    """
+    from ..core.model_export import FORMATS, with_suffix
+    from ..core.model_export import export_model as write
+
+    traces = fmt not in ("state_dict", "python")
+    if checkpoint is None and not traces:
+        return write(model, spec, fmt, path, base_preset=base_preset)
+    if checkpoint is not None and fmt == "state_dict":  # no tracing: here, on this thread
+        from ..train.weights import choose_spec, model_for_weights, read_weights
+
+        weights = read_weights(checkpoint)
+        spec, _ = choose_spec(weights, None)
+        return write(model_for_weights(weights, spec), spec, fmt, path)
+    with tempfile.TemporaryDirectory(prefix="resnet-studio-export-") as tmp:
+        if checkpoint is None:
+            from ..train.records import save_checkpoint
+
+            checkpoint = Path(tmp) / "model.pt"  # the built model's weights and its spec
+            state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+            save_checkpoint(checkpoint, {"spec": spec.to_dict(), "model": state})
+        args = ["export", "--weights", str(checkpoint), "--format", fmt, "--out", str(path)]
+        r = subprocess.run(
+            [sys.executable, "-m", "resnet_studio.cli", *args],
+            capture_output=True,
+            text=True,
+        )
+    lines = r.stderr.strip().splitlines()
+    if r.returncode == 2 and lines:  # the command's one sentence
+        raise TrainError(lines[-1].removeprefix("resnet-studio: error: "))
+    if r.returncode != 0:
+        raise RuntimeError(
+            f"The {FORMATS[fmt].title} export stopped ({lines[-1] if lines else r.returncode})."
+        )
+    return with_suffix(path, fmt)

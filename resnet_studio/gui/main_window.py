@@ -22,6 +22,8 @@ from .. import __version__
 from ..atomic import atomic_write_text
 from ..core import Analysis, ArchSpec, SpecError, analyze, build_model
 from ..core.export import comparison_csv, comparison_markdown, python_code
+from ..core.model_export import FORMATS as MODEL_FORMATS
+from ..core.model_export import with_suffix
 from . import exports, workers
 from .compare_view import CURRENT, CompareView
 from .explorer import ExplorerView
@@ -60,6 +62,9 @@ class MainWindow(QMainWindow):
         self.train.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.train.panel.adaptRequested.connect(self.adapt_spec)
         self.train.specRequested.connect(self.panel.set_spec)
+        self.train.modelExportRequested.connect(
+            lambda checkpoint, fmt: self.export_model(fmt, checkpoint=checkpoint)
+        )
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self.tabs)
@@ -137,14 +142,15 @@ class MainWindow(QMainWindow):
             tip="torchinfo's summary of the built model, as text",
         )
         e.addSeparator()
-        self._action(
-            e,
-            "Model as ONNX…",
-            lambda: self.export_model(".onnx"),
-            tip="ONNX graph of the built model; opens in Netron",
-        )
-        self._action(e, "Model as TorchScript…", lambda: self.export_model(".pt"))
-        self._action(e, "Model state_dict…", lambda: self.export_model(".pth"))
+        # the menu item decides the format; a typed suffix that differs gets the right one added
+        for fmt, text, tip in (
+            ("onnx", "Model as ONNX…", "One self-contained ONNX file; opens in Netron"),
+            ("pt2", "Model as torch.export (.pt2)…", "torch.export's program; torch.export.load"),
+            ("torchscript", "Model as TorchScript…", "A traced TorchScript module (deprecated)"),
+            ("state_dict", "Model state_dict…", "The weights only, for load_state_dict"),
+            ("python", "Model as Python code…", "Python that builds this architecture"),
+        ):
+            self._action(e, text, lambda _=False, f=fmt: self.export_model(f), tip=tip)
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         ed = self.menuBar().addMenu("&Edit")
@@ -351,20 +357,31 @@ class MainWindow(QMainWindow):
 
         self._in_background("Writing the torchinfo summary", work)
 
-    def export_model(self, suffix: str, path: str | None = None) -> None:
-        if not self._need_model():
+    def export_model(
+        self, fmt: str, path: str | None = None, checkpoint: str | None = None
+    ) -> None:
+        """The built model (or, with ``checkpoint``, a run's trained one) as ``fmt``, written
+        off the GUI thread; ``path`` skips the file dialog."""
+        form = MODEL_FORMATS[fmt]
+        if checkpoint is None and form.needs_model and not self._need_model():
             return
-        name = exports.MODEL_FORMATS[suffix]
-        path = path or self._ask_save(f"Export model as {name}", suffix, f"{name} (*{suffix})")
+        if checkpoint is None and self.spec is None:
+            return
+        what = f"{Path(checkpoint).parent.name} ({Path(checkpoint).stem})" if checkpoint else ""
+        title = f"Export {what or 'model'} as {form.title}"
+        path = path or self._ask_save(title, form.suffix, f"{form.title} (*{form.suffix})")
         if not path:
             return
-        model, spec = self.model, self.spec
+        path = str(with_suffix(path, fmt))
+        model, spec, base = self.model, self.spec, self.panel.base_preset
 
         def work() -> str:
-            exports.export_model(model, spec, path)
-            return f"Exported {path}"
+            written = exports.export_model(
+                fmt, path, model=model, spec=spec, checkpoint=checkpoint, base_preset=base
+            )
+            return f"Exported {written}"
 
-        self._in_background(f"Exporting {name}", work)
+        self._in_background(f"Exporting {form.title}", work)
 
     def copy_python(self) -> None:
         if self.spec is not None:

@@ -18,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -94,6 +95,7 @@ def _cells(r: RunState) -> tuple[str, ...]:
 class TrainView(QWidget):
     message = Signal(str)  # for the status bar
     specRequested = Signal(object)  # an ArchSpec: a run's architecture, for the spec panel
+    modelExportRequested = Signal(str, str)  # a run's checkpoint and a model format
 
     def __init__(self, runs_root: Path | None = None, parent: Any = None) -> None:
         super().__init__(parent)
@@ -122,12 +124,16 @@ class TrainView(QWidget):
         self.export_button.setToolTip(
             "Save the curves as PNG/SVG and the selected run's metrics as CSV"
         )
+        self.model_button = QPushButton("Export model…")
+        self.model_button.setToolTip("Save the selected run's trained model (best or last)")
+        self.model_button.setMenu(self._model_menu())
         for b in (
             self.resume_button,
             self.open_button,
             self.spec_button,
             self.delete_button,
             self.export_button,
+            self.model_button,
         ):
             actions.addWidget(b)
         actions.addStretch()
@@ -403,6 +409,47 @@ class TrainView(QWidget):
             return
         self.message.emit(f"Exported {path}")
 
+    # --- a run's trained model ------------------------------------------------------------------
+    def _model_menu(self) -> QMenu:
+        from ..core.model_export import FORMATS
+
+        menu = QMenu(self)
+        for f in FORMATS.values():
+            if f.needs_model:  # Python code has no weights: the spec panel's menu writes it
+                text = f"{f.title} ({f.suffix})…"
+                menu.addAction(text, lambda _=False, f=f.name: self.export_run_model(f))
+        return menu
+
+    def _checkpoints(self, state: RunState | None) -> list[Path]:
+        if state is None or state.run_dir is None:
+            return []
+        return [p for p in (state.run_dir / "best.pt", state.run_dir / "last.pt") if p.is_file()]
+
+    def export_run_model(self, fmt: str, which: str | None = None) -> None:
+        """Ask for the selected run's best or last checkpoint (when it has both), then ask the
+        window to export that model as ``fmt``."""
+        found = {p.stem: p for p in self._checkpoints(self.selected())}
+        if not found:
+            return
+        if which is None and len(found) > 1:
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Export model",
+                "Export the weights of the best epoch (highest validation accuracy) or of the "
+                "last one?",
+                QMessageBox.StandardButton.Cancel,
+                self,
+            )
+            role = QMessageBox.ButtonRole.AcceptRole
+            buttons = {box.addButton(name.title(), role): name for name in ("best", "last")}
+            box.exec()
+            which = buttons.get(box.clickedButton())
+            if which is None:
+                return
+        path = found.get(which) if which else next(iter(found.values()))
+        if path is not None:
+            self.modelExportRequested.emit(str(path), fmt)
+
     # --- table and progress --------------------------------------------------------------------
     def _progress(self, state: RunState) -> None:
         if state is not self.selected():
@@ -509,6 +556,7 @@ class TrainView(QWidget):
             and (state.run_dir / "last.pt").exists()
         )
         self.open_button.setEnabled(state is not None and state.run_dir is not None)
+        self.model_button.setEnabled(bool(self._checkpoints(state)))
         self.delete_button.setEnabled(idle)
 
 

@@ -36,7 +36,7 @@ def load_tensors(path: str | os.PathLike, what: str = "checkpoint") -> Any:
     except FileNotFoundError:
         raise TrainError(f"There is no {what} at {path}.") from None
     except IsADirectoryError:
-        raise TrainError(f"{path} is a folder, not a {what} file.") from None
+        raise TrainError(f"{path} is a folder, not a {what}; give the file itself.") from None
     except OSError as e:
         raise TrainError(f"Could not read the {what} {path}: {e.strerror or e}.") from None
     except Exception as e:  # UnpicklingError, EOFError, RuntimeError from a damaged zip, …
