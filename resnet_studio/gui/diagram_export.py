@@ -26,6 +26,7 @@ def diagram_svg(d: Diagram, title: str = "") -> bytes:
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
     gen = QSvgGenerator()
     gen.setOutputDevice(buf)
+    gen.setResolution(96)  # one diagram unit is one CSS pixel, as on screen at 100%
     gen.setSize(QSize(int(d.width + 0.5), int(d.height + 0.5)))
     gen.setViewBox(QRectF(0, 0, d.width, d.height))
     gen.setTitle(title or "ResNet Studio diagram")
