@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..atomic import atomic_write_text
-from ..core import Analysis, ArchSpec, SpecError, analyze, build_model
+from ..core import Analysis, ArchSpec, SpecError, analyze
 from ..core.export import comparison_csv, comparison_markdown, python_code
 from ..core.model_export import FORMATS as MODEL_FORMATS
 from ..core.model_export import with_suffix
@@ -37,7 +37,7 @@ MAX_RECENT = 8
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, runs_dir: Path | None = None) -> None:
         super().__init__()
-        self.settings = settings or QSettings()
+        self.settings = settings or QSettings("ResNet Studio", "ResNet Studio")
         self.setWindowTitle("ResNet Studio")
         self.analysis: Analysis | None = None
         self.spec: ArchSpec | None = None
@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
                 self.explorer.build_status.setText(f"✘ could not build: {e}")
                 self.explorer.build_status.setStyleSheet("color: #c62828;")
 
-        workers.start(lambda: build_model(spec), built, failed)
+        workers.start(lambda: _build(spec), built, failed)
 
     # --- files --------------------------------------------------------------------------------
     def _ask_save(self, title: str, suffix: str, filters: str) -> str | None:
@@ -496,3 +496,11 @@ class MainWindow(QMainWindow):
         self.build_timer.stop()
         workers.wait_all()
         super().closeEvent(event)
+
+
+def _build(spec: ArchSpec) -> Any:
+    """The model, built off the GUI thread; the first build loads torch there, so the window
+    is painted and answering while torch loads."""
+    from ..core.builder import build_model
+
+    return build_model(spec)
