@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from pathlib import Path
 
 from resnet_studio.gui.offscreen import use_offscreen_screen  # noqa: E402
 
@@ -25,8 +26,8 @@ import pyqtgraph as pg  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from resnet_studio.gui.curves import CurvesView  # noqa: E402
-from resnet_studio.gui.runs import RunState  # noqa: E402
-from resnet_studio.train.events import StepMetrics  # noqa: E402
+from resnet_studio.train.events import RunStatus, StepMetrics  # noqa: E402
+from resnet_studio.train.run import Run  # noqa: E402
 
 NEW = 50  # steps per frame
 
@@ -50,7 +51,8 @@ def _cpu_ms(app: QApplication, frame) -> float:  # noqa: ANN001
 
 def measure(app: QApplication, n: int, frames: int) -> tuple[float, float]:
     """Median GUI-thread milliseconds per frame at n steps: (CurvesView, bare pyqtgraph)."""
-    run = RunState("20261123-120000-resnet18-digits", None, "#1f77b4", status="running")
+    name = "20261123-120000-resnet18-digits"
+    run = Run(name, Path(name), "#1f77b4", status=RunStatus.RUNNING)
     run.info, run.total_steps = {"steps_per_epoch": 1000}, n + NEW * (frames + 5)
     run.add_steps(_steps(0, n))
     view = CurvesView()

@@ -26,10 +26,18 @@ from PySide6.QtWidgets import (
 )
 
 from ..atomic import atomic_write_bytes
+from ..train.events import RunStatus
+from ..train.run import Run
 from .plots import image_png, widget_svg
-from .runs import RunState
 
-LIVE = ("starting", "running", "paused", "queued")  # a live run's x-axis spans its plan
+# a live run's x-axis spans its plan
+LIVE = (
+    RunStatus.STARTING,
+    RunStatus.RUNNING,
+    RunStatus.PAUSED,
+    RunStatus.QUEUED,
+    RunStatus.STOPPING,
+)
 REDRAW_MS = 500  # at most 2 redraws a second (painting competes with training on small CPUs)
 
 
@@ -138,7 +146,7 @@ class CurvesView(QWidget):
             self._envelopes[key] = pg.PlotDataItem(pen=QPen(Qt.PenStyle.NoPen))
             w.addItem(self._envelopes[key])
         self._ranges: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {}
-        self.runs: list[RunState] = []
+        self.runs: list[Run] = []
         self.dirty = False
         self.timer = QTimer(self)
         self.timer.setInterval(REDRAW_MS)
@@ -155,8 +163,9 @@ class CurvesView(QWidget):
         self._drawn: dict[int, tuple[int, int]] = {}  # what each run's items show
         self._settings: tuple[Any, ...] | None = None
         self._shown: tuple[tuple[int, bool], ...] | None = None  # visible runs, live or not
+        self._listed: dict[int, bool] = {}  # whether each run is in the legends
 
-    def set_runs(self, runs: list[RunState]) -> None:
+    def set_runs(self, runs: list[Run]) -> None:
         self.runs = runs
         self.mark_dirty()
 
@@ -171,7 +180,7 @@ class CurvesView(QWidget):
         if self.dirty and self.isVisible():
             self.redraw()
 
-    def _x(self, run: RunState, step: np.ndarray, time: np.ndarray) -> np.ndarray:
+    def _x(self, run: Run, step: np.ndarray, time: np.ndarray) -> np.ndarray:
         mode = self.x_axis.currentIndex()
         if mode == 0:
             return step
@@ -179,7 +188,7 @@ class CurvesView(QWidget):
             return step / max(1, int(run.info.get("steps_per_epoch") or 1))
         return time
 
-    def _epoch_x(self, run: RunState) -> np.ndarray:
+    def _epoch_x(self, run: Run) -> np.ndarray:
         steps = np.array([e["step"] for e in run.epochs], dtype=float)
         times = np.array([e.get("time", 0.0) for e in run.epochs], dtype=float)
         return self._x(run, steps, times)
@@ -205,10 +214,15 @@ class CurvesView(QWidget):
             for item in self._items.pop(key).values():
                 (loss if item in loss.items else acc).removeItem(item)
             self._drawn.pop(key, None)
+            self._listed.pop(key, None)
         for run in self.runs:
             items = self._items.get(id(run)) or self._make_items(run, loss, acc)
             for item in items.values():
                 item.setVisible(run.visible)
+            listed = run.visible and run.has_points  # a run with no points adds no legend line
+            if self._listed.get(id(run)) != listed:
+                self._list(items, listed)
+                self._listed[id(run)] = listed
             steps, epochs = self._drawn.get(id(run), (-1, -1))
             if steps != run.step.n:
                 self._update_steps(run, items)
@@ -216,6 +230,19 @@ class CurvesView(QWidget):
                 self._update_epochs(run, items)
             self._drawn[id(run)] = (run.step.n, len(run.epochs))
         self._hold_ranges()
+
+    def _list(self, items: dict[str, Any], listed: bool) -> None:
+        """Add a run's curves to the legends, or take them out."""
+        for name, plot in (
+            ("smooth", self.loss),
+            ("val_loss", self.loss),
+            ("train_acc", self.acc),
+            ("val_acc", self.acc),
+        ):
+            legend, item = plot.getPlotItem().legend, items[name]
+            legend.removeItem(item)
+            if listed:
+                legend.addItem(item, item.name())
 
     def _hold_ranges(self) -> None:
         """Span each plot's envelope over what its visible runs show (see steady()). Both plots
@@ -257,7 +284,7 @@ class CurvesView(QWidget):
                 y = np.array(ry)
                 self._envelopes[key].setData(np.array(rx), 10**y if key == "loss" and log else y)
 
-    def _make_items(self, run: RunState, loss: pg.PlotItem, acc: pg.PlotItem) -> dict[str, Any]:
+    def _make_items(self, run: Run, loss: pg.PlotItem, acc: pg.PlotItem) -> dict[str, Any]:
         c = pg.mkColor(run.colour)
         faint = pg.mkColor(run.colour)
         faint.setAlpha(60)
@@ -303,13 +330,13 @@ class CurvesView(QWidget):
         self._items[id(run)] = items
         return items
 
-    def _update_steps(self, run: RunState, items: dict[str, Any]) -> None:
+    def _update_steps(self, run: Run, items: dict[str, Any]) -> None:
         x = self._x(run, run.step.values, run.step_time.values)
         y = run.step_loss.values
         items["raw"].setData(x, y)
         items["smooth"].setData(x, ema(y, self.smoothing.value() / 100))
 
-    def _update_epochs(self, run: RunState, items: dict[str, Any]) -> None:
+    def _update_epochs(self, run: Run, items: dict[str, Any]) -> None:
         ex = self._epoch_x(run)
         val_loss = [e.get("val_loss") for e in run.epochs]
         val_acc = [e.get("val_accuracy") for e in run.epochs]

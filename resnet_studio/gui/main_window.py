@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.train = TrainView(runs_dir)
         self.tabs.addTab(self.train, "Train")
         self.train.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.train.problem.connect(lambda text: self.statusBar().showMessage(text, 60000))
         self.train.panel.adaptRequested.connect(self.adapt_spec)
         self.train.specRequested.connect(self.panel.set_spec)
         self.train.modelExportRequested.connect(
@@ -450,6 +451,16 @@ class MainWindow(QMainWindow):
             )
         except (TypeError, ValueError):
             pass
+        try:
+            saved = json.loads(s.value("train", "{}"))
+            if isinstance(saved, dict):
+                self.train.panel.restore(saved)
+            if s.value("train_columns_chosen") in (True, "true"):
+                self.train.choose_columns(set(json.loads(s.value("train_columns", "[]"))))
+        except (TypeError, ValueError):
+            pass  # an old or hand-edited setting: the defaults
+        if s.value("train_splitter"):
+            self.train.splitter.restoreState(s.value("train_splitter"))
         self._fill_recent()
 
     def save_settings(self) -> None:
@@ -464,6 +475,10 @@ class MainWindow(QMainWindow):
         s.setValue("dtype", self.panel.dtype.currentText())
         s.setValue("tab", self.tabs.currentIndex())
         s.setValue("compare", json.dumps(self.compare.entries))
+        s.setValue("train", json.dumps(self.train.panel.settings()))
+        s.setValue("train_columns", json.dumps(sorted(self.train.chosen_columns or [])))
+        s.setValue("train_columns_chosen", self.train.chosen_columns is not None)
+        s.setValue("train_splitter", self.train.splitter.saveState())
         s.sync()
 
     def adapt_spec(self, overrides: dict[str, Any]) -> None:

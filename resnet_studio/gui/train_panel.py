@@ -3,6 +3,7 @@ between the spec and the dataset (with a one-click fix)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -169,6 +170,42 @@ class TrainPanel(QWidget):
         self.adapt.clicked.connect(lambda: self.adaptRequested.emit(dict(self._fix)))
         self.dataset.currentIndexChanged.connect(self.datasetChanged)
 
+    def settings(self) -> dict[str, Any]:
+        """The settings as plain data, for the window's settings file."""
+        return {
+            "dataset": self.dataset.currentText(),
+            "data_dir": self.data_dir.text(),
+            "epochs": self.epochs.value(),
+            "batch_size": self.batch.value(),
+            "lr": self.lr.value(),
+            "optimizer": self.optimizer.currentText(),
+            "schedule": self.schedule.currentText(),
+            "augment": self.augment.isChecked(),
+            "amp": self.amp.currentText(),
+        }
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        """Settings saved by :meth:`settings`; a value that does not fit is left at default."""
+        combos = {
+            "dataset": self.dataset,
+            "optimizer": self.optimizer,
+            "schedule": self.schedule,
+            "amp": self.amp,
+        }
+        for key, box in combos.items():
+            if isinstance(saved.get(key), str) and box.findText(saved[key]) >= 0:
+                box.setCurrentText(saved[key])
+        spins = {"epochs": self.epochs, "batch_size": self.batch, "lr": self.lr}
+        for key, spin in spins.items():
+            value = saved.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if spin.minimum() <= value <= spin.maximum():
+                    spin.setValue(value)  # type: ignore[arg-type]
+        if isinstance(saved.get("data_dir"), str):
+            self.data_dir.setText(saved["data_dir"])
+        if isinstance(saved.get("augment"), bool):
+            self.augment.setChecked(saved["augment"])
+
     def set_devices(self, devices: list[DeviceInfo]) -> None:
         """Offer ``devices``; the best available GPU is chosen unless the user chose already."""
         chosen = self.device.currentData()
@@ -200,8 +237,6 @@ class TrainPanel(QWidget):
 
     def config(self) -> TrainConfig:
         """The settings as a TrainConfig (raises TrainError for impossible values)."""
-        from .runs import gui_threads
-
         return TrainConfig(
             dataset=self.dataset.currentText(),
             data_dir=self.data_dir.text() or None,
@@ -215,3 +250,10 @@ class TrainPanel(QWidget):
             device=self.device.currentData(),
             threads=gui_threads(),
         )
+
+
+def gui_threads() -> int:
+    """Torch's intra-op threads for runs started from the window: every core. Measured by
+    bench/ui_responsiveness.py, the GUI thread stays responsive (torch releases the GIL in its
+    kernels), and fewer threads would cost training speed on small machines."""
+    return max(1, os.cpu_count() or 1)

@@ -1,132 +1,99 @@
-"""The Train tab: the panel, the live curves and the runs table, over RunControllers.
-
-Several runs may train at once (``max_parallel``); more wait in a queue. Past runs are read
-back from their directories when the tab opens, so yesterday's curves overlay today's.
+"""The Train tab: lays out the panel, the live curves and the runs table, and turns clicks into
+calls on the run manager (``train/manager.py``), which owns the runs. Nothing here trains, and
+nothing here keeps a run's state: the table is a model over the manager (``run_table.py``).
 """
 
 from __future__ import annotations
 
-import re
-import shutil
-import time
-from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
     QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core import ArchSpec
-from ..core.format import human
-from ..train import TrainError, list_runs
-from ..train.records import default_runs_dir
+from ..core.format import human_bytes
+from ..train.errors import TrainError
+from ..train.events import RunStatus
+from ..train.manager import Deletion, RunManager
+from ..train.run import Run
+from . import workers
 from .curves import CurvesView
-from .plots import colour
-from .runs import RunController, RunState
+from .run_table import ALL, COLUMNS, HEADERS, SORT_ROLE, RunTableModel, progress_line, run_details
 from .train_panel import TrainPanel
 
-COLUMNS = (
-    "Run",
-    "Status",
-    "Progress",
-    "Best val acc",
-    "Time",
-    "img/s",
-    "Architecture",
-    "Params",
-    "MACs",
-    "Dataset",
-    "Device",
-)
-LIVE = tuple(COLUMNS.index(c) for c in ("Progress", "Time", "img/s"))  # change with every step
-LIVE_INTERVAL = 0.5  # seconds between updates of a run's progress line and live cells
-STATUS_COLOURS = {"failed": "#c62828", "running": "#1565c0", "finished": "#2e7d32"}
-
-
-def _minutes(seconds: float) -> str:
-    m, s = divmod(int(seconds), 60)
-    return f"{m}:{s:02d}"
-
-
-def _epoch_progress(state: RunState) -> tuple[int, int]:
-    """(the epoch under way or last done, 1-based; the planned epochs), from the run's steps."""
-    total = max(1, state.total_steps)
-    spe = max(1, int(state.info.get("steps_per_epoch") or total))
-    return min(state.last_step // spe + 1, total // spe), total // spe
-
-
-def _progress_cell(state: RunState) -> str:
-    if not state.total_steps:
-        return ""
-    epoch, epochs = _epoch_progress(state)
-    return f"{100 * state.last_step / state.total_steps:.0f}% · epoch {epoch}/{epochs}"
-
-
-def _cells(r: RunState) -> tuple[str, ...]:
-    """One run's row, in COLUMNS order."""
-    best = r.best_val_accuracy
-    return (
-        r.label,
-        r.status,
-        _progress_cell(r),
-        "" if best is None else f"{100 * best:.2f}%",
-        _minutes(r.elapsed),
-        f"{r.images_per_s:,.0f}" if r.images_per_s else "",
-        r.info.get("spec_label") or _arch(_spec(r.info)),
-        human(r.info["params"]) if r.info.get("params") else "",
-        human(r.info["macs"]) if r.info.get("macs") else "",
-        (r.info.get("dataset") or {}).get("name", ""),
-        re.sub(r" \([^)]*\)", "", r.info.get("device", "")),  # the full name is its tooltip
-    )
+UNDO_SECONDS = 8  # how long a deleted run can be brought back
 
 
 class TrainView(QWidget):
     message = Signal(str)  # for the status bar
+    problem = Signal(str)  # a sentence that must stay until read (a failed run)
     specRequested = Signal(object)  # an ArchSpec: a run's architecture, for the spec panel
     modelExportRequested = Signal(str, str)  # a run's checkpoint and a model format
 
     def __init__(self, runs_root: Path | None = None, parent: Any = None) -> None:
         super().__init__(parent)
-        self.root = Path(runs_root or default_runs_dir())
-        self.max_parallel = 2
+        self._dispatcher = workers.Dispatcher()
+        self.manager = RunManager(runs_root, dispatch=self._dispatcher)
         self.panel = TrainPanel()
         self.curves = CurvesView()
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.model = RunTableModel(self.manager, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterKeyColumn(-1)  # the filter reads every column
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the manager's order at first
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         self.table.verticalHeader().hide()
-        actions = QHBoxLayout()
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header = self.table.horizontalHeader()
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter runs (name, status, tag, architecture, dataset…)")
+        self.filter.setClearButtonEnabled(True)
+        self.chosen_columns: set[str] | None = None  # None: the differing hyper-parameters
+
         self.resume_button = QPushButton("Resume")
-        self.resume_button.setToolTip("Continue the selected stopped run from its checkpoint")
+        self.resume_button.setToolTip(
+            "Continue the selected run: a paused one where it is, a stopped one from its checkpoint"
+        )
         self.open_button = QPushButton("Open folder")
-        self.open_button.setToolTip("Show the selected run's directory")
+        self.open_button.setToolTip("Show the selected run's folder")
         self.spec_button = QPushButton("Load its spec")
-        self.spec_button.setToolTip(
-            "Put the selected run's architecture in the panel, to study it or train it again"
-        )
+        self.spec_button.setToolTip("Put the selected run's architecture in the spec panel")
         self.delete_button = QPushButton("Delete…")
-        self.delete_button.setToolTip("Delete the selected run's directory")
+        self.delete_button.setToolTip("Move the selected run's folder to the trash (undoable)")
         self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip(
-            "Save the curves as PNG/SVG and the selected run's metrics as CSV"
-        )
+        self.export_button.setToolTip("Save the curves as PNG/SVG and the run's metrics as CSV")
         self.model_button = QPushButton("Export model…")
         self.model_button.setToolTip("Save the selected run's trained model (best or last)")
         self.model_button.setMenu(self._model_menu())
+        actions = QHBoxLayout()
         for b in (
             self.resume_button,
             self.open_button,
@@ -136,16 +103,27 @@ class TrainView(QWidget):
             self.model_button,
         ):
             actions.addWidget(b)
-        actions.addStretch()
+        actions.addWidget(self.filter, 1)
+        self.undo_bar = QWidget()
+        ub = QHBoxLayout(self.undo_bar)
+        ub.setContentsMargins(6, 2, 6, 2)
+        self.undo_label = QLabel()
+        self.undo_button = QPushButton("Undo")
+        ub.addWidget(self.undo_label, 1)
+        ub.addWidget(self.undo_button)
+        self.undo_bar.setStyleSheet("background: #fff4ce;")
+        self.undo_bar.hide()
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addLayout(actions)
+        bl.addWidget(self.undo_bar)
         bl.addWidget(self.table)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.curves)
         right.addWidget(bottom)
         right.setSizes([520, 260])
+        self.right_splitter = right
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.panel)
         split.addWidget(right)
@@ -155,261 +133,206 @@ class TrainView(QWidget):
         layout.addWidget(split)
         self.splitter = split
 
-        self.runs: list[RunState] = []
-        self._live_at: dict[str, float] = {}  # when each run's live cells were last set
-        self.controllers: dict[str, RunController] = {}
-        self.queue: list[tuple[RunState, RunController]] = []
         self.spec: ArchSpec | None = None
         self.spec_label = ""
+        self._deletions: list[Deletion] = []
+        self._undo_timer = QTimer(self, singleShot=True, interval=UNDO_SECONDS * 1000)
+        self._undo_timer.timeout.connect(self.finish_deletions)
+        m = self.manager
+        m.added.connect(lambda run, i: self._runs_changed())
+        m.removed.connect(lambda run, i: self._runs_changed())
+        m.changed.connect(self._run_changed)
+        m.progressed.connect(self._run_progressed)
+        m.noted.connect(lambda run, text: self.message.emit(f"{run.label}: {text}"))
+        m.ended.connect(self._run_ended)
+        self.model.error.connect(self.message)
+        self.model.visibilityChanged.connect(self.curves.mark_dirty)
         self.panel.startRequested.connect(self.start_run)
-        self.panel.pauseRequested.connect(self.toggle_pause)
+        self.panel.pauseRequested.connect(self.pause_selected)
         self.panel.stopRequested.connect(self.stop_selected)
         self.panel.datasetChanged.connect(lambda: self.panel.show_fit(self.spec))
-        self.resume_button.clicked.connect(self.resume_selected)
-        self.open_button.clicked.connect(self.open_selected)
-        self.spec_button.clicked.connect(self.load_selected_spec)
-        self.delete_button.clicked.connect(self.delete_selected)
-        self.export_button.clicked.connect(self.export_dialog)
-        self.table.itemChanged.connect(self._checked)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.load_past_runs()
-        self._update_buttons()
+        self.resume_button.clicked.connect(lambda: self.resume_selected())
+        self.open_button.clicked.connect(lambda: self.open_selected())
+        self.spec_button.clicked.connect(lambda: self.load_selected_spec())
+        self.delete_button.clicked.connect(lambda: self.delete_selected())
+        self.export_button.clicked.connect(lambda: self.export_dialog())
+        self.undo_button.clicked.connect(lambda: self.undo_delete())
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
+        self.table.customContextMenuRequested.connect(self._row_menu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        m.load()
+        self._show_columns()
+        self._selection()
 
-    # --- the spec to train -------------------------------------------------------------------
+    # --- the spec to train, and the runs -------------------------------------------------------
     def set_spec(self, spec: ArchSpec | None, label: str) -> None:
         self.spec, self.spec_label = spec, label
         self.panel.show_fit(spec)
         self.panel.start.setEnabled(spec is not None)
 
-    # --- runs -----------------------------------------------------------------------------------
-    def load_past_runs(self) -> None:
-        if not self.root.exists():
-            return
-        for summary in reversed(list_runs(self.root)):
-            self._add(RunState.from_disk(summary, colour(len(self.runs))))
-
-    def _add(self, state: RunState) -> None:
-        self.runs.append(state)
-        self.curves.set_runs(self.runs)
-        self._refresh_table()
-
-    def selected(self) -> RunState | None:
-        rows = self.table.selectionModel().selectedRows()
-        if rows:
-            return self.runs[rows[0].row()]
-        live = [r for r in self.runs if r.name in self.controllers]
-        return live[-1] if live else None
-
-    def start_run(self) -> RunState | None:
-        if self.spec is None:
-            return None
-        try:
-            config = self.panel.config()
-            from ..core.presets import closest_preset, preset_of
-
-            arch = preset_of(self.spec) or f"{closest_preset(self.spec) or 'custom'}*"
-            name = f"{arch}-{config.dataset}".replace("*", "-custom")
-            ctl = RunController.new(self.spec, config, self.root, name)
-        except (TrainError, OSError) as e:
-            self.message.emit(str(e))
-            return None
-        state = RunState(
-            Path(ctl.trainer.run_dir).name, Path(ctl.trainer.run_dir), colour(len(self.runs))
-        )
-        state.info = {
-            "spec_label": self.spec_label,
-            "spec": self.spec.to_dict(),  # the run's frozen copy
-            "dataset": {"name": config.dataset},
-            "config": config.to_dict(),
-        }
-        self._wire(state, ctl)
-        self._add(state)
-        self._launch_or_queue(state, ctl)
-        return state
-
-    def resume_selected(self) -> None:
-        state = self.selected()
-        if state is None or state.name in self.controllers or state.run_dir is None:
-            return
-        try:
-            ctl = RunController.resume(state.run_dir)
-        except TrainError as e:
-            self.message.emit(str(e))
-            return
-        # the resumed run continues its curve from the checkpoint's step
-        state.truncate(ctl.trainer._resume_state["step"])
-        self._wire(state, ctl)
-        self.curves.set_runs(self.runs)
-        self._launch_or_queue(state, ctl)
-
-    def _wire(self, state: RunState, ctl: RunController) -> None:
-        s = ctl.bridge.signals
-
-        def started(info: Any) -> None:
-            state.status = "running"
-            state.total_steps = info.total_steps
-            state.info.update(
-                {
-                    "params": info.params,
-                    "macs": info.macs,
-                    "device": info.device,
-                    "steps_per_epoch": info.steps_per_epoch,
-                    "total_steps": info.total_steps,
-                    "spec": info.spec,
-                    "dataset": info.dataset,
-                }
-            )
-            self._refresh_table()
-
-        def steps(batch: list) -> None:
-            state.add_steps(batch)
-            self.curves.mark_dirty()
-            self._live(state)
-
-        def epoch(m: Any) -> None:
-            state.add_epoch(m.to_dict())
-            self.curves.mark_dirty()
-            self._progress(state)  # its last steps may have come inside LIVE_INTERVAL
-            self._refresh_table()
-
-        def paused(on: bool) -> None:
-            state.status = "paused" if on else "running"
-            self._refresh_table()
-
-        def ended(end: Any) -> None:
-            state.status, state.reason = end.status, end.reason
-            if end.status == "failed":
-                self.message.emit(f"{state.label} failed: {end.reason}")
-            self._progress(state)
-            self._refresh_table()
-
-        s.started.connect(started)
-        s.steps.connect(steps)
-        s.epoch.connect(epoch)
-        s.paused.connect(paused)
-
-        def note(text: str) -> None:
-            state.notes.append(text)
-            self.message.emit(f"{state.label}: {text}")
-            self._update_buttons()
-
-        s.note.connect(note)
-        s.ended.connect(ended)
-        ctl.finished.connect(lambda: self._finished(state))
-
-    def _launch_or_queue(self, state: RunState, ctl: RunController) -> None:
-        if sum(c.running for c in self.controllers.values()) < self.max_parallel:
-            self.controllers[state.name] = ctl
-            state.status = "starting"
-            ctl.start()
-        else:
-            state.status = "queued"
-            self.queue.append((state, ctl))
-        self._refresh_table()
-
-    def _finished(self, state: RunState) -> None:
-        ctl = self.controllers.pop(state.name, None)
-        if ctl is not None:
-            ctl.thread.wait()
-        if self.queue:
-            self._launch_or_queue(*self.queue.pop(0))
-        self._update_buttons()
-        self._refresh_table()
-
-    def toggle_pause(self) -> None:
-        state = self.selected()
-        ctl = self.controllers.get(state.name) if state else None
-        if ctl is None:
-            return
-        if ctl.trainer.paused:
-            ctl.trainer.resume()
-        else:
-            ctl.trainer.pause()
-
-    def stop_selected(self) -> None:
-        state = self.selected()
-        if state is None:
-            return
-        for i, (queued, _) in enumerate(self.queue):
-            if queued is state:
-                self.queue.pop(i)
-                state.status = "stopped"
-                self._refresh_table()
-                return
-        ctl = self.controllers.get(state.name)
-        if ctl is not None:
-            ctl.trainer.stop()
+    @property
+    def runs(self) -> list[Run]:
+        return self.manager.runs
 
     @property
     def active(self) -> int:
-        return len(self.controllers) + len(self.queue)
+        return self.manager.active
 
-    def stop_all(self, msecs: int = 60000) -> bool:
-        """Stop every run (each saves a checkpoint) and join their threads."""
-        self.queue.clear()
-        ok = True
-        for ctl in list(self.controllers.values()):
-            ok = ctl.stop_and_wait(msecs) and ok
+    def selected(self) -> Run | None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            return self.model.run(self.proxy.mapToSource(rows[0]).row())
+        live = [r for r in self.runs if self.manager.is_live(r)]
+        return live[-1] if live else None
+
+    def select(self, run: Run) -> None:
+        row = self.runs.index(run)
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectRow(index.row())
+
+    def start_run(self) -> Run | None:
+        if self.spec is None:
+            return None
+        try:
+            run = self.manager.start(self.spec, self.panel.config(), self.spec_label)
+        except (TrainError, OSError) as e:
+            self.message.emit(str(e))
+            return None
+        return run
+
+    def resume_selected(self) -> None:
+        run = self.selected()
+        if run is None:
+            return
+        if self.manager.is_paused(run):
+            self.manager.toggle_pause(run)
+            return
+        try:
+            self.manager.resume(run)
+        except TrainError as e:
+            self.problem.emit(str(e))
+        self.curves.set_runs(self.runs)
+
+    def pause_selected(self) -> None:
+        run = self.selected()
+        if run is not None and not self.manager.is_paused(run):
+            self.manager.toggle_pause(run)
+
+    def stop_selected(self) -> None:
+        run = self.selected()
+        if run is not None:
+            self.manager.stop(run)
+
+    def stop_all(self, timeout: float = 60.0) -> bool:
+        """Stop every run (each saves a checkpoint), join their threads, deliver their ends."""
         from PySide6.QtCore import QCoreApplication
 
-        QCoreApplication.processEvents()  # deliver the last queued events
+        ok = self.manager.stop_all(timeout)
+        QCoreApplication.processEvents()  # the runs' last reports and ends
+        self.finish_deletions()
         return ok
 
     def open_selected(self) -> None:
-        state = self.selected()
-        if state and state.run_dir:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(state.run_dir)))
+        run = self.selected()
+        if run is None:
+            return
+        opened = run.dir.is_dir() and QDesktopServices.openUrl(QUrl.fromLocalFile(str(run.dir)))
+        if not opened:  # no file manager here: say where it is
+            self.message.emit(f"The run's folder is {run.dir}")
 
-    def delete_selected(self, confirm: bool = True) -> None:
-        state = self.selected()
-        if not self._idle(state):
-            return
-        if (
-            confirm
-            and QMessageBox.question(
-                self, "Delete run", f"Delete {state.run_dir} and its checkpoints?"
-            )
-            != QMessageBox.StandardButton.Yes
-        ):
-            return
+    def load_selected_spec(self) -> None:
+        run = self.selected()
+        spec = run.spec if run else None
+        if spec is not None:
+            self.specRequested.emit(spec)
+
+    # --- delete, with a question and an undo -------------------------------------------------
+    def delete_selected(self, confirm: bool = True) -> Deletion | None:
+        run = self.selected()
+        if run is None or not self.manager.is_idle(run):
+            return None
+        if confirm and not self._confirm_delete(run):
+            return None
         try:
-            shutil.rmtree(state.run_dir)
-        except FileNotFoundError:
-            pass  # already gone: the row goes too
-        except OSError as e:
-            self.message.emit(
-                f"Could not delete {e.filename or state.run_dir}: {e.strerror or e}; "
-                "the run stays in the table."
-            )
-            return
-        self.runs.remove(state)
+            deletion = self.manager.delete(run)
+        except TrainError as e:
+            self.message.emit(str(e))
+            return None
+        self._deletions.append(deletion)
+        self.undo_label.setText(
+            f"Deleted {run.label}."
+            if len(self._deletions) == 1
+            else f"Deleted {len(self._deletions)} runs."
+        )
+        self.undo_bar.show()
+        self._undo_timer.start()
         self.curves.set_runs(self.runs)
-        self._refresh_table()
+        return deletion
 
+    def _confirm_delete(self, run: Run) -> bool:
+        size = human_bytes(run.size_bytes())
+        kept = ", ".join(sorted(p.name for p in run.dir.iterdir())) if run.dir.is_dir() else ""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete run",
+            f"Delete “{run.label}”?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setInformativeText(
+            f"Its folder {run.dir} ({size}: {kept or 'empty'}) goes to the trash; you can "
+            f"undo this for {UNDO_SECONDS} seconds."
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def undo_delete(self) -> None:
+        while self._deletions:
+            deletion = self._deletions.pop()
+            try:
+                self.manager.undo_deletion(deletion)
+            except TrainError as e:
+                self.message.emit(str(e))
+        self._undo_timer.stop()
+        self.undo_bar.hide()
+        self.curves.set_runs(self.runs)
+
+    def finish_deletions(self) -> None:
+        """The deleted runs' folders go to the trash; no undo after this."""
+        said = [self.manager.finish_deletion(d) for d in self._deletions]
+        self._deletions.clear()
+        self.undo_bar.hide()
+        if said:
+            self.message.emit(" ".join(said))
+
+    # --- exports -------------------------------------------------------------------------------
     def export_dialog(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export curves", str(self.root / "curves.png"), "PNG (*.png);;SVG (*.svg)"
+            self,
+            "Export curves",
+            str(self.manager.root / "curves.png"),
+            "PNG (*.png);;SVG (*.svg)",
         )
         if path:
             self.export(path)
 
     def export(self, path: str) -> None:
         """The curves to PNG/SVG, and the selected run's metrics beside them as CSV."""
-        from ..train import export_csv
+        from ..train.records import export_csv
 
         try:
             self.curves.export(path)
-            state = self.selected()
-            if state and state.run_dir:
-                export_csv(state.run_dir, Path(path).with_suffix(".csv"))
-        except OSError as e:
-            self.message.emit(f"Could not export: {e}")
+            run = self.selected()
+            if run is not None and run.has_points:
+                export_csv(run.dir, Path(path).with_suffix(".csv"))
+        except (OSError, TrainError) as e:
+            self.problem.emit(f"Could not export {path}: {e}")
             return
         self.message.emit(f"Exported {path}")
 
-    # --- a run's trained model ------------------------------------------------------------------
     def _model_menu(self) -> QMenu:
         from ..core.model_export import FORMATS
 
@@ -420,15 +343,11 @@ class TrainView(QWidget):
                 menu.addAction(text, lambda _=False, f=f.name: self.export_run_model(f))
         return menu
 
-    def _checkpoints(self, state: RunState | None) -> list[Path]:
-        if state is None or state.run_dir is None:
-            return []
-        return [p for p in (state.run_dir / "best.pt", state.run_dir / "last.pt") if p.is_file()]
-
     def export_run_model(self, fmt: str, which: str | None = None) -> None:
         """Ask for the selected run's best or last checkpoint (when it has both), then ask the
         window to export that model as ``fmt``."""
-        found = {p.stem: p for p in self._checkpoints(self.selected())}
+        run = self.selected()
+        found = run.checkpoints() if run else {}
         if not found:
             return
         if which is None and len(found) > 1:
@@ -450,165 +369,116 @@ class TrainView(QWidget):
         if path is not None:
             self.modelExportRequested.emit(str(path), fmt)
 
-    # --- table and progress --------------------------------------------------------------------
-    def _progress(self, state: RunState) -> None:
-        if state is not self.selected():
+    # --- menus -----------------------------------------------------------------------------
+    def _row_menu(self, pos: Any) -> None:
+        run = self.selected()
+        if run is None:
             return
-        total = max(1, state.total_steps)
-        epoch, epochs = _epoch_progress(state)
-        left = (
-            (total - state.last_step)
-            / max(state.images_per_s, 1e-9)
-            * int(state.info.get("config", {}).get("batch_size") or 1)
-        )
-        self.panel.progress.setText(
-            f"{state.label}: epoch {epoch}/{epochs} "
-            f"· step {state.last_step}/{total} · {state.images_per_s:,.0f} img/s · "
-            f"ETA {_minutes(left)}"
-        )
+        menu = QMenu(self)
+        menu.addAction("Rename…", lambda: self.rename_selected())
+        menu.addAction("Tags…", lambda: self.tag_selected())
+        menu.addSeparator()
+        for b in (self.resume_button, self.spec_button, self.open_button, self.delete_button):
+            action = menu.addAction(b.text(), b.click)
+            action.setEnabled(b.isEnabled())
+        menu.exec(self.table.viewport().mapToGlobal(pos))
 
-    def _live(self, state: RunState) -> None:
-        """A running run's progress line and its row's progress, time and speed, at most every
-        LIVE_INTERVAL seconds (each repaints part of the window); the rest of the row (and the
-        columns' widths) change only with epochs and statuses."""
-        now = time.monotonic()
-        if now - self._live_at.get(state.name, -LIVE_INTERVAL) < LIVE_INTERVAL:
+    def rename_selected(self, name: str | None = None) -> None:
+        run = self.selected()
+        if run is None:
             return
-        row = next((i for i, r in enumerate(self.runs) if r is state), None)
-        if row is None:
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Rename run", "Name:", text=run.label)
+            if not ok:
+                return
+        try:
+            self.manager.rename(run, name)
+        except TrainError as e:
+            self.message.emit(str(e))
+
+    def tag_selected(self, tags: str | None = None) -> None:
+        run = self.selected()
+        if run is None:
             return
-        self._live_at[state.name] = now
-        self._progress(state)
-        cells = _cells(state)
-        self.table.blockSignals(True)
-        for k in LIVE:
-            item = self.table.item(row, k)
-            if item is not None:
-                item.setText(cells[k])
-        self.table.blockSignals(False)
-
-    def _refresh_table(self) -> None:
-        t = self.table
-        t.blockSignals(True)
-        t.setRowCount(len(self.runs))
-        for i, r in enumerate(self.runs):
-            cells = _cells(r)
-            for k, text in enumerate(cells):
-                item = t.item(i, k)
-                if item is None:
-                    item = QTableWidgetItem()
-                    t.setItem(i, k, item)
-                item.setText(str(text))
-                if k == 0:
-                    item.setToolTip(str(r.run_dir or r.name))
-                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                    item.setCheckState(
-                        Qt.CheckState.Checked if r.visible else Qt.CheckState.Unchecked
-                    )
-                    item.setForeground(QBrush(QColor(r.colour)))
-                elif COLUMNS[k] == "Status":
-                    item.setToolTip(r.reason or r.status)
-                    item.setForeground(QBrush(QColor(STATUS_COLOURS.get(r.status, "#222222"))))
-                elif COLUMNS[k] == "Device":
-                    item.setToolTip(r.info.get("device", ""))
-        t.blockSignals(False)
-        t.resizeColumnsToContents()
-        self._update_buttons()
-
-    def _checked(self, item: QTableWidgetItem) -> None:
-        if item.column() == 0 and item.row() < len(self.runs):
-            self.runs[item.row()].visible = item.checkState() == Qt.CheckState.Checked
-            self.curves.mark_dirty()
-
-    def _idle(self, state: RunState | None) -> bool:
-        """A run with a folder that is neither training nor waiting in the queue."""
-        return (
-            state is not None
-            and state.run_dir is not None
-            and state.name not in self.controllers
-            and not self._queued(state)
-        )
-
-    def _queued(self, state: RunState | None) -> bool:
-        return any(q is state for q, _ in self.queue)
-
-    def load_selected_spec(self) -> None:
-        state = self.selected()
-        spec = _spec(state.info) if state else None
-        if spec is not None:
-            self.specRequested.emit(spec)
-
-    def _update_buttons(self) -> None:
-        state = self.selected()
-        self.panel.details.setText(run_details(state) if state else "")
-        self.spec_button.setEnabled(state is not None and _spec(state.info) is not None)
-        live = state is not None and state.name in self.controllers
-        self.panel.pause.setEnabled(live)
-        self.panel.stop.setEnabled(live or self._queued(state))
-        if live:
-            self.panel.pause.setText(
-                "Resume" if self.controllers[state.name].trainer.paused else "Pause"
+        if tags is None:
+            tags, ok = QInputDialog.getText(
+                self, "Tags", "Tags, separated by commas:", text=", ".join(run.tags)
             )
-        idle = self._idle(state)
-        self.resume_button.setEnabled(
-            idle
-            and state.status in ("stopped", "crashed", "failed")
-            and (state.run_dir / "last.pt").exists()
-        )
-        self.open_button.setEnabled(state is not None and state.run_dir is not None)
-        self.model_button.setEnabled(bool(self._checkpoints(state)))
-        self.delete_button.setEnabled(idle)
+            if not ok:
+                return
+        try:
+            self.manager.set_tags(run, tags.split(","))
+        except TrainError as e:
+            self.message.emit(str(e))
 
+    def _column_menu(self, pos: Any) -> None:
+        menu = QMenu(self)
+        for k, name in enumerate(HEADERS[1:], start=1):
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(k))
+            action.toggled.connect(lambda on, name=name: self.choose_column(name, on))
+        menu.addSeparator()
+        menu.addAction("Hyper-parameters that differ", lambda: self.choose_columns(None))
+        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
 
-def _spec(info: dict[str, Any]) -> ArchSpec | None:
-    """A run's spec, from its info or config.json."""
-    try:
-        return ArchSpec.from_dict(info["spec"])
-    except Exception:  # one without (a past run's old or hand-edited config.json)
-        return None
+    def choose_column(self, name: str, shown: bool) -> None:
+        chosen = self.shown_columns()
+        chosen = chosen | {name} if shown else chosen - {name}
+        self.choose_columns(chosen)
 
+    def choose_columns(self, names: set[str] | None) -> None:
+        """Show exactly ``names`` (the first column always), or None for the default: every
+        column but the hyper-parameters, and those that differ between the runs."""
+        self.chosen_columns = None if names is None else set(names)
+        self._show_columns()
 
-def _arch(spec: ArchSpec | None) -> str:
-    from ..core.presets import preset_of
+    def shown_columns(self) -> set[str]:
+        return {h for k, h in enumerate(HEADERS) if not self.table.isColumnHidden(k)}
 
-    if spec is None:
-        return ""
-    return preset_of(spec) or f"custom ({spec.block}, {','.join(map(str, spec.layers))})"
+    def _show_columns(self) -> None:
+        if self.chosen_columns is None:
+            shown = set(range(len(COLUMNS))) | set(self.model.differing())
+        else:
+            shown = {0} | {k for k, h in enumerate(HEADERS) if h in self.chosen_columns}
+        for k in range(len(ALL)):
+            self.table.setColumnHidden(k, k not in shown)
 
+    # --- what the manager says ---------------------------------------------------------------
+    def _runs_changed(self) -> None:
+        self.curves.set_runs(self.runs)
+        self._show_columns()
+        self.table.resizeColumnsToContents()
+        self._selection()
 
-def run_details(r: RunState) -> str:
-    """What the selected run is and how it was trained, as rich text for the panel."""
-    info, cfg = r.info, r.info.get("config") or {}
-    data, spec = info.get("dataset") or {}, _spec(info)
-    lines = [f"<b>{escape(r.label)}</b> · {escape(r.status)}"]
-    if r.reason:
-        lines.append(f"<i>{escape(r.reason)}</i>")
-    if spec is not None:
-        arch = info.get("spec_label") or _arch(spec)
-        h, w = spec.input_size
-        lines.append(
-            f"{escape(arch)}: {spec.block} blocks {'-'.join(map(str, spec.layers))}, "
-            f"{spec.in_channels}×{h}×{w} in, {spec.num_classes} classes"
-        )
-    if info.get("params"):
-        lines.append(f"{human(info['params'])} parameters, {human(info['macs'])} MACs a sample")
-    if data.get("train"):
-        lines.append(f"{escape(data['name'])}: {data['train']:,} train, {data['val']:,} val")
-    if cfg:
-        lines.append(
-            f"{cfg['epochs']} epochs of batch {cfg['batch_size']}, {cfg['optimizer']} at lr "
-            f"{cfg['lr']:g} ({cfg['schedule']}), weight decay {cfg['weight_decay']:g}"
-            + (", augmented" if cfg.get("augment") else "")
-            + f", seed {cfg['seed']}"
-        )
-    if info.get("device"):
-        lines.append(escape(info["device"]))
-    vals = [e for e in r.epochs if e.get("val_accuracy") is not None]
-    if vals:
-        best = max(vals, key=lambda e: e["val_accuracy"])
-        lines.append(
-            f"best val accuracy {100 * best['val_accuracy']:.2f}% (epoch {best['epoch'] + 1}), "
-            f"last {100 * vals[-1]['val_accuracy']:.2f}%"
-        )
-    lines += [f"note: {escape(n)}" for n in r.notes]
-    return "<br>".join(lines)
+    def _run_changed(self, run: Run) -> None:
+        self.curves.mark_dirty()
+        if run.status == RunStatus.STARTING and not self.table.selectionModel().hasSelection():
+            self.select(run)  # a run just started is the one to follow
+        if run is self.selected():
+            self._selection()
+
+    def _run_progressed(self, run: Run) -> None:
+        self.curves.mark_dirty()
+        if run is self.selected():
+            self.panel.progress.setText(progress_line(run))
+
+    def _run_ended(self, run: Run) -> None:
+        if run.status == RunStatus.FAILED:
+            self.problem.emit(f"{run.label} failed: {run.reason}")
+        self._show_columns()
+
+    def _selection(self) -> None:
+        """Details, progress line and buttons follow the selected run."""
+        run = self.selected()
+        m = self.manager
+        self.panel.details.setText(run_details(run) if run else "")
+        self.panel.progress.setText(progress_line(run) if run and run.total_steps else "")
+        live = run is not None and m.is_live(run)
+        self.spec_button.setEnabled(run is not None and run.spec is not None)
+        self.panel.pause.setEnabled(live and not m.is_paused(run))
+        self.panel.stop.setEnabled(run is not None and (live or m.is_queued(run)))
+        self.resume_button.setEnabled(run is not None and (m.is_paused(run) or m.can_resume(run)))
+        self.open_button.setEnabled(run is not None)
+        self.model_button.setEnabled(bool(run and run.checkpoints()))
+        self.delete_button.setEnabled(m.is_idle(run))

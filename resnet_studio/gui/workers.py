@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
 _alive: set[Task] = set()
 
@@ -60,3 +60,21 @@ def start(
 def wait_all(msecs: int = 30000) -> bool:
     """Join every running task (before the window goes); True if all finished in time."""
     return QThreadPool.globalInstance().waitForDone(msecs)
+
+
+class Dispatcher(QObject):
+    """Calls functions on the thread this object lives on (the GUI thread), from any thread:
+    the run manager's ``dispatch``, so that trainers' reports change runs on the GUI thread."""
+
+    _call = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._call.connect(self._run, Qt.ConnectionType.QueuedConnection)
+
+    def __call__(self, fn: Callable[[], None]) -> None:
+        self._call.emit(fn)
+
+    @staticmethod
+    def _run(fn: Callable[[], None]) -> None:
+        fn()

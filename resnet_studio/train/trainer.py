@@ -131,6 +131,11 @@ class Trainer:
         self._stop.set()
         self._running.set()
 
+    @property
+    def start_step(self) -> int:
+        """The step a resumed run continues from (0 for a new run)."""
+        return int(self._resume_state["step"]) if self._resume_state else 0
+
     def _checkpointed(self) -> bool:
         return bool(self.run_dir) and (Path(self.run_dir) / "last.pt").is_file()
 

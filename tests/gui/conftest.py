@@ -19,7 +19,7 @@ def make_window(qtbot, tmp_path):
 
     def make(settings_file: str = "settings.ini") -> MainWindow:
         settings = QSettings(str(tmp_path / settings_file), QSettings.Format.IniFormat)
-        w = MainWindow(settings)
+        w = MainWindow(settings, tmp_path / "runs")  # runs of this test only
         # pytest-qt closes it first: a failed test must not leave a modal question open there
         qtbot.addWidget(w, before_close_func=lambda w: setattr(w, "confirm_close", _yes))
         made.append(w)

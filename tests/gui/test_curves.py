@@ -1,24 +1,25 @@
 """The live curves on their own: what they plot, their controls, and their steady ranges.
 
-Runs here are RunStates fed with made-up steps, as the Qt bridge feeds them; the trainer is
-exercised by test_training.py.
+Runs here are the run manager's Run records fed with made-up steps, as the manager feeds them;
+the trainer is exercised by test_training.py.
 """
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
 from resnet_studio.gui.curves import CurvesView, ema, steady
-from resnet_studio.gui.runs import RunState
-from resnet_studio.train.events import StepMetrics
+from resnet_studio.train.events import RunStatus, StepMetrics
+from resnet_studio.train.run import Run
 
 STEPS_PER_EPOCH = 100
 
 
 def _run(name="20261123-101500-resnet18-digits", colour="#1f77b4", total=2000):
-    run = RunState(name, None, colour, status="running")
+    run = Run(name, Path("/nonexistent") / name, colour, status=RunStatus.RUNNING)
     run.info = {"steps_per_epoch": STEPS_PER_EPOCH}
     run.total_steps = total
     return run
@@ -148,7 +149,7 @@ def test_a_run_that_ends_early_gives_up_its_planned_axis(view):
     view.set_runs([run])
     view.redraw()
     assert _shown(view)[0][1] >= 4000
-    run.status = "stopped"
+    run.status = RunStatus.STOPPED
     view.redraw()
     x0, x1 = _shown(view)[0]
     assert run.step.values.max() <= x1 < 2000
@@ -178,7 +179,7 @@ def test_a_nan_loss_does_not_break_the_range(view):
     run = _run()
     _feed(run, 100)
     run.step_loss.values[-1] = float("nan")
-    run.status = "failed"
+    run.status = RunStatus.FAILED
     view.set_runs([run])
     view.redraw()
     (x0, x1), (y0, y1) = _shown(view)

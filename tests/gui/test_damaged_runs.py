@@ -33,14 +33,14 @@ def test_damaged_run_folders_are_rows_with_their_problem(qtbot, tmp_path):
     w.show()
     w.tabs.setCurrentIndex(2)
     view = w.train
-    names = {r.name: r for r in view.runs}
+    names = {r.id: r for r in view.runs}
     assert set(names) == {"no-config", "not-an-object", "wrong-types", "empty"}
     assert (
         names["no-config"].status == "unreadable" and "no config.json" in names["no-config"].reason
     )
     assert "nothing" in names["empty"].reason
     assert names["wrong-types"].status == "finished" and names["wrong-types"].epochs == []
-    for row in range(view.table.rowCount()):
+    for row in range(view.proxy.rowCount()):
         view.table.selectRow(row)
         run = view.selected()
         assert run.name in view.panel.details.text()

@@ -125,9 +125,8 @@ def test_a_runs_checkpoint_exports_its_trained_weights(
     window, qtbot, monkeypatch, tmp_path, run_dir, which
 ):
     train = window.train
-    train.runs.clear()
-    train.root = run_dir.parent
-    train.load_past_runs()
+    train.manager.root = run_dir.parent
+    train.manager.load()
     train.table.selectRow(0)
     assert train.model_button.isEnabled()
     formats = [a.text() for a in train.model_button.menu().actions()]
@@ -162,9 +161,8 @@ def test_a_damaged_checkpoint_is_a_sentence_in_the_status_bar(
     (run_dir / "best.pt").unlink()  # only last.pt: nothing to ask
     (run_dir / "last.pt").write_bytes(b"not a checkpoint")
     train = window.train
-    train.runs.clear()
-    train.root = run_dir.parent
-    train.load_past_runs()
+    train.manager.root = run_dir.parent
+    train.manager.load()
     train.table.selectRow(0)
     answer_save_dialog(monkeypatch, tmp_path / "m.pt2")
     train.export_run_model("pt2")

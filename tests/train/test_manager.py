@@ -1,0 +1,135 @@
+"""The run manager without Qt: runs from disk, the queue, names, tags, colours, delete and undo,
+and `resnet-studio runs` reading through it."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from resnet_studio import ArchSpec
+from resnet_studio.train import RunRecorder, TrainConfig, Trainer, TrainError
+from resnet_studio.train.events import RunStatus
+from resnet_studio.train.manager import RunManager
+from resnet_studio.train.run import nth_colour
+
+TINY = ArchSpec.from_preset("resnet20", layers=(1, 1, 1), in_channels=1, input_size=8)
+CONFIG = TrainConfig(epochs=1, device="cpu", threads=1)
+
+
+def _past_runs(root, names):
+    for name in names:
+        Trainer(TINY, CONFIG, [RunRecorder(root / name)], run_dir=str(root / name)).run()
+
+
+def _wait(manager, timeout=120):
+    end = time.monotonic() + timeout
+    while manager.active and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not manager.active
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    _past_runs(root, ["20261101-000000-a", "20261102-000000-b"])
+    return root
+
+
+def test_runs_are_read_from_disk_oldest_first_with_distinct_colours(two_runs, tmp_path):
+    (two_runs / "junk").mkdir(exist_ok=True)  # a folder the app cannot read is a run too
+    manager = RunManager(two_runs)
+    manager.load()
+    assert [r.id for r in manager.runs] == ["20261101-000000-a", "20261102-000000-b", "junk"]
+    a, b, junk = manager.runs
+    assert junk.status == RunStatus.UNREADABLE and "holds nothing" in junk.reason
+    assert a.status == b.status == RunStatus.FINISHED and a.epochs and a.step.n
+    assert len({r.colour for r in manager.runs}) == 3
+    assert a.label == "custom · digits · lr 0.05"  # readable, from what it trains
+    os.rmdir(two_runs / "junk")
+
+
+def test_colours_never_repeat():
+    assert len({nth_colour(i) for i in range(200)}) == 200
+
+
+def test_rename_and_tags_are_kept_in_the_run_folder(two_runs):
+    manager = RunManager(two_runs)
+    manager.load()
+    a = manager.find("20261101-000000-a")
+    manager.rename(a, "  the   baseline ")
+    manager.set_tags(a, ["sgd", " digits ", "", "sgd"])
+    again = RunManager(two_runs)
+    again.load()
+    back = again.find("the baseline")
+    assert back is not None and back.id == a.id
+    assert (back.label, back.tags, back.colour) == ("the baseline", ["sgd", "digits"], a.colour)
+    manager.rename(a, "")
+    manager.set_tags(a, [])
+
+
+def test_the_queue_runs_two_at_once_and_stop_takes_a_run_out_of_it(tmp_path):
+    manager = RunManager(tmp_path, max_parallel=1)
+    first = manager.start(TINY, CONFIG)
+    second = manager.start(TINY, CONFIG)
+    assert manager.is_queued(second) and second.status == RunStatus.QUEUED
+    manager.stop(second)
+    assert second.status == RunStatus.STOPPED and not manager.is_queued(second)
+    _wait(manager)
+    assert first.status == RunStatus.FINISHED and second.step.n == 0
+
+
+def test_delete_goes_aside_undo_brings_it_back_and_finish_sends_it_to_the_trash(tmp_path):
+    root = tmp_path / "runs"
+    _past_runs(root, ["20261101-000000-a"])
+    manager = RunManager(root)
+    manager.load()
+    run = manager.runs[0]
+    removed = []
+    manager.removed.connect(lambda r, i: removed.append((r, i)))
+    deletion = manager.delete(run)
+    assert removed == [(run, 0)] and not manager.runs and not run.dir.exists()
+    manager.undo_deletion(deletion)
+    assert manager.runs == [run] and (run.dir / "last.pt").exists()
+    said = manager.finish_deletion(manager.delete(run))
+    assert not run.dir.exists() and not list((root / ".deleted").iterdir())
+    assert said == f"Moved {run.id} to the trash."
+    trash = Path(os.environ["XDG_DATA_HOME"]) / "Trash"  # the test session's own
+    assert (trash / "files" / run.id / "last.pt").exists()
+    assert (trash / "info" / f"{run.id}.trashinfo").exists()
+
+
+def test_a_training_run_cannot_be_deleted(tmp_path):
+    manager = RunManager(tmp_path, max_parallel=0)
+    run = manager.start(TINY, CONFIG)  # queued
+    with pytest.raises(TrainError, match="stop it before deleting"):
+        manager.delete(run)
+    manager.stop(run)
+
+
+def test_runs_command_lists_through_the_manager_and_deletes_after_a_yes(two_runs, tmp_path):
+    def cli(*args, stdin=None):
+        return subprocess.run(
+            [sys.executable, "-m", "resnet_studio.cli", "runs", "--root", str(root), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            input=stdin,
+        )
+
+    root = tmp_path / "runs"
+    _past_runs(root, ["20261101-000000-a", "20261102-000000-b"])
+    (root / "broken").mkdir()
+    listed = cli().stdout.splitlines()
+    assert listed[0].startswith("broken") and "unreadable" in listed[0]  # newest first
+    assert "finished" in listed[1] and "epoch 1/1" in listed[1] and "lr 0.05" in listed[1]
+    refused = cli("--delete", "20261101-000000-a", stdin="")
+    assert (
+        refused.returncode == 2 and "--yes" in refused.stderr and (root / listed[2][:17]).exists()
+    )
+    done = cli("--delete", "broken", "--yes")
+    assert done.returncode == 0 and not (root / "broken").exists()
+    missing = cli("--delete", "nope", "--yes")
+    assert missing.returncode == 2 and "no run 'nope'" in missing.stderr
