@@ -12,6 +12,7 @@ import torch
 
 from resnet_studio import ArchSpec, build_model
 from resnet_studio.cli import main
+from resnet_studio.core import model_export
 from resnet_studio.core.model_export import FORMATS, export_model, with_suffix
 from resnet_studio.train import RunRecorder, TrainConfig, Trainer, TrainError
 from resnet_studio.train.records import load_checkpoint, save_checkpoint
@@ -82,20 +83,58 @@ def test_exports_open_elsewhere_with_the_models_outputs(tmp_path, fmt):
             torch.testing.assert_close(loaded(x), model(x), **TOL)
 
 
-def test_onnx_is_one_file_with_its_weights_inside(tmp_path):
+@pytest.fixture(params=["legacy", "dynamo"])
+def onnx_exporter(request, monkeypatch):
+    """Either of torch's ONNX exporters: the TorchScript-based one while torch has it (fast),
+    the torch.export-based one otherwise (forced here by a weight limit of 0)."""
+    if request.param == "dynamo":
+        monkeypatch.setattr(model_export, "LEGACY_ONNX_LIMIT", 0)
+    return request.param
+
+
+def test_onnx_is_one_file_with_its_weights_inside(tmp_path, onnx_exporter):
     import onnx
     from onnx.external_data_helper import uses_external_data
 
-    written = export_model(reference(TINY), TINY, "onnx", tmp_path / "m.onnx")
+    model = reference(TINY).eval()
+    out = tmp_path / "out"
+    out.mkdir()
+    written = export_model(model, TINY, "onnx", out / "m.onnx")
+    assert sorted(p.name for p in out.iterdir()) == ["m.onnx"]
     graph = onnx.load(str(written), load_external_data=False)
     assert graph.graph.initializer and not any(map(uses_external_data, graph.graph.initializer))
     assert [i.name for i in graph.graph.input] == ["input"]
     assert graph.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+    assert "BatchNormalization" not in {n.op_type for n in graph.graph.node}  # folded into convs
+    onnx_file = moved(written, tmp_path)
+    for batch in (1, 3):
+        x = torch.randn(batch, 3, 16, 16)
+        with torch.no_grad():
+            torch.testing.assert_close(run_onnx(onnx_file, x), model(x), **TOL)
+
+
+def test_without_the_legacy_exporter_the_other_writes_onnx(tmp_path, monkeypatch):
+    """The TorchScript-based exporter is deprecated: once torch drops it, exports go on."""
+    export = torch.onnx.export
+
+    def no_legacy(*args, **kw):
+        if kw.get("dynamo") is False:
+            raise RuntimeError("removed")
+        return export(*args, **kw)
+
+    monkeypatch.setattr(torch.onnx, "export", no_legacy)
+    model = reference(TINY).eval()
+    written = export_model(model, TINY, "onnx", tmp_path / "m.onnx")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.onnx"]
+    x = torch.randn(2, 3, 16, 16)
+    with torch.no_grad():
+        torch.testing.assert_close(run_onnx(written, x), model(x), **TOL)
 
 
 def test_onnx_external_data_is_named_after_the_final_file(tmp_path, monkeypatch):
-    """Above 2 GB the weights go to a data file: it must carry the final name and move in too."""
+    """Above 2 GB the weights go to a data file: it must carry the final name and move in too.
+    (Weights that large go to the torch.export-based exporter, which writes one data file.)"""
+    monkeypatch.setattr(model_export, "LEGACY_ONNX_LIMIT", 0)
     save = torch.onnx.ONNXProgram.save
     monkeypatch.setattr(
         torch.onnx.ONNXProgram,
@@ -114,12 +153,23 @@ def test_onnx_external_data_is_named_after_the_final_file(tmp_path, monkeypatch)
         torch.testing.assert_close(run_onnx(elsewhere / "big.onnx", x), model(x), **TOL)
 
 
-def test_a_failed_onnx_export_leaves_nothing_behind(tmp_path, monkeypatch):
-    def half_then_fail(self, dest, **kw):
+def test_a_failed_onnx_export_leaves_nothing_behind(tmp_path, monkeypatch, onnx_exporter):
+    def half_then_fail(dest):
         Path(f"{dest}.data").write_bytes(b"half the weights")
+        Path(dest).write_bytes(b"half the graph")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(torch.onnx.ONNXProgram, "save", half_then_fail)
+    export = torch.onnx.export
+
+    def legacy_fails(model, args, f=None, **kw):
+        if kw.get("dynamo") is False:
+            half_then_fail(f)
+        return export(model, args, f, **kw)
+
+    monkeypatch.setattr(torch.onnx, "export", legacy_fails)
+    monkeypatch.setattr(
+        torch.onnx.ONNXProgram, "save", lambda self, dest, **kw: half_then_fail(dest)
+    )
     with pytest.raises(OSError):
         export_model(reference(TINY), TINY, "onnx", tmp_path / "m.onnx")
     assert list(tmp_path.iterdir()) == []
