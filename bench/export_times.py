@@ -1,51 +1,133 @@
 """How long each model export takes, and which part dominates (issue 10: resnet50 took 9-14 s).
 
-For each format, ``core.model_export.export_model`` writes resnet50 at 224×224 ``--repeat``
-times in this process (medians; the first call of a process pays one-off imports and warm-up,
-reported apart as "first"). The parts are timed the same way: graph capture (torch.export or
-jit.trace), the ONNX translation with and without its optimiser, and serialisation. "before" is
-the export as the window did it until issue 10 (ONNX via a temporary file, weights in an
-external ``tmpXXXX.onnx.data``; batch of 1 in the example). ``--variants`` also times the ONNX
-options that could make it faster: no optimiser, the legacy TorchScript exporter (deprecated),
-and ``verify=True``.
+Every measurement runs in a fresh process, as a user's export does (``resnet-studio export``, or
+the child process the window starts): torch.jit.trace gets slower with every model traced before
+it in a process, so timings taken one after another in one process mislead. A process imports
+torch, builds the model, then times its export; the table gives the medians (and the least) of
+``--repeat`` processes, the process's CPU seconds (steadier than wall time on a machine that is
+busy with other work; it counts every thread), and "process", the whole command as a user waits
+for it.
 
-Run: ``.venv/bin/python bench/export_times.py [--preset resnet50] [--repeat 3] [--variants]``.
+Rows: ``core.model_export.export_model`` for each format; "before", the window's ONNX export until
+issue 10 (a temporary file, weights in an external ``tmpXXXX.onnx.data`` left behind, an example
+batch of 1); the parts of each exporter (graph capture, ONNX translation with and without its
+optimiser, serialisation); and torch's two ONNX exporters whole, with ``verify=True`` for scale.
+
+Run: ``.venv/bin/python bench/export_times.py [--preset resnet50] [--size 224] [--repeat 3]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-import torch
-
-from resnet_studio import ArchSpec, build_model
-from resnet_studio.core import model_export
-from resnet_studio.core.model_export import export_model
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """(first call, median of the ``repeat`` calls after it) in seconds."""
-    t = time.perf_counter()
-    fn()
-    first = time.perf_counter() - t
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return first, statistics.median(times)
+KINDS = {  # what one process measures: export_model's formats, the old export, the parts
+    "onnx": "export_model onnx",
+    "pt2": "export_model pt2",
+    "torchscript": "export_model torchscript",
+    "state_dict": "export_model state_dict",
+    "python": "export_model python",
+    "before": "before: the window's ONNX export",
+    "dynamo-parts": "torch.export-based ONNX exporter",
+    "pt2-parts": "torch.export + torch.export.save",
+    "jit-parts": "torch.jit.trace + save",
+    "legacy": "TorchScript-based ONNX exporter",
+    "dynamo-options": "torch.export-based ONNX, options",
+}
 
 
-def old_export(model: torch.nn.Module, spec: ArchSpec, path: str) -> None:
-    """The window's ONNX export before issue 10 (gui/exports.py), minus its suffix dispatch."""
+def one(kind: str, preset: str, size: int) -> dict[str, float]:
+    """In this (fresh) process: the seconds of each step of ``kind``."""
+    import torch
+
+    from resnet_studio import ArchSpec, build_model
+    from resnet_studio.core import model_export
+    from resnet_studio.core.model_export import FORMATS, export_model
+
+    warnings.simplefilter("ignore")  # the deprecation notices of the paths timed here
+    torch.set_num_threads(min(os.cpu_count() or 1, 8))
+    spec = ArchSpec.from_preset(preset, input_size=size)
+    model = build_model(spec).eval()
+    x = model_export.example_input(spec)
+    dims = model_export._batch_dim()
+    times: dict[str, float] = {}
+    out = Path(tempfile.mkdtemp(prefix="export-times-"))
+
+    def step(name: str, fn: Callable[[], object]) -> object:
+        t, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        times[name] = time.perf_counter() - t
+        times[f"{name} cpu"] = time.process_time() - cpu
+        return result
+
+    if kind in FORMATS:
+        path = step("export", lambda: export_model(model, spec, kind, out / "m"))
+        times["MB"] = path.stat().st_size / 2**20
+        times["files"] = len(list(out.iterdir()))
+    elif kind == "before":
+        step("export", lambda: old_export(model, spec, str(out / "old.onnx")))
+        times["files"] = len(list(out.iterdir()))
+    with torch.no_grad():
+        if kind == "dynamo-parts":
+            program = step(
+                "capture (torch.export)",
+                lambda: torch.export.export(model, (x,), dynamic_shapes=dims),
+            )
+            onnx = step(
+                "translate, optimize=True",
+                lambda: torch.onnx.export(program, (x,), dynamo=True, verbose=False),
+            )
+            step("save, weights inside", lambda: onnx.save(out / "m.onnx"))
+        elif kind == "pt2-parts":
+            program = step(
+                "capture (torch.export)",
+                lambda: torch.export.export(model, (x,), dynamic_shapes=dims),
+            )
+            step("torch.export.save", lambda: torch.export.save(program, out / "m.pt2"))
+        elif kind == "jit-parts":
+            traced = step(
+                "trace, check_trace=False",
+                lambda: torch.jit.trace(model, x[:1], check_trace=False),
+            )
+            step("torch.jit.save", lambda: torch.jit.save(traced, str(out / "m.pt")))
+            step("trace, check_trace=True", lambda: torch.jit.trace(model, x[:1]))
+        elif kind == "legacy":
+            step(
+                "export, dynamo=False",
+                lambda: model_export._legacy_onnx(model, spec, out / "m.onnx"),
+            )
+        elif kind == "dynamo-options":
+            for name, options in (
+                ("optimize=True", {}),
+                ("optimize=False", {"optimize": False}),
+                ("verify=True", {"verify": True}),
+            ):
+                step(
+                    name,
+                    lambda o=options: torch.onnx.export(
+                        model, (x,), dynamo=True, verbose=False, dynamic_shapes=dims, **o
+                    ).save(out / "m.onnx"),
+                )
+    for f in out.iterdir():
+        f.unlink()
+    out.rmdir()
+    return times
+
+
+def old_export(model: object, spec: object, path: str) -> None:
+    """The window's ONNX export before issue 10 (gui/exports.py), as it was; it leaves the
+    weights behind in ``tmpXXXX.onnx.data`` (removed here by the caller's clean-up)."""
+    import torch
+
     model = model.eval()
     x = torch.randn(1, spec.in_channels, *spec.input_size)
     fd, tmp = tempfile.mkstemp(dir=Path(path).parent, suffix=".onnx")
@@ -72,101 +154,41 @@ def main() -> None:
     p.add_argument("--preset", default="resnet50")
     p.add_argument("--size", type=int, default=224)
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--variants", action="store_true", help="also time other ONNX options")
-    p.add_argument("--no-before", action="store_true", help="skip the pre-issue-10 export")
+    p.add_argument("--kinds", default=",".join(KINDS), help="which rows, comma-separated")
+    p.add_argument("--one", help=argparse.SUPPRESS)  # the child's side
     args = p.parse_args()
-    torch.set_num_threads(min(os.cpu_count() or 1, 8))
-    spec = ArchSpec.from_preset(args.preset, input_size=args.size)
-    model = build_model(spec).eval()
-    x = model_export.example_input(spec)
-    dims = model_export._batch_dim()
-    out = Path(tempfile.mkdtemp(prefix="export-times-"))
-    warnings.simplefilter("ignore")  # deprecation notices of the legacy paths timed here
-    rows: list[tuple[str, float, float, str]] = []
+    if args.one:
+        print(json.dumps(one(args.one, args.preset, args.size)))
+        return
+    import torch
 
-    def row(name: str, fn: Callable[[], object], note: str = "") -> object:
-        result = []
-        first, median = timed(lambda: result.append(fn()), args.repeat)
-        rows.append((name, first, median, note))
-        print(f"{name:<44} first {first:6.2f} s   median {median:6.2f} s  {note}", flush=True)
-        return result[-1]
-
-    def size(name: str) -> str:
-        return f"{(out / name).stat().st_size / 2**20:.0f} MB"
-
-    try:
-        threads = torch.get_num_threads()
-        print(f"{args.preset} at {args.size}², torch {torch.__version__}, {threads} threads")
-        for fmt in ("onnx", "pt2", "torchscript", "state_dict", "python"):
-            path = out / f"m{model_export.FORMATS[fmt].suffix}"
-            row(f"export_model {fmt}", lambda f=fmt, p=path: export_model(model, spec, f, p))
-            files = sorted(f.name for f in out.iterdir())
-            rows[-1] = (*rows[-1][:3], f"{size(path.name)}; folder: {', '.join(files)}")
-            print(f"{'':<44} {rows[-1][3]}")
-            path.unlink()
-        if not args.no_before:
-            row("before: old window ONNX export", lambda: old_export(model, spec, out / "old.onnx"))
-            left = sorted(f.name for f in out.iterdir())
-            print(f"{'':<44} left behind: {', '.join(left)}")
-            for f in out.iterdir():
-                f.unlink()
-
-        print("\nparts")
-        with torch.no_grad():
-            program = row(
-                "torch.export.export (capture, pt2 and ONNX)",
-                lambda: torch.export.export(model, (x,), dynamic_shapes=dims),
-            )
-            row("torch.export.save (.pt2)", lambda: torch.export.save(program, out / "m.pt2"))
-            for optimize in (True, False):
-                onnx = row(
-                    f"ONNX translate, optimize={optimize}",
-                    lambda o=optimize: torch.onnx.export(
-                        program, (x,), dynamo=True, verbose=False, optimize=o
-                    ),
+    threads = min(os.cpu_count() or 1, 8)
+    print(
+        f"{args.preset} at {args.size}², torch {torch.__version__}, {threads} threads; medians of"
+    )
+    print(f"{args.repeat} fresh processes each (and the least)")
+    for kind in args.kinds.split(","):
+        runs, walls = [], []
+        for _ in range(args.repeat):
+            cmd = [sys.executable, __file__, "--one", kind, "--preset", args.preset]
+            t = time.perf_counter()
+            r = subprocess.run([*cmd, "--size", str(args.size)], capture_output=True, text=True)
+            walls.append(time.perf_counter() - t)
+            if r.returncode:
+                raise SystemExit(f"{kind} failed:\n{r.stderr[-3000:]}")
+            runs.append(json.loads(r.stdout.strip().splitlines()[-1]))
+        print(f"\n{KINDS[kind]}")
+        for name in runs[0]:
+            values = [run[name] for run in runs]
+            if name in ("MB", "files"):
+                print(f"  {name:<30} {values[0]:8.0f}")
+            elif not name.endswith(" cpu"):
+                cpu = statistics.median(run[f"{name} cpu"] for run in runs)
+                print(
+                    f"  {name:<30} {statistics.median(values):6.2f} s  (least {min(values):5.2f} s;"
+                    f" CPU {cpu:5.2f} s)"
                 )
-            onnx = torch.onnx.export(program, (x,), dynamo=True, verbose=False, optimize=True)
-            row("ONNXProgram.save (weights inside)", lambda: onnx.save(out / "m.onnx"))
-            row("torch.jit.trace, check_trace=True", lambda: torch.jit.trace(model, x[:1]))
-            traced = row(
-                "torch.jit.trace, check_trace=False",
-                lambda: torch.jit.trace(model, x[:1], check_trace=False),
-            )
-            row("torch.jit.save", lambda: torch.jit.save(traced, str(out / "m.pt")))
-            if args.variants:
-                print("\nONNX variants (whole export to a file)")
-                row(
-                    "dynamo, optimize=True (what export_model does)",
-                    lambda: torch.onnx.export(
-                        model, (x,), dynamo=True, verbose=False, dynamic_shapes=dims
-                    ).save(out / "v.onnx"),
-                )
-                row(
-                    "dynamo, optimize=False",
-                    lambda: torch.onnx.export(
-                        model, (x,), dynamo=True, verbose=False, optimize=False, dynamic_shapes=dims
-                    ).save(out / "v.onnx"),
-                )
-                row(
-                    "dynamo, verify=True (runs onnxruntime)",
-                    lambda: torch.onnx.export(
-                        model, (x,), dynamo=True, verbose=False, verify=True, dynamic_shapes=dims
-                    ).save(out / "v.onnx"),
-                )
-                row(
-                    "legacy dynamo=False (deprecated)",
-                    lambda: torch.onnx.export(
-                        model,
-                        (x,),
-                        str(out / "v.onnx"),
-                        dynamo=False,
-                        input_names=["input"],
-                        output_names=["logits"],
-                        dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
-                    ),
-                )
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
+        print(f"  {'process (with import and build)':<30} {statistics.median(walls):6.2f} s")
 
 
 if __name__ == "__main__":
