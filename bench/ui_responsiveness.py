@@ -73,13 +73,7 @@ def in_app(app: QApplication, w: MainWindow, probe_on: bool) -> tuple[float, lis
     loop = QEventLoop()
     check = QTimer()
     check.setInterval(100)
-    check.timeout.connect(
-        lambda: (
-            state.status in ("finished", "failed", "stopped")
-            and not w.train.controllers
-            and loop.quit()
-        )
-    )
+    check.timeout.connect(lambda: state.status.ended and not w.train.manager.active and loop.quit())
     check.start()
     loop.exec()
     probe.stop()
@@ -125,9 +119,9 @@ def main() -> None:
 
         CurvesView.redraw = lambda self: setattr(self, "dirty", False)
     if args.threads:
-        import resnet_studio.gui.runs as runs
+        import resnet_studio.gui.train_panel as train_panel
 
-        runs.gui_threads = lambda: args.threads
+        train_panel.gui_threads = lambda: args.threads
     app = QApplication([])
     settings = QSettings(str(SCRATCH / "s.ini"), QSettings.Format.IniFormat)
     w = MainWindow(settings, runs_dir=SCRATCH / "runs")

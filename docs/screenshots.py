@@ -114,10 +114,10 @@ def train(app: QApplication, w: MainWindow) -> None:
         runs.append(w.train.start_run())
     while max(r.step.n for r in runs) < 60:
         settle(app, 0.2)
-    w.train.table.selectRow(1)
+    w.train.select(runs[1])
     settle(app, 0.5)
     w.grab().save(str(OUT / "training.png"))
-    while any(r.status not in ("finished", "failed", "stopped") for r in runs):
+    while w.train.manager.active:
         settle(app, 0.5)
     w.train.curves.log_y.setChecked(True)
     settle(app, 1.0)

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 from .config import DATASETS, NATURAL
 from .errors import TrainError
+from .split import epoch_order, steps_per_epoch
 
 _TV_CLASS = {
     "mnist": "MNIST",
@@ -40,15 +41,6 @@ def default_data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("resnet-studio", appauthor=False)) / "datasets"
-
-
-def epoch_order(n: int, split: str, epoch: int, seed: int, rank: int, world: int) -> torch.Tensor:
-    """The sample order of one epoch on one rank: training data shuffled by (seed, epoch) and
-    cut into equal shards (so DDP ranks take the same number of steps), validation in order."""
-    if split == "train":
-        g = torch.Generator().manual_seed(seed * 100_003 + epoch)
-        return torch.randperm(n, generator=g)[: n // world * world][rank::world]
-    return torch.arange(n)[rank::world]
 
 
 def load_dataset(
@@ -85,12 +77,6 @@ def load_dataset(
         synthetic_size=config.synthetic_size,
         num_classes=spec.num_classes,
     )
-
-
-def steps_per_epoch(n: int, batch_size: int, world: int = 1) -> int:
-    """Batches in one epoch of n training images, each of ``world`` processes taking n // world
-    (the last batch may be short)."""
-    return -(-(n // world) // batch_size)
 
 
 @dataclass

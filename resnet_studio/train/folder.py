@@ -15,6 +15,7 @@ import torch
 
 from ..core.words import plural
 from .errors import TrainError
+from .split import epoch_order, steps_per_epoch
 
 
 def _readable(path: str) -> bool:
@@ -47,8 +48,6 @@ class FolderData:
         return len(self.train), len(self.val)
 
     def steps_per_epoch(self, batch_size: int, world: int = 1) -> int:
-        from .data import steps_per_epoch
-
         return steps_per_epoch(len(self.train), batch_size, world)
 
     def batches(
@@ -61,8 +60,6 @@ class FolderData:
         world: int = 1,
         start: int = 0,
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        from .data import epoch_order
-
         ds = self.train if split == "train" else self.val
         order = epoch_order(len(ds), split, epoch, seed, rank, world)[start * batch_size :].tolist()
         loader = torch.utils.data.DataLoader(

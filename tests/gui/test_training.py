@@ -140,10 +140,10 @@ def test_a_running_row_shows_progress_time_and_speed_between_epochs(window, qtbo
 def test_a_dataset_download_shows_in_the_status_bar(window, qtbot, tmp_path, monkeypatch):
     import torchvision
 
-    from tests.train.test_data import _write_mnist
+    from tests.datafiles import write_mnist
 
     monkeypatch.setattr(
-        torchvision.datasets.MNIST, "download", lambda self: _write_mnist(Path(self.root), "MNIST")
+        torchvision.datasets.MNIST, "download", lambda self: write_mnist(Path(self.root), "MNIST")
     )
     p = _ready(window, epochs=1)
     p.dataset.setCurrentText("mnist")

@@ -1,7 +1,6 @@
 """Dataset loading on small files generated in the real formats (no network here)."""
 
 import pickle
-import struct
 import urllib.error
 from pathlib import Path
 
@@ -14,32 +13,12 @@ from PIL import Image
 from resnet_studio.train import TrainError
 from resnet_studio.train.data import load_tensor_dataset
 from resnet_studio.train.folder import load_image_folder
-
-
-def _idx(path, array: np.ndarray) -> None:
-    """An IDX file as Yann LeCun's MNIST page specifies it: magic, big-endian dims, data."""
-    dims = array.shape
-    magic = struct.pack(">HBB", 0, 0x08, len(dims))
-    path.write_bytes(
-        magic + struct.pack(">" + "I" * len(dims), *dims) + array.astype(np.uint8).tobytes()
-    )
-
-
-def _write_mnist(root, folder: str, n: int = 50) -> tuple[np.ndarray, np.ndarray]:
-    raw = root / folder / "raw"
-    raw.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, (n, 28, 28))
-    labels = rng.integers(0, 10, n)
-    for prefix in ("train", "t10k"):
-        _idx(raw / f"{prefix}-images-idx3-ubyte", images)
-        _idx(raw / f"{prefix}-labels-idx1-ubyte", labels)
-    return images, labels
+from tests.datafiles import write_mnist
 
 
 @pytest.mark.parametrize("name,folder", [("mnist", "MNIST"), ("fashion_mnist", "FashionMNIST")])
 def test_idx_files_load(tmp_path, name, folder):
-    images, labels = _write_mnist(tmp_path, folder)
+    images, labels = write_mnist(tmp_path, folder)
     data = load_tensor_dataset(
         name, 1, (28, 28), data_dir=tmp_path, val_fraction=0.2, download=False
     )
@@ -162,7 +141,7 @@ def mnist_download(monkeypatch):
     def download(self):
         calls.append(self.root)
         if not self._check_exists():
-            _write_mnist(Path(self.root), "MNIST")
+            write_mnist(Path(self.root), "MNIST")
 
     monkeypatch.setattr(torchvision.datasets.MNIST, "download", download)
     return calls

@@ -346,10 +346,10 @@ def test_pretrained_weights_load_and_the_classifier_is_replaced(monkeypatch):
 
 
 def test_a_download_note_comes_before_the_run_starts(tmp_path, monkeypatch):
-    from tests.train.test_data import _write_mnist
+    from tests.datafiles import write_mnist
 
     monkeypatch.setattr(
-        torchvision.datasets.MNIST, "download", lambda self: _write_mnist(Path(self.root), "MNIST")
+        torchvision.datasets.MNIST, "download", lambda self: write_mnist(Path(self.root), "MNIST")
     )
     order = []
 
