@@ -28,7 +28,7 @@ def _read_umask() -> int:
 _UMASK = _read_umask()
 
 
-def new_file_mode(path: str | os.PathLike) -> int:
+def new_file_mode(path: str | os.PathLike[str]) -> int:
     """The mode a rewrite of ``path`` should have: the old file's, else 0666 less the umask."""
     try:
         return stat.S_IMODE(os.stat(path).st_mode)
@@ -37,7 +37,7 @@ def new_file_mode(path: str | os.PathLike) -> int:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
+def atomic_path(path: str | os.PathLike[str], suffix: str = "") -> Iterator[Path]:
     """A temporary path beside ``path`` to write to; on success it replaces ``path`` with the
     right mode, on failure it is removed. For writers that want a file name (torch, onnx)."""
     path = Path(path)
@@ -52,7 +52,7 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
             os.unlink(tmp)
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     path = Path(path)
     mode = new_file_mode(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -69,9 +69,9 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         raise
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
+def atomic_write_json(path: str | os.PathLike[str], obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2) + "\n")

@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING
 from .atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
-    from importlib.resources.abc import Traversable
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 APP_ID = "resnet-studio"  # the .desktop file's name, the icon's name and the X11 WM_CLASS
 DESKTOP_FILE = f"{APP_ID}.desktop"
@@ -40,7 +43,7 @@ class DesktopError(OSError):
         super().__init__(None, message)
 
     def __str__(self) -> str:
-        return self.strerror
+        return self.strerror or ""
 
 
 def resources() -> Traversable:

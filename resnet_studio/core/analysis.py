@@ -109,9 +109,9 @@ def _apply(node: Node, x: Shape, rows: dict[str, LayerRow]) -> Shape:
         skip = _apply(node.shortcut, x, rows) if node.shortcut else x
         assert skip == y, f"{node.name}: residual shapes {skip} and {y} differ"
         # The add keeps nothing, so outputs that only feed it are not kept; its sum is (by ReLU).
-        rows[node.flow[-1].name].saved = 0
+        rows[node.flow_modules[-1].name].saved = 0
         if node.shortcut:
-            rows[(node.shortcut.flow or (node.shortcut,))[-1].name].saved = 0
+            rows[(node.shortcut.flow_modules or (node.shortcut,))[-1].name].saved = 0
         row.saved = prod(y)
         for step in node.post:
             y = _apply(step, y, rows)

@@ -45,9 +45,15 @@ class _FlowModule(nn.Module):
             self.add_module(child.local, _instantiate(child))
         self._flow = tuple(s if s == FLATTEN else s.local for s in node.flow)
 
+    def _child(self, name: str) -> nn.Module:
+        """The child module ``name`` (``_modules`` admits None; the constructor adds none)."""
+        module = self._modules[name]
+        assert module is not None, name
+        return module
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for step in self._flow:
-            x = torch.flatten(x, 1) if step == FLATTEN else self._modules[step](x)
+            x = torch.flatten(x, 1) if step == FLATTEN else self._child(step)(x)
         return x
 
 
@@ -65,9 +71,9 @@ class _ResidualBlock(_FlowModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = super().forward(x)
-        out = out + (self._modules[self._shortcut](x) if self._shortcut else x)
+        out = out + (self._child(self._shortcut)(x) if self._shortcut else x)
         for step in self._post:
-            out = self._modules[step](out)
+            out = self._child(step)(out)
         return out
 
 
@@ -127,6 +133,6 @@ def build_model(spec: ArchSpec) -> ResNet:
     if spec.zero_init_residual:
         for m in model.modules():
             if isinstance(m, _ResidualBlock):
-                last_bn = [s for s in m._flow if isinstance(m._modules[s], nn.BatchNorm2d)][-1]
-                nn.init.constant_(m._modules[last_bn].weight, 0)
+                bns = [c for s in m._flow if isinstance(c := m._child(s), nn.BatchNorm2d)]
+                nn.init.constant_(bns[-1].weight, 0)
     return model

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .analysis import Analysis, StageSummary
 from .diagram_items import shape_text
 from .format import human
 from .presets import closest_preset, preset_of
+
+T = TypeVar("T")  # a measure's value: a shape, a count, a number of params or MACs
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,14 @@ def measure_rows(c: Comparison) -> list[MeasureRow]:
     with blocks), params and MACs; then the totals: params, MACs, blocks and depth."""
     out: list[MeasureRow] = []
 
-    def add(stage: str, measure: str, values: list, fmt, exact, against) -> None:  # noqa: ANN001
+    def add(
+        stage: str,
+        measure: str,
+        values: Sequence[T | None],
+        fmt: Callable[[T], str],
+        exact: Callable[[T], str],
+        against: Callable[[T | None, T | None], str],
+    ) -> None:
         texts = tuple("" if v is None else fmt(v) for v in values)
         tips = tuple("" if v is None else exact(v) for v in values)
         vs = tuple(against(v, values[0]) for v in values[1:])

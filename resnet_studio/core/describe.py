@@ -8,14 +8,16 @@ the order of registration and the order of application.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:
     from .spec import ArchSpec
 
-FLATTEN = "<flatten>"  # a functional step in a container's flow, not a module
+FLATTEN: Final = "<flatten>"  # a functional step in a container's flow, not a module
+Flatten = Literal["<flatten>"]  # the type of FLATTEN: `step == FLATTEN` narrows a flow's step
 RESIDUAL_KINDS = ("BasicBlock", "Bottleneck")
 
 
@@ -38,7 +40,7 @@ class Node:
     bias: bool = False
     children: tuple[Node, ...] = ()
     # containers: children in order of application (may repeat), or FLATTEN
-    flow: tuple[Node | str, ...] = ()
+    flow: tuple[Node | Flatten, ...] = ()
     shortcut: Node | None = None  # residual blocks: the child on the skip path; None = identity
     post: tuple[Node, ...] = ()  # residual blocks: applied after the add
 
@@ -49,6 +51,11 @@ class Node:
     @property
     def is_residual(self) -> bool:
         return self.kind in RESIDUAL_KINDS
+
+    @property
+    def flow_modules(self) -> tuple[Node, ...]:
+        """The flow without its functional steps (FLATTEN): all of a block's flow."""
+        return tuple(step for step in self.flow if isinstance(step, Node))
 
     def child(self, local: str) -> Node:
         for c in self.children:
@@ -111,7 +118,7 @@ def _block(
             _conv(f"{name}.conv2", planes, planes, 3, 1, dilation, dilation, bias=b),
             _bn(f"{name}.bn2", planes),
         ]
-        flow = kids[:5]  # conv1, bn1, relu, conv2, bn2
+        flow: Sequence[Node] = kids[:5]  # conv1, bn1, relu, conv2, bn2
         kind = "BasicBlock"
     else:
         width = int(planes * (spec.width_per_group / 64.0)) * spec.groups
@@ -197,5 +204,5 @@ def describe(spec: ArchSpec) -> Node:
         Node("fc", "Linear", c_in, spec.num_classes, bias=True),
     ]
     children = (*stem, *stages, *head)
-    flow = (*children[:-1], FLATTEN, children[-1])
+    flow: tuple[Node | Flatten, ...] = (*children[:-1], FLATTEN, children[-1])
     return Node("", "ResNet", spec.in_channels, spec.num_classes, children=children, flow=flow)

@@ -192,7 +192,7 @@ class _RowLayout:
         node = first.node
         start = max(self.x, self.start_at)
         fork = start + GAP / 2
-        tensors = [self._layer(g, section, folded) for g in _groups(node.flow)]
+        tensors = [self._layer(g, section, folded) for g in _groups(node.flow_modules)]
         self.source = first.name  # the add's sum and the ReLU's output: the block's
         add = Box(self._edge_to(self.x + GAP).x1, -ADD_R, 2 * ADD_R, 2 * ADD_R)
         self.x = add.right
@@ -416,8 +416,8 @@ def diagram(
     notes: list[Label] = []
     if legend:
         y, entries, notes = _legend(rows, scale, left, y, width)
-    for label in (*headers, *(e.label for e in entries), *notes):
-        width = max(width, label.box.right + MARGIN)
+    for item in (*headers, *(e.label for e in entries), *notes):
+        width = max(width, item.box.right + MARGIN)
     return Diagram(width, y + MARGIN, scale, rows, columns, headers, entries, notes)
 
 

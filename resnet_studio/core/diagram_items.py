@@ -365,14 +365,15 @@ def _drawn(row: Row, name: str) -> str:
     return name
 
 
-def matching(row: Row, names: Iterable[str]) -> list[Any]:
+def matching(row: Row, names: Iterable[str]) -> list[Tensor | Shortcut | Join]:
     """The items of ``row`` that draw the modules ``names`` or a part of them (a stage's name
     covers its boxes and arcs; a block's covers its convs, arc and add)."""
     wanted = {_drawn(row, n) for n in names if n}
     if not wanted:
         return []
-    out = []
-    for item in (*row.tensors, *row.shortcuts, *row.joins):
+    out: list[Tensor | Shortcut | Join] = []
+    items: tuple[Tensor | Shortcut | Join, ...] = (*row.tensors, *row.shortcuts, *row.joins)
+    for item in items:
         if item.section in wanted:
             out.append(item)
             continue

@@ -9,8 +9,9 @@ analysis, so the spec, the analysis and the builder read one description of the 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from .errors import SpecError
 from .words import closest, plural
@@ -24,7 +25,7 @@ MAX_WIDTH = 16384
 MAX_INPUT_SIDE = 65536
 
 
-def _is_int(v: Any) -> bool:
+def _is_int(v: object) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
@@ -63,7 +64,7 @@ def _counts(field: str, v: Any, high: int | None) -> tuple[int, ...]:
 def _choice(field: str, v: Any, choices: tuple[str, ...]) -> str:
     if v not in choices:
         raise SpecError(field, v, f"{field} '{v}' is not known", closest(str(v), choices))
-    return v
+    return str(v)
 
 
 def _flag(field: str, v: Any) -> bool:
@@ -124,7 +125,8 @@ class ArchSpec:
 
     block: str = "basic"
     layers: tuple[int, ...] = (2, 2, 2, 2)
-    widths: tuple[int, ...] | None = None
+    # None (the default) until __post_init__ makes it 64 doubling per stage
+    widths: tuple[int, ...] = cast("tuple[int, ...]", None)
     groups: int = 1
     width_per_group: int = 64
     stem: str = "imagenet"
@@ -134,7 +136,29 @@ class ArchSpec:
     input_size: tuple[int, int] = (224, 224)
     num_classes: int = 1000
     zero_init_residual: bool = False
-    replace_stride_with_dilation: tuple[bool, ...] | None = None
+    # None (the default) until __post_init__ makes it all False
+    replace_stride_with_dilation: tuple[bool, ...] = cast("tuple[bool, ...]", None)
+
+    if TYPE_CHECKING:
+        # What the constructor accepts. __post_init__ turns each value into its field's type
+        # ("2,2,2,2" and lists into tuples, 224 and "224x160" into a size, None into the
+        # default), so the fields' hints above hold for every reader of a spec.
+        def __init__(
+            self,
+            block: str = ...,
+            layers: Sequence[int] | str = ...,
+            widths: Sequence[int] | str | None = ...,
+            groups: int = ...,
+            width_per_group: int = ...,
+            stem: str = ...,
+            shortcut: str = ...,
+            conv_bias: bool = ...,
+            in_channels: int = ...,
+            input_size: int | Sequence[int] | str = ...,
+            num_classes: int = ...,
+            zero_init_residual: bool = ...,
+            replace_stride_with_dilation: Sequence[bool] | None = ...,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         s = object.__setattr__
@@ -302,7 +326,8 @@ class ArchSpec:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> ArchSpec:
+    def from_dict(cls, d: object) -> ArchSpec:
+        """The spec of a JSON object's fields; anything else is a SpecError."""
         if not isinstance(d, dict):
             raise SpecError("spec", d, "a spec must be a JSON object of fields")
         cls._check_keys(d)
