@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..train.errors import TrainError
-from ..train.events import RunStatus
+from ..train.events import Callback, RunStatus
 from .options import add_spec_options, add_train_options, config_from_args, spec_from_args
 
 
@@ -42,11 +42,11 @@ def add_parser(sub: Any) -> None:
     t.set_defaults(func=run)
 
 
-def _observers(a: argparse.Namespace, run_dir: Path, tensorboard: bool) -> list[Any]:
+def _observers(a: argparse.Namespace, run_dir: Path, tensorboard: bool) -> list[Callback]:
     from ..train.observers import JsonLines, ProgressBar, TensorBoard
     from ..train.records import RunRecorder
 
-    obs: list[Any] = [JsonLines() if a.json_lines else ProgressBar(), RunRecorder(run_dir)]
+    obs: list[Callback] = [JsonLines() if a.json_lines else ProgressBar(), RunRecorder(run_dir)]
     if tensorboard:
         obs.append(TensorBoard(run_dir))
     return obs
@@ -88,18 +88,15 @@ def run(a: argparse.Namespace) -> int:
     else:
         spec = spec_from_args(a)
         config = config_from_args(a)
-        run_dir = None
+        new_dir: Path | None = None
+        observers: list[Callback] = []
         if lead:
             if a.out:
-                run_dir = _prepare_out(a.out)
+                new_dir = _prepare_out(a.out)
             else:
-                run_dir = new_run_dir(None, f"{preset_of(spec) or 'custom'}-{config.dataset}")
-        trainer = Trainer(
-            spec,
-            config,
-            _observers(a, run_dir, config.tensorboard) if lead else [],
-            run_dir=str(run_dir) if run_dir else None,
-        )
+                new_dir = new_run_dir(None, f"{preset_of(spec) or 'custom'}-{config.dataset}")
+            observers = _observers(a, new_dir, config.tensorboard)
+        trainer = Trainer(spec, config, observers, run_dir=str(new_dir) if new_dir else None)
 
     def on_sigint(signum: int, frame: Any) -> None:
         if trainer.stopping:

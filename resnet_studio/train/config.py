@@ -83,10 +83,11 @@ class TrainConfig:
                 raise TrainError(sentence)
 
         for f in fields(self):  # a config.json from elsewhere is data to check, not to trust
-            value = getattr(self, f.name)
-            if not _is_a(value, f.type):
+            value, annotation = getattr(self, f.name), str(f.type)  # str already: see above
+            if not _is_a(value, annotation):
                 raise TrainError(
-                    f"The training setting {f.name} must be {_TYPE_WORDS[f.type]}, not {value!r}."
+                    f"The training setting {f.name} must be {_TYPE_WORDS[annotation]}, "
+                    f"not {value!r}."
                 )
 
         from ..core.words import closest

@@ -12,14 +12,18 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 
-from .config import DATASETS, NATURAL
+from .config import DATASETS, NATURAL, TrainConfig
 from .errors import TrainError
 from .split import epoch_order, steps_per_epoch
+
+if TYPE_CHECKING:
+    from ..core.spec import ArchSpec
+    from .folder import FolderData
 
 _TV_CLASS = {
     "mnist": "MNIST",
@@ -44,8 +48,8 @@ def default_data_dir() -> Path:
 
 
 def load_dataset(
-    config: Any, spec: Any, note: Callable[[str], None] | None = None
-) -> TensorData | Any:
+    config: TrainConfig, spec: ArchSpec, note: Callable[[str], None] | None = None
+) -> TensorData | FolderData:
     """The dataset a TrainConfig names, adapted to the spec's channels and input size. ``note``
     hears, before a download starts, what is downloaded where (it takes a while)."""
     if config.dataset == "imagefolder":
@@ -217,7 +221,7 @@ def load_tensor_dataset(
     channels: int,
     size: tuple[int, int],
     *,
-    data_dir: str | os.PathLike | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
     val_fraction: float = 0.1,
     seed: int = 0,
     augment: bool = False,

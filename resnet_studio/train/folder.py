@@ -32,8 +32,9 @@ def _readable(path: str) -> bool:
 @dataclass
 class FolderData:
     name: str
-    train: torch.utils.data.Dataset
-    val: torch.utils.data.Dataset
+    # subsets of the folder's good images: (image tensor, class index) each
+    train: torch.utils.data.Subset[tuple[torch.Tensor, int]]
+    val: torch.utils.data.Subset[tuple[torch.Tensor, int]]
     num_classes: int
     classes: list[str]
     workers: int
@@ -74,7 +75,7 @@ class FolderData:
 
 
 def load_image_folder(
-    root: str | os.PathLike,
+    root: str | os.PathLike[str],
     channels: int,
     size: tuple[int, int],
     *,

@@ -140,7 +140,9 @@ class RunManager:
         """A run by its folder name, or by its own name if that is unique."""
         by_id = [r for r in self.runs if r.id == key]
         by_name = [r for r in self.runs if r.name and r.name == key]
-        return (by_id or (by_name if len(by_name) == 1 else [None]))[0]
+        if by_id:
+            return by_id[0]
+        return by_name[0] if len(by_name) == 1 else None
 
     def is_live(self, run: Run) -> bool:
         return id(run) in self._trainers and not self.is_queued(run)

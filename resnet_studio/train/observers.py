@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..core.words import plural
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
+
+if TYPE_CHECKING:  # both imported when a run starts: they are slow to import
+    from torch.utils.tensorboard import SummaryWriter
+    from tqdm import tqdm
 
 
 def _pct(v: float | None) -> str:
@@ -24,7 +28,7 @@ class ProgressBar(Callback):
 
     def __init__(self, file: Any = None) -> None:
         self.file = file or sys.stderr
-        self.bar = None
+        self.bar: tqdm[NoReturn] | None = None  # from the run's start
         isatty = getattr(self.file, "isatty", None)
         self.terminal = bool(isatty and isatty())
 
@@ -54,12 +58,14 @@ class ProgressBar(Callback):
 
     def on_steps(self, trainer: Any, steps: list[StepMetrics]) -> None:
         s = steps[-1]
+        assert self.bar is not None, "steps before the run's start"
         self.bar.update(len(steps))
         self.bar.set_postfix_str(
             f"epoch {s.epoch} loss {s.loss:.4f} {s.images_per_s:,.0f} img/s", refresh=False
         )
 
     def on_epoch_end(self, trainer: Any, m: EpochMetrics) -> None:
+        assert self.bar is not None, "an epoch before the run's start"
         self.bar.write(
             f"epoch {m.epoch:>3}: train loss {m.train_loss:.4f} acc "
             f"{_pct(m.train_accuracy)} · val loss "
@@ -120,7 +126,7 @@ class TensorBoard(Callback):
 
     def __init__(self, run_dir: Path) -> None:
         self.dir = Path(run_dir) / "tensorboard"
-        self.writer = None
+        self.writer: SummaryWriter | None = None  # from the run's start
 
     def on_run_start(self, trainer: Any, info: RunInfo) -> None:
         from torch.utils.tensorboard import SummaryWriter
@@ -128,11 +134,13 @@ class TensorBoard(Callback):
         self.writer = SummaryWriter(str(self.dir), purge_step=info.start_step or None)
 
     def on_steps(self, trainer: Any, steps: list[StepMetrics]) -> None:
+        assert self.writer is not None, "steps before the run's start"
         for s in steps:
             self.writer.add_scalar("train/loss", s.loss, s.step)
             self.writer.add_scalar("train/lr", s.lr, s.step)
 
     def on_epoch_end(self, trainer: Any, m: EpochMetrics) -> None:
+        assert self.writer is not None, "an epoch before the run's start"
         self.writer.add_scalar("epoch/train_loss", m.train_loss, m.step)
         self.writer.add_scalar("epoch/train_accuracy", m.train_accuracy, m.step)
         if m.val_loss is not None:

@@ -13,6 +13,7 @@ import math
 import os
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,10 @@ from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetr
 
 class _Stopped(Exception):
     pass
+
+
+# a step's metrics until the next report reads them: loss, hits, images, lr, step, epoch
+_Pending = tuple[torch.Tensor, torch.Tensor, int, float, int, int]
 
 
 def versions() -> dict[str, str]:
@@ -90,7 +95,7 @@ class Trainer:
         self,
         spec: ArchSpec,
         config: TrainConfig,
-        callbacks: list[Callback] = (),
+        callbacks: Iterable[Callback] = (),
         *,
         resume_state: dict[str, Any] | None = None,
         run_dir: str | None = None,
@@ -111,7 +116,9 @@ class Trainer:
         self.elapsed = 0.0  # seconds of training, carried across resumes
 
     @classmethod
-    def from_run_dir(cls, run_dir: str | os.PathLike, callbacks: list[Callback] = ()) -> Trainer:
+    def from_run_dir(
+        cls, run_dir: str | os.PathLike[str], callbacks: Iterable[Callback] = ()
+    ) -> Trainer:
         """A trainer that continues the run in ``run_dir`` from its last checkpoint."""
         from .records import load_checkpoint
 
@@ -137,7 +144,9 @@ class Trainer:
         return int(self._resume_state["step"]) if self._resume_state else 0
 
     def _checkpointed(self) -> bool:
-        return bool(self.run_dir) and (Path(self.run_dir) / "last.pt").is_file()
+        if not self.run_dir:
+            return False
+        return (Path(self.run_dir) / "last.pt").is_file()
 
     @property
     def stopping(self) -> bool:
@@ -165,8 +174,21 @@ class Trainer:
         self._emit("on_note", f"{type(cb).__name__} failed ({error}) and was left out of the run.")
 
     # --- state ----------------------------------------------------------------------------
+    def _built_model(self) -> nn.Module:
+        """The model being trained, as the run's set-up built (and maybe wrapped) it."""
+        assert self.model is not None, "the run is not set up"
+        return self.model
+
+    def _unwrapped_model(self) -> nn.Module:
+        """The model being trained, without its DistributedDataParallel wrapper."""
+        model = self._built_model()
+        if isinstance(model, nn.parallel.DistributedDataParallel):
+            inner: nn.Module = model.module
+            return inner
+        return model
+
     def state_dict(self) -> dict[str, Any]:
-        model = self.model.module if hasattr(self.model, "module") else self.model
+        model = self._unwrapped_model()
         return {
             "spec": self.spec.to_dict(),
             "config": self.config.to_dict(),
@@ -188,7 +210,7 @@ class Trainer:
         that does not fit is one sentence, not a traceback from deep in torch."""
         from .weights import load_weights_into
 
-        model = self.model.module if hasattr(self.model, "module") else self.model
+        model = self._unwrapped_model()
         where = f"the checkpoint of {self.run_dir}" if self.run_dir else "the checkpoint"
         load_weights_into(model, s["model"], where, "the checkpoint is damaged or was edited")
         part = "optimizer"
@@ -250,18 +272,20 @@ class Trainer:
         notes = list(data.notes)
         if cfg.pretrained:
             notes.append(load_pretrained(model, spec))
-        model = model.to(
+        model = model.to(  # type: ignore[call-overload]  # torch's stubs omit device + format
             self.device,
             memory_format=torch.channels_last if self.channels_last else torch.contiguous_format,
         )
         self.model = dist.wrap(model, self.device)
-        decay, no_decay = [], []
+        decay: list[nn.Parameter] = []
+        no_decay: list[nn.Parameter] = []
         for p in model.parameters():
             (no_decay if p.ndim <= 1 else decay).append(p)
         groups = [
             {"params": decay, "weight_decay": cfg.weight_decay},
             {"params": no_decay, "weight_decay": 0.0},
         ]
+        self.optimizer: torch.optim.Optimizer
         if cfg.optimizer == "sgd":
             self.optimizer = torch.optim.SGD(
                 groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0
@@ -307,12 +331,12 @@ class Trainer:
         )
 
     # --- the loop -------------------------------------------------------------------------
-    def _autocast(self) -> contextlib.AbstractContextManager:
+    def _autocast(self) -> contextlib.AbstractContextManager[None]:
         if self.amp_dtype is None:
             return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=self.amp_dtype)
 
-    def _flush(self, pending: list, sums: list[float], clock: list[float]) -> None:
+    def _flush(self, pending: list[_Pending], sums: list[float], clock: list[float]) -> None:
         """Read the pending steps' metrics in one transfer and report them."""
         if not pending:
             return
@@ -341,7 +365,7 @@ class Trainer:
     def _validate(self) -> tuple[float | None, float | None]:
         if not self.data.sizes()[1]:
             return None, None
-        model = self.model
+        model = self._built_model()
         model.eval()
         totals = torch.zeros(3, device=self.device)
         count = 0
@@ -363,14 +387,15 @@ class Trainer:
 
     def _train(self) -> None:
         cfg = self.config
-        model, opt, sched = self.model, self.optimizer, self.scheduler
+        model, opt, sched = self._built_model(), self.optimizer, self.scheduler
         criterion = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
         model.train()
         rank, world = dist.rank(), dist.world_size()
         for epoch in range(self.epoch, cfg.epochs):
             self.epoch = epoch
             t0 = time.monotonic()
-            clock, sums, pending = [t0], [0.0, 0.0, 0], []
+            clock, sums = [t0], [0.0, 0.0, 0]
+            pending: list[_Pending] = []
             last = t0
             for x, y in self.data.batches(
                 "train", cfg.batch_size, epoch, cfg.seed, rank, world, self.step_in_epoch
@@ -388,7 +413,7 @@ class Trainer:
                     continue
                 if self.channels_last:
                     x = x.contiguous(memory_format=torch.channels_last)
-                lr = sched.get_last_lr()[0]
+                lr = float(sched.get_last_lr()[0])  # a float: the config's lr is one
                 with self._autocast():
                     out = model(x)
                     loss = criterion(out, y)
@@ -436,7 +461,7 @@ class Trainer:
                     val_acc,
                     seconds,
                     epoch_sums[2] / seconds,
-                    sched.get_last_lr()[0],
+                    float(sched.get_last_lr()[0]),
                     self.elapsed,
                 ),
             )
@@ -528,7 +553,8 @@ class Trainer:
         self.end_notes = notes
 
 
-_RESUME_KEYS = {  # what a resumable checkpoint holds, as the plain types it holds them as
+# what a resumable checkpoint holds, as the plain types it holds them as
+_RESUME_KEYS: dict[str, type] = {
     "spec": dict,
     "config": dict,
     "model": dict,
@@ -539,7 +565,7 @@ _RESUME_KEYS = {  # what a resumable checkpoint holds, as the plain types it hol
     "step_in_epoch": int,
     "rng_cpu": torch.Tensor,
 }
-_OPTIONAL_KEYS = {
+_OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
     "best_val_accuracy": (float, int, type(None)),
     "elapsed": (float, int),
     "scaler": (dict, type(None)),
@@ -558,7 +584,7 @@ def _checked_resume_state(s: dict[str, Any], path: Path) -> tuple[ArchSpec, Trai
             f"{path} holds a model's weights only, not a training run's state, so it cannot "
             f"be resumed; export it with resnet-studio export --weights."
         )
-    kinds = {**_RESUME_KEYS, **_OPTIONAL_KEYS}
+    kinds: dict[str, type | tuple[type, ...]] = {**_RESUME_KEYS, **_OPTIONAL_KEYS}
     wrong = missing + [
         k
         for k, kind in kinds.items()

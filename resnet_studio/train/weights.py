@@ -25,7 +25,7 @@ from .errors import TrainError
 SHOWN = 4  # keys named in a sentence before "and N more"
 
 
-def load_tensors(path: str | os.PathLike, what: str = "checkpoint") -> Any:
+def load_tensors(path: str | os.PathLike[str], what: str = "checkpoint") -> Any:
     """``torch.load(path, weights_only=True)`` on the CPU, with every failure one sentence."""
     path = Path(path)
     try:
@@ -70,7 +70,7 @@ def _is_state_dict(d: Any) -> bool:
     )
 
 
-def read_weights(path: str | os.PathLike) -> Weights:
+def read_weights(path: str | os.PathLike[str]) -> Weights:
     """A run's ``best.pt``/``last.pt`` (its "model" state and its "spec") or a plain state_dict."""
     path = Path(path)
     data = load_tensors(path, "weights file")
@@ -122,7 +122,7 @@ def mismatch(model: nn.Module, state: dict[str, Any]) -> str:
 def load_weights_into(
     model: nn.Module,
     state: dict[str, Any],
-    source: str | os.PathLike,
+    source: str | os.PathLike[str],
     hint: str = "choose the architecture they were trained with",
 ) -> None:
     """Strict ``load_state_dict``; weights that do not fit the architecture are one sentence."""
