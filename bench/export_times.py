@@ -1,11 +1,11 @@
 """How long each model export takes, and which part dominates (issue 10: resnet50 took 9-14 s).
 
 Every measurement runs in a fresh process, as a user's export does (``resnet-studio export``, or
-the child process the window starts): torch.jit.trace gets slower with every model traced before
-it in a process, so timings taken one after another in one process mislead. A process imports
+the child process the window starts), so the first call's warm-up is counted as a user waits
+for it (in one long process, timings also depended on what ran before them). A process imports
 torch, builds the model, then times its export; the table gives the medians (and the least) of
-``--repeat`` processes, the process's CPU seconds (steadier than wall time on a machine that is
-busy with other work; it counts every thread), and "process", the whole command as a user waits
+``--repeat`` processes (the least is the export's own cost when other work shares the CPU), the
+process's CPU seconds (every thread counted), and "process", the whole command as a user waits
 for it.
 
 Rows: ``core.model_export.export_model`` for each format; "before", the window's ONNX export until

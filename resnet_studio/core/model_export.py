@@ -206,7 +206,7 @@ def _legacy_onnx(model: nn.Module, spec: ArchSpec, target: Path) -> None:
         warnings.filterwarnings("ignore", message="Constant folding", category=UserWarning)
         torch.onnx.export(
             model,
-            (example_input(spec),),
+            (example_input(spec, 1),),  # it runs the model: the least work; the batch stays free
             str(target),
             dynamo=False,
             input_names=["input"],
