@@ -74,13 +74,21 @@ class Growing:
 
 
 def default_name(info: dict[str, Any]) -> str:
-    """A readable name from what the run trains: "resnet18 · digits · lr 0.05"."""
-    from ..core.presets import spec_label
+    """A short readable name from what the run trains: "resnet18 · digits · lr 0.05". A spec
+    that differs from its preset only in channels, classes or input size (adapted to the data)
+    keeps the preset's name; one with other edits is "resnet50 (edited)"."""
+    from ..core.presets import closest_preset, preset_of
     from ..core.spec import ArchSpec
 
     parts = []
     if "spec" in info:
-        parts.append(info.get("spec_label") or spec_label(ArchSpec.from_dict(info["spec"])))
+        spec = ArchSpec.from_dict(info["spec"])
+        arch = preset_of(spec) or closest_preset(spec)
+        if arch is None:
+            label = info.get("spec_label") or ""
+            base = label.removeprefix("custom (based on ").removesuffix(")")
+            arch = f"{base} (edited)" if label.startswith("custom (based on ") else "custom"
+        parts.append(arch)
     dataset = (info.get("dataset") or {}).get("name")
     if dataset:
         parts.append(dataset)

@@ -64,7 +64,8 @@ def test_a_digits_run_shows_exactly_what_it_records(window, qtbot):
     assert row["Best val acc"] == f"{100 * max(e['val_accuracy'] for e in epochs):.2f}%"
     assert row["Last val acc"] == f"{100 * epochs[-1]['val_accuracy']:.2f}%"
     assert row["Progress"] == "100% · epoch 2/2"
-    assert row["Run"] == f"{window.panel.label(TINY)} · digits · lr {p.lr.value():g}"
+    base = window.panel.base_preset  # TINY has other blocks than any preset: an edited one
+    assert row["Run"] == f"{base} (edited) · digits · lr {p.lr.value():g}"
     assert row["Device"] == "cpu" and _row(window, run)["Device"][1].startswith("cpu (")
     window.train.select(run)
     assert p.progress.text().startswith(run.label)

@@ -13,7 +13,7 @@ from resnet_studio import ArchSpec
 from resnet_studio.train import RunRecorder, TrainConfig, Trainer, TrainError
 from resnet_studio.train.events import RunStatus
 from resnet_studio.train.manager import RunManager
-from resnet_studio.train.run import nth_colour
+from resnet_studio.train.run import default_name, nth_colour
 
 TINY = ArchSpec.from_preset("resnet20", layers=(1, 1, 1), in_channels=1, input_size=8)
 CONFIG = TrainConfig(epochs=1, device="cpu", threads=1)
@@ -48,6 +48,12 @@ def test_runs_are_read_from_disk_oldest_first_with_distinct_colours(two_runs, tm
     assert a.status == b.status == RunStatus.FINISHED and a.epochs and a.step.n
     assert len({r.colour for r in manager.runs}) == 3
     assert a.label == "custom · digits · lr 0.05"  # readable, from what it trains
+    adapted = ArchSpec.from_preset("resnet50", in_channels=1, num_classes=10, input_size=32)
+    info = {**a.info, "spec": adapted.to_dict(), "spec_label": "custom (based on resnet50)"}
+    assert default_name(info) == "resnet50 · digits · lr 0.05"  # adapted to the data only
+    edited = adapted.replace(layers=(1, 1, 1, 1))
+    info = {**info, "spec": edited.to_dict()}
+    assert default_name(info) == "resnet50 (edited) · digits · lr 0.05"
     os.rmdir(two_runs / "junk")
 
 
