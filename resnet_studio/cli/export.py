@@ -83,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
         spec, note = choose_spec(weights, _asked(args, weights.spec))
         model = model_for_weights(weights, spec)
     else:
-        spec = _asked(args, None)
+        asked = _asked(args, None)
+        assert asked is not None  # without saved weights, the options or the default preset
+        spec = asked
         if FORMATS[args.format].needs_model:
             from ..core.builder import build_model
 

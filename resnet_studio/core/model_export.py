@@ -32,7 +32,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..atomic import atomic_write_bytes, atomic_write_text
 from .export import python_code
@@ -67,7 +67,7 @@ EXAMPLE_BATCH = 2  # torch.export specialises a batch of 1 to a constant; 2 stay
 _TRACING = threading.Lock()
 
 
-def with_suffix(path: str | os.PathLike, fmt: str) -> Path:
+def with_suffix(path: str | os.PathLike[str], fmt: str) -> Path:
     """``path``, with the format's suffix added when it has another one (or none)."""
     path, suffix = Path(path), FORMATS[fmt].suffix
     return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
@@ -77,7 +77,7 @@ def export_model(
     model: nn.Module | None,
     spec: ArchSpec,
     fmt: str,
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     *,
     base_preset: str | None = None,
 ) -> Path:
@@ -93,8 +93,9 @@ def export_model(
         raise ValueError(f"A {FORMATS[fmt].title} export needs the built model.")
     import torch
 
-    # a copy, so that the caller's model keeps its mode, device and memory format
-    model = copy.deepcopy(model).to("cpu", memory_format=torch.contiguous_format).float().eval()
+    # a copy, so that the caller's model keeps its mode, device and memory format (torch's stubs
+    # omit the Module.to(device, memory_format=...) that torch takes)
+    model = copy.deepcopy(model).to("cpu", memory_format=torch.contiguous_format).float().eval()  # type: ignore[call-overload]
     if fmt == "state_dict":
         export_state_dict(model, path)
         return path
@@ -116,13 +117,17 @@ def example_input(spec: ArchSpec, batch: int = EXAMPLE_BATCH) -> torch.Tensor:
     return torch.randn(batch, spec.in_channels, *spec.input_size, generator=g)
 
 
-def _batch_dim() -> dict[str, dict[int, Any]]:
+_DynamicShapes = dict[str, dict[int, Any]]  # torch.export's dynamic_shapes: input -> dim -> Dim
+_Captured = TypeVar("_Captured")
+
+
+def _batch_dim() -> _DynamicShapes:
     import torch
 
     return {"x": {0: torch.export.Dim("batch", min=1)}}
 
 
-def _with_any_batch(capture: Callable[[dict | None], Any]) -> Any:
+def _with_any_batch(capture: Callable[[_DynamicShapes | None], _Captured]) -> _Captured:
     """``capture(dynamic_shapes)`` with a symbolic batch, or with the example's batch when the
     network specialises it (torch.export then refuses the symbolic one)."""
     try:
@@ -235,6 +240,7 @@ def _dynamo_onnx(model: nn.Module, spec: ArchSpec, path: Path) -> None:
                 dynamic_shapes=d,
             )
         )
+    assert program is not None  # dynamo=True returns the program (the legacy exporter, None)
     # external_data=None: inside the file, unless the weights pass protobuf's 2 GB limit
     _write_beside(path, lambda target: program.save(target))
 

@@ -48,11 +48,11 @@ def torchinfo_text(model: torch.nn.Module, spec: ArchSpec, batch: int) -> str:
 
 def export_model(
     fmt: str,
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     *,
     model: torch.nn.Module | None = None,
     spec: ArchSpec | None = None,
-    checkpoint: str | os.PathLike | None = None,
+    checkpoint: str | os.PathLike[str] | None = None,
     base_preset: str | None = None,
 ) -> Path:
     """The built ``model`` of ``spec``, or a run's ``checkpoint`` (its saved architecture and
@@ -68,6 +68,7 @@ def export_model(
 
     traces = fmt not in ("state_dict", "python")
     if checkpoint is None and not traces:
+        assert spec is not None, "a model without a checkpoint needs its spec"
         return write(model, spec, fmt, path, base_preset=base_preset)
     if checkpoint is not None and fmt == "state_dict":  # no tracing: here, on this thread
         from ..train.weights import choose_spec, model_for_weights, read_weights
@@ -79,6 +80,7 @@ def export_model(
         if checkpoint is None:
             from ..train.records import save_checkpoint
 
+            assert model is not None and spec is not None, "the built model and its spec"
             checkpoint = Path(tmp) / "model.pt"  # the built model's weights and its spec
             state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
             save_checkpoint(checkpoint, {"spec": spec.to_dict(), "model": state})
