@@ -37,6 +37,7 @@ def run_app(argv: list[str] | None = None) -> int:
     # application name: both "resnet-studio", as the .desktop entry's StartupWMClass says.
     args = [desktop.APP_ID, *(argv or [])[1:]]
     app = QApplication.instance() or QApplication(args)
+    assert isinstance(app, QApplication)  # not a QCoreApplication: the window needs widgets
     app.setOrganizationName("ResNet Studio")
     app.setApplicationName(desktop.APP_ID)
     app.setApplicationDisplayName("ResNet Studio")

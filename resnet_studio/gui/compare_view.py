@@ -78,7 +78,7 @@ class CompareView(QWidget):
         split.addWidget(self.diagram)
         split.addWidget(lower)
         split.setSizes([390, 450])
-        self.splitter, self.lower = split, lower
+        self.splitter, self.lower_pane = split, lower  # QWidget.lower() is Qt's
         layout.addWidget(split, 1)
 
         self.entries: list[str] = []  # preset names or CURRENT
@@ -186,6 +186,7 @@ class CompareView(QWidget):
         self.table.setHorizontalHeaderLabels(head)
         for k, label in enumerate(head):
             item = self.table.horizontalHeaderItem(k)
+            assert item is not None  # set by the labels above
             j = self.columns[k]
             item.setToolTip(label)
             if j >= 0:
@@ -233,6 +234,7 @@ class CompareView(QWidget):
     def cell(self, stage: str, measure: str, label: str, against_first: bool = False) -> Any:
         """The table's item for a network's measure (tests and the screenshots find it)."""
         r = self.table_rows.index((stage, measure))
+        assert self.comparison is not None, "nothing compared yet"
         j = self.comparison.labels.index(label)
         k = self.columns.index(j) + (1 if against_first else 0)
         return self.table.item(r, k)

@@ -154,7 +154,7 @@ class CurvesView(QWidget):
         self.timer.start()
         self.smoothing.valueChanged.connect(self._smoothing_changed)
         self.x_axis.currentIndexChanged.connect(self.mark_dirty)
-        self.log_y.toggled.connect(lambda on: (self.loss.setLogMode(y=on), self.mark_dirty()))
+        self.log_y.toggled.connect(self._log_y_toggled)
         self._proxy = pg.SignalProxy(
             self.loss.scene().sigMouseMoved, rateLimit=20, slot=self._hovered
         )
@@ -171,6 +171,10 @@ class CurvesView(QWidget):
 
     def mark_dirty(self, *_: Any) -> None:
         self.dirty = True
+
+    def _log_y_toggled(self, on: bool) -> None:
+        self.loss.setLogMode(y=on)
+        self.mark_dirty()
 
     def _smoothing_changed(self, v: int) -> None:
         self.smoothing_label.setText(f"{v / 100:.2f}")
@@ -340,16 +344,17 @@ class CurvesView(QWidget):
         ex = self._epoch_x(run)
         val_loss = [e.get("val_loss") for e in run.epochs]
         val_acc = [e.get("val_accuracy") for e in run.epochs]
-        has_val = bool(run.epochs) and all(v is not None for v in val_acc)
+        known: list[float] = [v for v in val_acc if v is not None]
+        has_val = bool(run.epochs) and len(known) == len(val_acc)
         items["val_loss"].setData(ex, val_loss if has_val else [])
         items["train_acc"].setData(ex, [e["train_accuracy"] for e in run.epochs])
-        items["val_acc"].setData(ex, val_acc if has_val else [])
+        items["val_acc"].setData(ex, known if has_val else [])
         if has_val:
-            best = int(np.argmax(val_acc))
-            items["best"].setData([ex[best]], [val_acc[best]])
+            best = int(np.argmax(known))
+            items["best"].setData([ex[best]], [known[best]])
             items["best"].setToolTip(
                 f"{run.label}: best validation accuracy "
-                f"{100 * val_acc[best]:.2f}% (epoch "
+                f"{100 * known[best]:.2f}% (epoch "
                 f"{run.epochs[best]['epoch']})"
             )
         else:

@@ -34,7 +34,7 @@ def diagram_svg(d: Diagram, title: str = "") -> bytes:
     p = QPainter(gen)
     paint_diagram(p, d)
     p.end()
-    return bytes(buf.data())
+    return bytes(buf.data().data())  # a copy, as bytes (the stubs allow a view too)
 
 
 def diagram_png(d: Diagram, scale: float = 2.0) -> bytes:
@@ -59,8 +59,8 @@ def diagram_png(d: Diagram, scale: float = 2.0) -> bytes:
     p.end()
     buf = QBuffer()
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buf, "PNG")
-    return bytes(buf.data())
+    image.save(buf, "PNG")  # type: ignore[call-overload]  # PySide's stubs say bytes; it takes str
+    return bytes(buf.data().data())  # a copy, as bytes (the stubs allow a view too)
 
 
 def write_diagram(d: Diagram, path: str, scale: float = 2.0, title: str = "") -> None:

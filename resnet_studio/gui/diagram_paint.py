@@ -272,13 +272,14 @@ def _wrappings(text: str) -> list[list[str]]:
             ]
             if best is None or max(map(len, lines)) < max(map(len, best)):
                 best = lines
+        assert best is not None  # n parts or more: some way to cut them
         out.append(best)
     return out
 
 
 def _shortcut(p: QPainter, fonts: _Fonts, s: Shortcut, selected: bool, hover: bool) -> None:
-    colour, dashed, op_fill = SHORTCUT_STYLES[s.kind]
-    colour = QColor(colour)
+    style, dashed, op_fill = SHORTCUT_STYLES[s.kind]
+    colour = QColor(style)
     width = 1.6 if s.kind in ("conv_bn", "conv") else 1.2
     if selected or hover:
         colour, width = (ACCENT if selected else HOVER), width + 0.8

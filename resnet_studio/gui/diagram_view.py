@@ -285,6 +285,7 @@ class DiagramView(QWidget):
             self.unfold.blockSignals(True)  # one run folds back: the others stay unfolded
             self.unfold.setChecked(False)
             self.unfold.blockSignals(False)
+            assert self.diagram is not None  # a fold to toggle is on a diagram
             self.expanded = {
                 (f.row, f.key) for r in self.diagram.rows for f in r.folds if not f.folded
             } ^ {(row, key)}
@@ -354,6 +355,7 @@ class DiagramView(QWidget):
         if h is None:
             QToolTip.hideText()
             return
+        assert self.diagram is not None  # a hit is on a diagram
         row = self.diagram.rows[h.row]
         names: tuple[str, ...] = ()
         block = next((b for b in row.blocks if b.box.contains(pos.x(), pos.y(), 4)), None)
@@ -369,6 +371,7 @@ class DiagramView(QWidget):
         if isinstance(h.item, Fold):
             self.toggle_fold(h.row, h.item.key)
             return
+        assert self.diagram is not None  # a hit is on a diagram
         if len(self.diagram.rows) > 1:
             self.select_row(h.row)
             self.rowClicked.emit(h.row)

@@ -59,20 +59,20 @@ class SummaryStrip(QWidget):
         super().__init__(parent)
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.depth = _Figure("Depth")
+        self.network_depth = _Figure("Depth")  # not `depth`: QWidget.depth() is Qt's
         self.params = _Figure("Parameters")
         self.macs = _Figure("MACs")
         self.param_mem = _Figure("Parameter memory")
         self.act_mem = _Figure("Activation memory")
         self.output = _Figure("Output")
         for i, f in enumerate(
-            (self.depth, self.params, self.macs, self.param_mem, self.act_mem, self.output)
+            (self.network_depth, self.params, self.macs, self.param_mem, self.act_mem, self.output)
         ):
             layout.addWidget(f, 0, i)
 
-    def show(self, a: Analysis) -> None:  # type: ignore[override]
+    def show_analysis(self, a: Analysis) -> None:
         t, n = a.totals, a.batch_size
-        self.depth.show_value(
+        self.network_depth.show_value(
             str(a.spec.depth), "weighted layers", "Convs and the classifier on the main path"
         )
         self.params.show_value(
@@ -183,7 +183,7 @@ class ExplorerView(QWidget):
         self._expanded = self._expanded_names() if self.model.analysis else {"layer1"}
         self.model.set_analysis(a)
         self._restore_expanded()
-        self.summary.show(a)
+        self.summary.show_analysis(a)
         self.title.setText(title)
         self.diagram.selected_names = []  # the reset above cleared the tree's selection
         self.diagram.show_networks([(title, a)])  # drawn now, like the tree (if it is shown)
@@ -202,7 +202,8 @@ class ExplorerView(QWidget):
     def _filter(self, text: str) -> None:
         # The proxy maps every index the view asks for; the view reads the model directly
         # unless a filter is typed, so an unfiltered tree updates within a frame.
-        self.proxy.setSourceModel(self.model if text else None)
+        # None detaches the proxy (Qt takes a null model; PySide's stubs do not say so)
+        self.proxy.setSourceModel(self.model if text else None)  # type: ignore[arg-type]
         self.proxy.setFilterFixedString(text)
         wanted = self.proxy if text else self.model
         if self.tree.model() is not wanted:

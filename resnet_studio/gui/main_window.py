@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -30,6 +31,9 @@ from .explorer import ExplorerView
 from .spec_panel import SpecPanel
 from .train_view import TrainView
 
+if TYPE_CHECKING:
+    from torch import nn  # the GUI thread never imports torch (see _build)
+
 BUILD_DELAY_MS = 400  # build the real module once the controls have been still this long
 MAX_RECENT = 8
 
@@ -41,7 +45,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("ResNet Studio")
         self.analysis: Analysis | None = None
         self.spec: ArchSpec | None = None
-        self.model = None  # the built nn.Module of self.spec, once the build is done
+        self.model: nn.Module | None = None  # the built module of self.spec, once built
         self._build_generation = 0
         self._rebuild = False
         self._busy = 0
@@ -217,14 +221,15 @@ class MainWindow(QMainWindow):
             self.build_timer.start()
 
     def _start_build(self) -> None:
-        generation, spec = self._build_generation, self.spec
+        generation, spec, analysis = self._build_generation, self.spec, self.analysis
+        assert spec is not None and analysis is not None  # the timer starts for a valid spec
 
-        def built(model: Any) -> None:
+        def built(model: nn.Module) -> None:
             if generation != self._build_generation:
                 return  # a newer change superseded this build
             self.model = model
             n = sum(p.numel() for p in model.parameters())
-            expected = self.analysis.totals.params
+            expected = analysis.totals.params  # the build's spec's: batch and dtype aside
             if n == expected:
                 self.explorer.build_status.setText(f"✔ built: {n:,} parameters, as analysed")
                 self.explorer.build_status.setStyleSheet("color: #2e7d32; font-weight: 600;")
@@ -245,7 +250,7 @@ class MainWindow(QMainWindow):
     def _ask_save(self, title: str, suffix: str, filters: str) -> str | None:
         last = self.settings.value("last_dir", str(Path.home()))
         path, _ = QFileDialog.getSaveFileName(
-            self, title, str(Path(last) / f"{self._stem()}{suffix}"), filters
+            self, title, str(Path(str(last)) / f"{self._stem()}{suffix}"), filters
         )
         if not path:
             return None
@@ -300,15 +305,19 @@ class MainWindow(QMainWindow):
 
     def _recent(self) -> list[str]:
         try:
-            return list(json.loads(self.settings.value("recent", "[]")))
+            return list(json.loads(str(self.settings.value("recent", "[]"))))
         except (TypeError, ValueError):
             return []
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for p in self._recent():
-            self.recent_menu.addAction(p, lambda p=p: self.open_spec(p))
+            self.recent_menu.addAction(p, self._opener(p))
         self.recent_menu.setEnabled(bool(self._recent()))
+
+    def _opener(self, path: str) -> Callable[[], bool]:
+        """A slot that takes no arguments (``triggered`` passes ``checked``), opening ``path``."""
+        return lambda: self.open_spec(path)
 
     def export_analysis(self, suffix: str, path: str | None = None) -> None:
         if self.analysis is None:
@@ -316,7 +325,8 @@ class MainWindow(QMainWindow):
         names = {".csv": "CSV (*.csv)", ".json": "JSON (*.json)", ".md": "Markdown (*.md)"}
         path = path or self._ask_save("Export analysis", suffix, names[suffix])
         if path:
-            a, title = self.analysis, self.panel.label(self.spec)
+            a = self.analysis
+            title = self.panel.label(a.spec)
             self._report(lambda: exports.export_analysis(a, path, title), f"Exported {path}")
 
     def _in_background(self, what: str, fn: Any) -> None:
@@ -351,6 +361,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         model, spec, batch = self.model, self.spec, self.panel.batch.value()
+        assert model is not None and spec is not None  # a model is built from the spec
 
         def work() -> str:
             atomic_write_text(path, exports.torchinfo_text(model, spec, batch))
@@ -437,26 +448,27 @@ class MainWindow(QMainWindow):
         spec = s.value("spec")
         if spec:
             try:
-                self.panel.base_preset = s.value("base_preset", "resnet18")
-                self.panel.set_spec(ArchSpec.from_json(spec))
+                self.panel.base_preset = str(s.value("base_preset", "resnet18"))
+                self.panel.set_spec(ArchSpec.from_json(str(spec)))
             except SpecError:
                 pass  # an old or hand-edited setting: start from the default
-        self.panel.batch.setValue(int(s.value("batch", 1)))
-        self.panel.dtype.setCurrentText(s.value("dtype", "float32"))
-        self.tabs.setCurrentIndex(int(s.value("tab", 0)))
+        # A setting read from the file is text; one set in this session keeps its type.
+        self.panel.batch.setValue(int(str(s.value("batch", 1))))
+        self.panel.dtype.setCurrentText(str(s.value("dtype", "float32")))
+        self.tabs.setCurrentIndex(int(str(s.value("tab", 0))))
         try:
-            entries = json.loads(s.value("compare", "[]"))
+            entries = json.loads(str(s.value("compare", "[]")))
             self.compare.set_entries(
                 [e for e in entries if e == CURRENT or e in ArchSpec.presets()]
             )
         except (TypeError, ValueError):
             pass
         try:
-            saved = json.loads(s.value("train", "{}"))
+            saved = json.loads(str(s.value("train", "{}")))
             if isinstance(saved, dict):
                 self.train.panel.restore(saved)
             if s.value("train_columns_chosen") in (True, "true"):
-                self.train.choose_columns(set(json.loads(s.value("train_columns", "[]"))))
+                self.train.choose_columns(set(json.loads(str(s.value("train_columns", "[]")))))
         except (TypeError, ValueError):
             pass  # an old or hand-edited setting: the defaults
         if s.value("train_splitter"):

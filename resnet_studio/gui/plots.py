@@ -255,8 +255,8 @@ class StagePlots(QWidget):
 def image_png(image: QImage | QPixmap) -> bytes:
     buf = QBuffer()
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buf, "PNG")
-    return bytes(buf.data())
+    image.save(buf, "PNG")  # type: ignore[call-overload]  # PySide's stubs say bytes; it takes str
+    return bytes(buf.data().data())  # a copy, as bytes (the stubs allow a view too)
 
 
 def widget_svg(widget: QWidget, title: str = "") -> bytes:
@@ -271,4 +271,4 @@ def widget_svg(widget: QWidget, title: str = "") -> bytes:
     painter = QPainter(gen)
     QWidget.render(widget, painter, QPoint())  # QWidget's: a QGraphicsView hides it
     painter.end()
-    return bytes(buf.data())
+    return bytes(buf.data().data())  # a copy, as bytes (the stubs allow a view too)

@@ -131,12 +131,12 @@ class SpecPanel(QWidget):
         data = QGroupBox("Input and output")
         dform = QFormLayout(data)
         self.in_channels = _spin(1, MAX_WIDTH, "Input channels: 1 for gray, 3 for RGB", 3)
-        self.height = _spin(1, MAX_INPUT_SIDE, "Input height in pixels", 224)
-        self.width = _spin(1, MAX_INPUT_SIDE, "Input width in pixels", 224)
+        self.input_height = _spin(1, MAX_INPUT_SIDE, "Input height in pixels", 224)
+        self.input_width = _spin(1, MAX_INPUT_SIDE, "Input width in pixels", 224)
         size = QHBoxLayout()
-        size.addWidget(self.height)
+        size.addWidget(self.input_height)
         size.addWidget(QLabel("×"))
-        size.addWidget(self.width)
+        size.addWidget(self.input_width)
         self.num_classes = _spin(1, 1_000_000, "Outputs of the classifier", 1000)
         dform.addRow("Channels", self.in_channels)
         dform.addRow("Height × width", _wrap(size))
@@ -158,33 +158,33 @@ class SpecPanel(QWidget):
         outer.addWidget(self.message)
         outer.addStretch()
 
-        self.fields = {
+        self.fields: dict[str, list[QWidget]] = {
             "block": [self.block],
             "groups": [self.groups],
             "width_per_group": [self.width_per_group],
             "stem": [self.stem],
             "shortcut": [self.shortcut],
             "in_channels": [self.in_channels],
-            "input_size": [self.height, self.width],
+            "input_size": [self.input_height, self.input_width],
             "num_classes": [self.num_classes],
             "conv_bias": [self.conv_bias],
             "batch_size": [self.batch],
             "dtype": [self.dtype],
         }
-        for w in (
+        for spin in (
             self.groups,
             self.width_per_group,
             self.in_channels,
-            self.height,
-            self.width,
+            self.input_height,
+            self.input_width,
             self.num_classes,
             self.batch,
         ):
-            w.valueChanged.connect(self._edited)
-        for w in (self.block, self.stem, self.shortcut, self.dtype):
-            w.currentIndexChanged.connect(self._edited)
-        for w in (self.conv_bias, self.zero_init):
-            w.toggled.connect(self._edited)
+            spin.valueChanged.connect(self._edited)
+        for combo in (self.block, self.stem, self.shortcut, self.dtype):
+            combo.currentIndexChanged.connect(self._edited)
+        for check in (self.conv_bias, self.zero_init):
+            check.toggled.connect(self._edited)
         self.preset.currentTextChanged.connect(self.load_preset)
         self.add_stage.clicked.connect(self._add_stage)
         self.remove_stage.clicked.connect(self._remove_stage)
@@ -263,8 +263,8 @@ class SpecPanel(QWidget):
             self.conv_bias.setChecked(spec.conv_bias)
             self.zero_init.setChecked(spec.zero_init_residual)
             self.in_channels.setValue(spec.in_channels)
-            self.height.setValue(spec.input_size[0])
-            self.width.setValue(spec.input_size[1])
+            self.input_height.setValue(spec.input_size[0])
+            self.input_width.setValue(spec.input_size[1])
             self.num_classes.setValue(spec.num_classes)
         finally:
             self._filling = False
@@ -281,7 +281,7 @@ class SpecPanel(QWidget):
             shortcut=self.shortcut.currentText(),
             conv_bias=self.conv_bias.isChecked(),
             in_channels=self.in_channels.value(),
-            input_size=(self.height.value(), self.width.value()),
+            input_size=(self.input_height.value(), self.input_width.value()),
             num_classes=self.num_classes.value(),
             zero_init_residual=self.zero_init.isChecked(),
             replace_stride_with_dilation=tuple(s[3].isChecked() for s in self.stages[1:]),
@@ -298,7 +298,7 @@ class SpecPanel(QWidget):
 
     def mark_invalid(self, error: SpecError | None) -> None:
         """Turn the control of ``error.field`` red and show its sentence (None clears)."""
-        widgets = self.fields.get(error.field, []) if error else []
+        widgets: list[QWidget] = self.fields.get(error.field, []) if error else []
         if error and error.field in ("layers", "widths", "replace_stride_with_dilation"):
             col = {"layers": 1, "widths": 2, "replace_stride_with_dilation": 3}[error.field]
             widgets = [s[col] for s in self.stages]

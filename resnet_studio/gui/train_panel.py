@@ -195,12 +195,19 @@ class TrainPanel(QWidget):
         for key, box in combos.items():
             if isinstance(saved.get(key), str) and box.findText(saved[key]) >= 0:
                 box.setCurrentText(saved[key])
-        spins = {"epochs": self.epochs, "batch_size": self.batch, "lr": self.lr}
+        spins: dict[str, QSpinBox | QDoubleSpinBox] = {
+            "epochs": self.epochs,
+            "batch_size": self.batch,
+            "lr": self.lr,
+        }
         for key, spin in spins.items():
             value = saved.get(key)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 if spin.minimum() <= value <= spin.maximum():
-                    spin.setValue(value)  # type: ignore[arg-type]
+                    if isinstance(spin, QSpinBox):
+                        spin.setValue(int(value))  # as Qt would take 3.7 epochs: 3
+                    else:
+                        spin.setValue(value)
         if isinstance(saved.get("data_dir"), str):
             self.data_dir.setText(saved["data_dir"])
         if isinstance(saved.get("augment"), bool):
@@ -211,6 +218,7 @@ class TrainPanel(QWidget):
         chosen = self.device.currentData()
         self.devices = devices
         model = self.device.model()
+        assert isinstance(model, QStandardItemModel)  # a combo box's own model
         self.device.blockSignals(True)
         self.device.clear()
         for dev in devices:

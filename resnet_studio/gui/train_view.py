@@ -5,12 +5,14 @@ nothing here keeps a run's state: the table is a model over the manager (``run_t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
@@ -339,9 +341,12 @@ class TrainView(QWidget):
         menu = QMenu(self)
         for f in FORMATS.values():
             if f.needs_model:  # Python code has no weights: the spec panel's menu writes it
-                text = f"{f.title} ({f.suffix})…"
-                menu.addAction(text, lambda _=False, f=f.name: self.export_run_model(f))
+                menu.addAction(f"{f.title} ({f.suffix})…", self._exporter(f.name))
         return menu
+
+    def _exporter(self, fmt: str) -> Callable[[], None]:
+        """A slot that takes no arguments (``triggered`` passes ``checked``), exporting ``fmt``."""
+        return lambda: self.export_run_model(fmt)
 
     def export_run_model(self, fmt: str, which: str | None = None) -> None:
         """Ask for the selected run's best or last checkpoint (when it has both), then ask the
@@ -360,7 +365,9 @@ class TrainView(QWidget):
                 self,
             )
             role = QMessageBox.ButtonRole.AcceptRole
-            buttons = {box.addButton(name.title(), role): name for name in ("best", "last")}
+            buttons: dict[QAbstractButton, str] = {
+                box.addButton(name.title(), role): name for name in ("best", "last")
+            }
             box.exec()
             which = buttons.get(box.clickedButton())
             if which is None:
@@ -476,7 +483,7 @@ class TrainView(QWidget):
         self.panel.progress.setText(progress_line(run) if run and run.total_steps else "")
         live = run is not None and m.is_live(run)
         self.spec_button.setEnabled(run is not None and run.spec is not None)
-        self.panel.pause.setEnabled(live and not m.is_paused(run))
+        self.panel.pause.setEnabled(run is not None and live and not m.is_paused(run))
         self.panel.stop.setEnabled(run is not None and (live or m.is_queued(run)))
         self.resume_button.setEnabled(run is not None and (m.is_paused(run) or m.can_resume(run)))
         self.open_button.setEnabled(run is not None)

@@ -6,9 +6,9 @@ blocks. Every number shown comes from the analysis; the model only arranges it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from ..core.analysis import Analysis, LayerRow
@@ -67,7 +67,8 @@ class Item:
         lazy: tuple[LayerRow, dict[str, LayerRow]] | None = None,
     ) -> None:
         self.label, self.kind, self.rows, self.section = label, kind, rows, section
-        self.repeat, self.parent = repeat, None
+        self.repeat = repeat
+        self.parent: Item | None = None
         self._children: list[Item] | None = None if lazy else []
         self._lazy = lazy  # (the module's row, rows by name) until the children are made
         self.index = 0
@@ -76,6 +77,7 @@ class Item:
     @property
     def children(self) -> list[Item]:
         if self._children is None:
+            assert self._lazy is not None  # children not made yet: made from these
             row, by_name = self._lazy
             self._children = []
             for child in row.node.children:
@@ -83,8 +85,9 @@ class Item:
         return self._children
 
     def add(self, child: Item) -> Item:
-        child.parent, child.index = self, len(self.children)
-        self._children.append(child)
+        kids = self.children
+        child.parent, child.index = self, len(kids)
+        kids.append(child)
         return child
 
     @property
@@ -191,13 +194,26 @@ class LayerTreeModel(QAbstractItemModel):
     def _item(self, index: QModelIndex | QPersistentModelIndex) -> Item:
         return index.internalPointer() if index.isValid() else self.root
 
-    def index(self, row: int, column: int, parent: QModelIndex = _ROOT) -> QModelIndex:
+    def index(
+        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT
+    ) -> QModelIndex:
         kids = (parent.internalPointer() if parent.isValid() else self.root).children
         if 0 <= row < len(kids) and 0 <= column < 7:
             return self.createIndex(row, column, kids[row])
         return QModelIndex()
 
-    def parent(self, index: QModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
+    @overload
+    def parent(self) -> QObject | None: ...
+
+    @overload
+    def parent(self, child: QModelIndex | QPersistentModelIndex) -> QModelIndex: ...
+
+    def parent(
+        self, child: QModelIndex | QPersistentModelIndex | None = None
+    ) -> QObject | QModelIndex | None:
+        if child is None:  # QObject.parent(): what owns the model
+            return super().parent()
+        index = child
         if not index.isValid():
             return QModelIndex()
         p = self._item(index).parent
@@ -205,12 +221,12 @@ class LayerTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(p.index, 0, p)
 
-    def rowCount(self, parent: QModelIndex = _ROOT) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         if parent.isValid() and parent.column() != 0:
             return 0
         return len(self._item(parent).children)
 
-    def columnCount(self, parent: QModelIndex = _ROOT) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return len(COLUMNS)
 
     def headerData(
@@ -220,14 +236,17 @@ class LayerTreeModel(QAbstractItemModel):
             return COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         # Called for every role of every visible cell on each paint: unknown roles leave first.
-        if role not in _ROLES or self.analysis is None or not index.isValid():
+        a = self.analysis
+        if role not in _ROLES or a is None or not index.isValid():
             return None
         it = index.internalPointer()
         if role == _DISPLAY:
             if it.text is None:
-                it.text = self._texts(it)
+                it.text = self._texts(it, a)
             return it.text[index.column()]
         col = index.column()
         if role == _ALIGN:
@@ -240,10 +259,9 @@ class LayerTreeModel(QAbstractItemModel):
             return (it.label, it.kind, it.out_shape, it.params, it.macs, it.params, it.macs)[col]
         if role == SECTION_ROLE:
             return it.section
-        return self._tooltip(it)
+        return self._tooltip(it, a)
 
-    def _texts(self, it: Item) -> tuple[str, ...]:
-        a = self.analysis
+    def _texts(self, it: Item, a: Analysis) -> tuple[str, ...]:
         t, n = a.totals, a.batch_size
         return (
             it.label,
@@ -255,8 +273,7 @@ class LayerTreeModel(QAbstractItemModel):
             f"{100 * it.macs * n / t.macs:.1f}%" if it.macs else "",
         )
 
-    def _tooltip(self, it: Item) -> str:
-        a = self.analysis
+    def _tooltip(self, it: Item, a: Analysis) -> str:
         lines = [f"<b>{it.label}</b> · {it.kind or 'group'}"]
         if it.repeat > 1:
             lines.append(f"{it.repeat} identical blocks; numbers are for all of them")

@@ -7,7 +7,6 @@ finish, and :func:`wait_all` joins them before the app exits.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -31,8 +30,7 @@ class Task(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn()
-        except Exception as e:  # handed to the GUI thread, which shows it as a sentence
-            e.__traceback_text__ = traceback.format_exc()
+        except Exception as e:  # handed to the GUI thread (with its __traceback__), as a sentence
             self.signals.failed.emit(e)
         else:
             self.signals.done.emit(result)

@@ -95,7 +95,7 @@ def test_compare_exports(make_window, tmp_path):
 def test_save_and_open_a_spec(make_window, tmp_path):
     w = make_window()
     w.panel.preset.setCurrentText("resnet56")
-    w.panel.height.setValue(40)
+    w.panel.input_height.setValue(40)
     w.save_spec(str(tmp_path / "mine.json"))
     saved = ArchSpec.from_json((tmp_path / "mine.json").read_text())
     assert saved == w.spec
@@ -139,8 +139,8 @@ def test_model_exports_run_off_the_gui_thread(make_window, qtbot, tmp_path):
 
     w = make_window()
     w.panel.preset.setCurrentText("resnet20")
-    w.panel.height.setValue(16)
-    w.panel.width.setValue(16)
+    w.panel.input_height.setValue(16)
+    w.panel.input_width.setValue(16)
     qtbot.waitUntil(lambda: w.model is not None, timeout=20000)
     w.export_model("state_dict", str(tmp_path / "m.pth"))
     w.export_model("torchscript", str(tmp_path / "m.pt"))

@@ -94,8 +94,8 @@ def test_the_diagram_follows_the_spec_live(make_window):
     fold = next(f for f in row.folds if f.section == "layer3")
     assert fold.count == 9
     w.panel.stem.setCurrentText("cifar")
-    w.panel.height.setValue(32)
-    w.panel.width.setValue(32)
+    w.panel.input_height.setValue(32)
+    w.panel.input_width.setValue(32)
     row = w.explorer.diagram.diagram.rows[0]
     assert [t.kind for t in row.tensors if t.section == "stem"] == ["input", "Conv2d"]
     assert row.edges[-1].shape == analyze(w.spec).root.out_shape

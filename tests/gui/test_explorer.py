@@ -31,7 +31,7 @@ def assert_shows(window, spec, batch=1):
     assert strip.params.value.text() == human(a.totals.params)
     assert f"{a.totals.params:,}" in strip.params.toolTip()
     assert strip.macs.value.text() == human(a.totals.macs)
-    assert strip.depth.value.text() == str(spec.depth)
+    assert strip.network_depth.value.text() == str(spec.depth)
     assert strip.output.value.text() == shape_text(a.shape(a.root.out_shape))
 
 
@@ -50,8 +50,8 @@ def test_editing_controls_updates_the_tree_at_once(make_window, qtbot):
     w = make_window()
     w.panel.preset.setCurrentText("resnet50")
     w.panel.stages[2][1].setValue(10)  # layer3: 10 blocks
-    w.panel.height.setValue(160)
-    w.panel.width.setValue(128)
+    w.panel.input_height.setValue(160)
+    w.panel.input_width.setValue(128)
     w.panel.batch.setValue(4)
     spec = ArchSpec.from_preset("resnet50", layers=(3, 4, 10, 3), input_size=(160, 128))
     assert w.spec == spec
