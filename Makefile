@@ -20,6 +20,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check resnet_studio tests bench docs main.py
 	$(BIN)/ruff format --check resnet_studio tests bench docs main.py
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format resnet_studio tests bench docs main.py
@@ -39,4 +40,4 @@ screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py docs
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -178,8 +178,10 @@ def _split(x: torch.Tensor, y: torch.Tensor, val_fraction: float, seed: int) -> 
 
 def _digits() -> tuple[torch.Tensor, torch.Tensor]:
     from sklearn.datasets import load_digits
+    from sklearn.utils import Bunch
 
     d = load_digits()
+    assert isinstance(d, Bunch)  # not the (X, y) tuple that return_X_y=True gives
     x = torch.tensor(d.images, dtype=torch.float32).unsqueeze(1) / 16.0
     return x, torch.tensor(d.target, dtype=torch.int64)
 
