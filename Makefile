@@ -35,6 +35,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/train_overhead.py
 	$(BIN)/python bench/curves.py
 	$(BIN)/python bench/ui_responsiveness.py --repeat 5
+	$(BIN)/python bench/cli_startup.py
+	$(BIN)/python bench/window_startup.py
+	$(BIN)/python bench/export_times.py
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py docs
