@@ -26,8 +26,10 @@ format: $(STAMP)
 	$(BIN)/ruff format resnet_studio tests bench docs main.py
 	$(BIN)/ruff check --fix resnet_studio tests bench docs main.py
 
+# the tests run in a new random order each time; SEED=N repeats one
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	@seed=$${SEED:-$$RANDOM}; echo "tests in random order, seed $$seed (make test SEED=$$seed repeats it)"; \
+	$(BIN)/python -m pytest -q -p randomly --randomly-seed=$$seed
 
 bench: $(STAMP)
 	$(BIN)/python bench/analysis.py
