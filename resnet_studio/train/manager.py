@@ -233,6 +233,8 @@ class RunManager:
         if self.is_queued(run):
             self.queue.remove(run)
             self._trainers.pop(id(run), None)
+            if not run.reason:
+                run.reason = "Stopped while it waited in the queue; it never trained."
             self._set_status(run, RunStatus.STOPPED)
             return
         trainer = self._trainers.get(id(run))
