@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 from math import prod
 from typing import TYPE_CHECKING, Any
 
-from .describe import FLATTEN, Node, describe
+from .describe import ATTENTION_KINDS, FLATTEN, Node, describe
 from .errors import SpecError
 
 if TYPE_CHECKING:
@@ -51,8 +51,19 @@ class _TooSmall(Exception):
         self.layer, self.shape = layer, shape
 
 
-def _spatial(n: int, k: int, s: int, p: int, d: int = 1) -> int:
-    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+class _Mismatch(Exception):
+    """A block whose two paths disagree: a floor-rounded pool beside a strided conv."""
+
+    def __init__(self, block: str, main: Shape, skip: Shape) -> None:
+        self.block, self.main, self.skip = block, main, skip
+
+
+def _spatial(n: int, k: int, s: int, p: int, d: int = 1, ceil: bool = False) -> int:
+    span = n + 2 * p - d * (k - 1) - 1
+    if not ceil:
+        return span // s + 1
+    out = -(-span // s) + 1
+    return out - 1 if (out - 1) * s >= n + p else out  # the last window must start inside
 
 
 def _leaf(node: Node, x: Shape) -> tuple[Shape, int, int, int, int]:
@@ -67,8 +78,19 @@ def _leaf(node: Node, x: Shape) -> tuple[Shape, int, int, int, int]:
         return out, params, 0, params * h * w, node.out_ch * h * w
     if k == "BatchNorm2d":
         return x, 2 * x[0], 2 * x[0] + 1, 2 * x[0], prod(x)
-    if k == "ReLU":
-        return x, 0, 0, 0, 0
+    if k in ("ReLU", "Identity", "DropPath", "Dropout"):
+        return x, 0, 0, 0, 0  # in place or training-only: nothing to count
+    if k == "Sigmoid":
+        return x, 0, 0, 0, prod(x)
+    if k == "Conv1d":  # ECA's conv over the channels: x is (1, channels)
+        length = _spatial(x[1], node.kernel, node.stride, node.padding, node.dilation)
+        params = node.out_ch * (node.in_ch // node.groups) * node.kernel
+        params += node.out_ch if node.bias else 0
+        return (node.out_ch, length), params, 0, params * length, node.out_ch * length
+    if k == "AvgPool2d":
+        h = _spatial(x[1], node.kernel, node.stride, node.padding, ceil=node.ceil)
+        w = _spatial(x[2], node.kernel, node.stride, node.padding, ceil=node.ceil)
+        return (x[0], h, w), 0, 0, 0, x[0] * h * w
     if k == "MaxPool2d":
         out = (
             x[0],
@@ -92,6 +114,12 @@ def _apply(node: Node, x: Shape, rows: dict[str, LayerRow]) -> Shape:
     row = rows[node.name]
     if not row.in_shape:
         row.in_shape = x
+    if node.kind in ATTENTION_KINDS:  # x * gate(…(pooled x)): children see the pooled x
+        pooled: Shape = (x[0], 1, 1) if node.kind == "SEModule" else (1, x[0])
+        for module in node.flow_modules:
+            pooled = _apply(module, pooled, rows)
+        row.out_shape = x
+        return x
     if not node.children:
         out, params, buffers, macs, saved = _leaf(node, x)
         if len(out) == 3 and (out[1] <= 0 or out[2] <= 0):
@@ -107,7 +135,8 @@ def _apply(node: Node, x: Shape, rows: dict[str, LayerRow]) -> Shape:
         y = (prod(y),) if step == FLATTEN else _apply(step, y, rows)
     if node.is_residual:
         skip = _apply(node.shortcut, x, rows) if node.shortcut else x
-        assert skip == y, f"{node.name}: residual shapes {skip} and {y} differ"
+        if skip != y:  # anti-aliasing's 2×2 pool floors an odd side; a strided conv rounds up
+            raise _Mismatch(node.name, y, skip)
         # The add keeps nothing, so outputs that only feed it are not kept; its sum is (by ReLU).
         rows[node.flow_modules[-1].name].saved = 0
         if node.shortcut:
@@ -125,7 +154,11 @@ def _make_rows(node: Node, level: int, section: str, rows: dict[str, LayerRow]) 
         if level == 0:
             top = c.name
             section = (
-                top if top.startswith("layer") else "head" if top in ("avgpool", "fc") else "stem"
+                top
+                if top.startswith("layer")
+                else "head"
+                if top in ("avgpool", "dropout", "fc")
+                else "stem"
             )
         _make_rows(c, level + 1, section, rows)
 
@@ -174,6 +207,17 @@ def _sample_rows(spec: ArchSpec) -> tuple[LayerRow, ...]:
             f"an input of {h}×{w} is too small: layer '{e.layer}' would output "
             f"{e.shape[1]}×{e.shape[2]}",
             f"the smallest input that works is {need[0]}×{need[1]}",
+        ) from None
+    except _Mismatch as e:
+        h, w = spec.input_size
+        stride = (1 if spec.stem == "cifar" else 4) * 2 ** (len(spec.layers) - 1)
+        raise SpecError(
+            "input_size",
+            spec.input_size,
+            f"at {h}×{w}, block '{e.block}' would add a {e.main[1]}×{e.main[2]} branch to a "
+            f"{e.skip[1]}×{e.skip[2]} shortcut, because anti-aliasing's pool drops an odd "
+            f"row or column",
+            f"use sides that divide by {stride}, such as {max(1, round(h / stride)) * stride}",
         ) from None
 
 

@@ -2,7 +2,8 @@
 
 Each container runs its ``flow`` from the description, so the module computes exactly what the
 analysis counted. For torchvision's presets the state_dict keys, shapes, initialisation and
-outputs equal torchvision's ``resnet*`` builders.
+outputs equal torchvision's ``resnet*`` builders. With timm's options the parameters' keys and
+shapes equal ``timm.models.resnet.ResNet``'s, so a timm state_dict loads strictly.
 """
 
 from __future__ import annotations
@@ -77,6 +78,40 @@ class _ResidualBlock(_FlowModule):
         return out
 
 
+class SqueezeExcite(_FlowModule):
+    """timm's ``SEModule``: ``x * gate(fc2(act(fc1(mean(x)))))``."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * super().forward(x.mean((2, 3), keepdim=True))
+
+
+class EfficientChannelAttention(_FlowModule):
+    """timm's ``EcaModule``: a 1-D conv across the pooled channels, then a sigmoid gate."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = super().forward(x.mean((2, 3)).view(x.shape[0], 1, -1))
+        return x * y.view(x.shape[0], -1, 1, 1)
+
+
+class DropPath(nn.Module):
+    """Stochastic depth: in training, zero a block's residual branch for a random share of the
+    samples (``rate``) and scale the rest by ``1 / (1 - rate)``, as timm's ``DropPath``."""
+
+    def __init__(self, rate: float) -> None:
+        super().__init__()
+        self.rate = rate
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.rate == 0.0:
+            return x
+        keep = 1.0 - self.rate
+        mask = x.new_empty((x.shape[0],) + (1,) * (x.ndim - 1)).bernoulli_(keep)
+        return x * mask / keep
+
+    def extra_repr(self) -> str:
+        return f"drop_prob={self.rate:.3f}"
+
+
 class BasicBlock(_ResidualBlock):
     expansion = 1
 
@@ -102,6 +137,26 @@ def _instantiate(node: Node) -> nn.Module:
         return nn.BatchNorm2d(node.out_ch)
     if k == "ReLU":
         return nn.ReLU(inplace=True)
+    if k == "Sigmoid":
+        return nn.Sigmoid()
+    if k == "Identity":
+        return nn.Identity()
+    if k == "Conv1d":
+        return nn.Conv1d(
+            node.in_ch, node.out_ch, node.kernel, node.stride, node.padding, bias=node.bias
+        )
+    if k == "AvgPool2d":
+        return nn.AvgPool2d(
+            node.kernel, node.stride, ceil_mode=node.ceil, count_include_pad=not node.ceil
+        )
+    if k == "DropPath":
+        return DropPath(node.rate)
+    if k == "Dropout":
+        return nn.Dropout(node.rate)
+    if k == "SEModule":
+        return SqueezeExcite(node)
+    if k == "EcaModule":
+        return EfficientChannelAttention(node)
     if k == "MaxPool2d":
         return nn.MaxPool2d(node.kernel, node.stride, node.padding)
     if k == "AdaptiveAvgPool2d":

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .analysis import Analysis, StageSummary
+from .analysis import Analysis, LayerRow, StageSummary
 from .diagram_items import shape_text
 from .format import human
 from .presets import closest_preset, preset_of
@@ -170,7 +170,11 @@ def shape_profile(
     (``every_layer``: a bottleneck's 256-64-64-256 zig-zag shows). ``x_axis`` "stage" puts
     stage k of every network between k and k+1, so stages line up whatever their depth;
     "depth" is the fraction of the weighted layers passed."""
-    weighted = [r for r in a.rows if r.kind in ("Conv2d", "Linear") and ".downsample" not in r.name]
+
+    def on_main_path(r: LayerRow) -> bool:  # not a shortcut's conv, nor attention's 1×1 ones
+        return ".downsample" not in r.name and ".se." not in r.name
+
+    weighted = [r for r in a.rows if r.kind in ("Conv2d", "Linear") and on_main_path(r)]
     position = {r.name: i for i, r in enumerate(a.rows)}
     at = [position[r.name] for r in weighted]  # rows are in pre-order: a module's last
     by = a.by_name  # descendant is the last row before the next module of its level or above
@@ -181,8 +185,8 @@ def shape_profile(
                 r
                 for r in a.rows
                 if r.section == s.name
-                and r.kind in ("Conv2d", "Linear", "MaxPool2d")
-                and ".downsample" not in r.name
+                and r.kind in ("Conv2d", "Linear", "MaxPool2d", "AvgPool2d")
+                and on_main_path(r)
             ]
         elif s.blocks:
             rows = [by[b.name] for b in by[s.name].node.children]

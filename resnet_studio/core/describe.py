@@ -3,14 +3,17 @@
 ``describe(spec)`` returns the root :class:`Node`. The analysis walks it with arithmetic and the
 builder instantiates it as modules, so the two cannot disagree. Names follow torchvision's
 ``ResNet`` exactly (``conv1``, ``layer3.4.conv2``, ``layer2.0.downsample.0``, ``fc``), and so do
-the order of registration and the order of application.
+the order of registration and the order of application. timm's options (deep stems, ``avg_down``
+shortcuts, SE and ECA attention, anti-aliasing, drop path) add modules under timm's names
+(``conv1.3``, ``layer2.0.downsample.1``, ``layer1.0.se.fc1``, ``layer2.0.aa``), so the
+parameters' keys equal those of ``timm.models.resnet.ResNet``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from math import log
 from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
 FLATTEN: Final = "<flatten>"  # a functional step in a container's flow, not a module
 Flatten = Literal["<flatten>"]  # the type of FLATTEN: `step == FLATTEN` narrows a flow's step
 RESIDUAL_KINDS = ("BasicBlock", "Bottleneck")
+ATTENTION_KINDS = ("SEModule", "EcaModule")  # x * gate(…(x pooled)), as timm's modules
 
 
 @dataclass(slots=True, eq=False)
@@ -43,6 +47,8 @@ class Node:
     flow: tuple[Node | Flatten, ...] = ()
     shortcut: Node | None = None  # residual blocks: the child on the skip path; None = identity
     post: tuple[Node, ...] = ()  # residual blocks: applied after the add
+    ceil: bool = False  # AvgPool2d: ceil_mode=True and count_include_pad=False (ResNet-D)
+    rate: float = 0.0  # DropPath and Dropout: the drop probability (training only)
 
     @property
     def local(self) -> str:
@@ -95,9 +101,45 @@ def _bn(name: str, c: int) -> Node:
     return Node(name, "BatchNorm2d", c, c)
 
 
+def _make_divisible(v: float, divisor: int = 8) -> int:
+    """timm's ``make_divisible`` with ``round_limit=0``: the nearest multiple, at least one."""
+    return max(divisor, int(v + divisor / 2) // divisor * divisor)
+
+
+def _attention(spec: ArchSpec, name: str, c: int) -> Node | None:
+    """timm's ``SEModule`` (rd_ratio 1/16, divisor 8) or ``EcaModule`` (adaptive kernel)."""
+    if spec.attention == "se":
+        rd = _make_divisible(c / 16)
+        kids: tuple[Node, ...] = (
+            _conv(f"{name}.fc1", c, rd, 1, bias=True),
+            Node(f"{name}.act", "ReLU", rd, rd),
+            _conv(f"{name}.fc2", rd, c, 1, bias=True),
+            Node(f"{name}.gate", "Sigmoid", c, c),
+        )
+        return Node(name, "SEModule", c, c, children=kids, flow=kids)
+    if spec.attention == "eca":
+        t = int(abs(log(c, 2) + 1) / 2)
+        k = max(t if t % 2 else t + 1, 3)
+        kids = (
+            Node(f"{name}.conv", "Conv1d", 1, 1, k, padding=(k - 1) // 2),
+            Node(f"{name}.gate", "Sigmoid", c, c),
+        )
+        return Node(name, "EcaModule", c, c, children=kids, flow=kids)
+    return None
+
+
 def _shortcut(spec: ArchSpec, name: str, c_in: int, c_out: int, stride: int) -> Node:
     if spec.shortcut == "pad":
         return Node(name, "PadShortcut", c_in, c_out, 1, stride)
+    if spec.shortcut == "avg_down":  # timm's downsample_avg: no pool where nothing strides
+        conv = _conv(f"{name}.1", c_in, c_out, 1, bias=spec.conv_bias)
+        tail = (conv, _bn(f"{name}.2", c_out))
+        if stride == 1:
+            pool = Node(f"{name}.0", "Identity", c_in, c_in)
+        else:
+            pool = Node(f"{name}.0", "AvgPool2d", c_in, c_in, 2, stride, ceil=True)
+        parts: tuple[Node, ...] = (pool, *tail)
+        return Node(name, "Sequential", c_in, c_out, children=parts, flow=parts)
     conv = _conv(
         f"{name}.0", c_in, c_out, 1, stride, bias=spec.conv_bias or spec.shortcut == "conv"
     )
@@ -106,35 +148,60 @@ def _shortcut(spec: ArchSpec, name: str, c_in: int, c_out: int, stride: int) -> 
 
 
 def _block(
-    spec: ArchSpec, name: str, c_in: int, planes: int, stride: int, dilation: int, downsample: bool
+    spec: ArchSpec,
+    name: str,
+    c_in: int,
+    planes: int,
+    stride: int,
+    dilation: int,
+    downsample: bool,
+    drop_path: float = 0.0,
 ) -> Node:
     b = spec.conv_bias
     c_out = planes * spec.expansion
+    # anti-aliasing: the 3×3 conv keeps the resolution and a 2×2 average pool strides after it
+    aa = spec.aa == "avg" and stride > 1
+    conv_stride = 1 if aa else stride
     if spec.block == "basic":
         kids = [
-            _conv(f"{name}.conv1", c_in, planes, 3, stride, dilation, dilation, bias=b),
+            _conv(f"{name}.conv1", c_in, planes, 3, conv_stride, dilation, dilation, bias=b),
             _bn(f"{name}.bn1", planes),
             Node(f"{name}.relu", "ReLU", planes, planes),
             _conv(f"{name}.conv2", planes, planes, 3, 1, dilation, dilation, bias=b),
             _bn(f"{name}.bn2", planes),
         ]
-        flow: Sequence[Node] = kids[:5]  # conv1, bn1, relu, conv2, bn2
-        kind = "BasicBlock"
+        flow: list[Node] = list(kids[:5])  # conv1, bn1, relu, conv2, bn2
+        kind, mid = "BasicBlock", planes
+        relu, after_relu = kids[2], 3  # the anti-aliasing pool follows the first ReLU
     else:
         width = int(planes * (spec.width_per_group / 64.0)) * spec.groups
         kids = [
             _conv(f"{name}.conv1", c_in, width, 1, bias=b),
             _bn(f"{name}.bn1", width),
-            _conv(f"{name}.conv2", width, width, 3, stride, dilation, dilation, spec.groups, b),
+            _conv(
+                f"{name}.conv2", width, width, 3, conv_stride, dilation, dilation, spec.groups, b
+            ),
             _bn(f"{name}.bn2", width),
             _conv(f"{name}.conv3", width, c_out, 1, bias=b),
             _bn(f"{name}.bn3", c_out),
             Node(f"{name}.relu", "ReLU", c_out, c_out),
         ]
         c1, b1, c2, b2, c3, b3, relu = kids
-        flow = (c1, b1, relu, c2, b2, relu, c3, b3)
-        kind = "Bottleneck"
-    relu = kids[2] if spec.block == "basic" else kids[6]
+        flow = [c1, b1, relu, c2, b2, relu, c3, b3]
+        kind, mid = "Bottleneck", width
+        after_relu = 6
+    if aa:
+        pool = Node(f"{name}.aa", "AvgPool2d", mid, mid, 2, stride)
+        kids.append(pool)
+        flow.insert(after_relu, pool)
+    attention = _attention(spec, f"{name}.se", c_out)
+    if attention:
+        kids.append(attention)
+        flow.append(attention)
+    if drop_path > 0:
+        drop = Node(f"{name}.drop_path", "DropPath", c_out, c_out, rate=drop_path)
+        kids.append(drop)
+        flow.append(drop)
     skip = _shortcut(spec, f"{name}.downsample", c_in, c_out, stride) if downsample else None
     if skip:
         kids.append(skip)
@@ -152,24 +219,57 @@ def _block(
     )
 
 
+def _deep_stem(spec: ArchSpec, c_out: int) -> Node:
+    """timm's deep stem ``conv1``: three 3×3 convs, the first stride 2, with BN and ReLU between."""
+    assert spec.stem_width is not None
+    w = spec.stem_width
+    first = 3 * (w // 4) if spec.stem == "deep_tiered" else w
+    b = spec.conv_bias
+    kids = (
+        _conv("conv1.0", spec.in_channels, first, 3, 2, 1, bias=b),
+        _bn("conv1.1", first),
+        Node("conv1.2", "ReLU", first, first),
+        _conv("conv1.3", first, w, 3, 1, 1, bias=b),
+        _bn("conv1.4", w),
+        Node("conv1.5", "ReLU", w, w),
+        _conv("conv1.6", w, c_out, 3, 1, 1, bias=b),
+    )
+    return Node("conv1", "Sequential", spec.in_channels, c_out, children=kids, flow=kids)
+
+
+def _stem(spec: ArchSpec) -> list[Node]:
+    stem_w = spec.stem_channels
+    b = spec.conv_bias
+    if spec.stem != "cifar":
+        if spec.stem == "imagenet":
+            conv = _conv("conv1", spec.in_channels, stem_w, 7, 2, 3, bias=b)
+        else:
+            conv = _deep_stem(spec, stem_w)
+        if spec.aa == "avg":  # timm's resnetaa: the max-pool becomes a 2×2 average pool
+            pool = Node("maxpool", "AvgPool2d", stem_w, stem_w, 2, 2)
+        else:
+            pool = Node("maxpool", "MaxPool2d", stem_w, stem_w, 3, 2, 1)
+        return [conv, _bn("bn1", stem_w), Node("relu", "ReLU", stem_w, stem_w), pool]
+    return [
+        _conv("conv1", spec.in_channels, stem_w, 3, 1, 1, bias=b),
+        _bn("bn1", stem_w),
+        Node("relu", "ReLU", stem_w, stem_w),
+    ]
+
+
 @lru_cache(maxsize=128)
 def describe(spec: ArchSpec) -> Node:
     """The network of ``spec`` as a tree of nodes (cached: specs are frozen and hashable)."""
-    stem_w = spec.widths[0]
-    b = spec.conv_bias
-    if spec.stem == "imagenet":
-        stem = [
-            _conv("conv1", spec.in_channels, stem_w, 7, 2, 3, bias=b),
-            _bn("bn1", stem_w),
-            Node("relu", "ReLU", stem_w, stem_w),
-            Node("maxpool", "MaxPool2d", stem_w, stem_w, 3, 2, 1),
-        ]
-    else:
-        stem = [
-            _conv("conv1", spec.in_channels, stem_w, 3, 1, 1, bias=b),
-            _bn("bn1", stem_w),
-            Node("relu", "ReLU", stem_w, stem_w),
-        ]
+    stem = _stem(spec)
+    stem_w = spec.stem_channels
+    total_blocks, block_index = sum(spec.layers), 0
+
+    def drop_path() -> float:  # timm's linear rule: 0 at the first block, the rate at the last
+        nonlocal block_index
+        rate = spec.drop_path_rate * block_index / max(total_blocks - 1, 1)
+        block_index += 1
+        return rate
+
     stages = []
     c_in, dilation = stem_w, 1
     for i, (n_blocks, planes) in enumerate(zip(spec.layers, spec.widths, strict=True)):
@@ -189,20 +289,21 @@ def describe(spec: ArchSpec) -> Node:
                 stride,
                 previous_dilation,
                 stride != 1 or c_in != c_out,
+                drop_path(),
             )
         ]
         blocks += [
-            _block(spec, f"{name}.{j}", c_out, planes, 1, dilation, False)
+            _block(spec, f"{name}.{j}", c_out, planes, 1, dilation, False, drop_path())
             for j in range(1, n_blocks)
         ]
         stages.append(
             Node(name, "Sequential", c_in, c_out, children=tuple(blocks), flow=tuple(blocks))
         )
         c_in = c_out
-    head = [
-        Node("avgpool", "AdaptiveAvgPool2d", c_in, c_in, 1),
-        Node("fc", "Linear", c_in, spec.num_classes, bias=True),
-    ]
+    head = [Node("avgpool", "AdaptiveAvgPool2d", c_in, c_in, 1)]
+    if spec.drop_rate > 0:  # timm drops out the pooled features (functionally) before fc
+        head.append(Node("dropout", "Dropout", c_in, c_in, rate=spec.drop_rate))
+    head.append(Node("fc", "Linear", c_in, spec.num_classes, bias=True))
     children = (*stem, *stages, *head)
     flow: tuple[Node | Flatten, ...] = (*children[:-1], FLATTEN, children[-1])
     return Node("", "ResNet", spec.in_channels, spec.num_classes, children=children, flow=flow)

@@ -78,7 +78,7 @@ def _groups(nodes: Sequence[Node]) -> list[list[Node]]:
     """Convs (and pools) with the batch norms and ReLUs that follow them: one box each."""
     out: list[list[Node]] = []
     for n in nodes:
-        if n.kind in ("Conv2d", "MaxPool2d") or not out:
+        if n.kind in ("Conv2d", "MaxPool2d", "AvgPool2d") or not out:
             out.append([n])
         else:
             out[-1].append(n)
@@ -118,9 +118,10 @@ class _RowLayout:
             begin = self.x
             if stage.name == "stem":
                 begin = 0.0
-                for group in _groups(
-                    [c for c in a.root.node.children if by[c.name].section == "stem"]
-                ):
+                stem = [c for c in a.root.node.children if by[c.name].section == "stem"]
+                # a deep stem's conv1 is a Sequential of three convs: one box each
+                leaves = [m for c in stem for m in (c.flow_modules if c.children else (c,))]
+                for group in _groups(leaves):
                     self._layer(group, "stem")
             elif stage.name == "head":
                 for name in ("avgpool", "fc"):
@@ -167,14 +168,17 @@ class _RowLayout:
             text = conv_text(head)
         elif head.kind == "MaxPool2d":
             text = f"max {head.kernel}×{head.kernel}, /{head.stride}"
+        elif head.kind == "AvgPool2d":  # anti-aliasing's pool, drawn as a pool
+            text = f"avg {head.kernel}×{head.kernel}, /{head.stride}"
         elif head.kind == "Linear":
             text = f"fc, {head.out_ch}"
         else:
             text = "avg pool"
+        kind = "pool" if head.kind == "AvgPool2d" else head.kind
         parts = tuple(dict.fromkeys(n.name for n in group))
         bn = any(n.kind == "BatchNorm2d" for n in group)
         shape = by[head.name].out_shape  # a shared ReLU's row holds its last use
-        return self.tensor(head.kind, head.name, text, shape, parts, section, bn, stacked)
+        return self.tensor(kind, head.name, text, shape, parts, section, bn, stacked)
 
     # --- stages and blocks ---------------------------------------------------------------
     def _stage(self, name: str) -> None:
@@ -208,6 +212,11 @@ class _RowLayout:
             if skip.kind == "PadShortcut":
                 text = f"zero-pad to {skip.out_ch}" + (
                     f", /{skip.stride}" if skip.stride > 1 else ""
+                )
+            elif kind == "avg_down":  # ResNet-D: a 1×1 conv + BN after a 2×2 average pool
+                kind, pool = "conv_bn", skip.children[0]
+                text = ("avg /2, " if pool.kind == "AvgPool2d" else "") + conv_text(
+                    skip.children[1]
                 )
             else:
                 text = conv_text(skip.children[0])

@@ -17,8 +17,12 @@ from .errors import SpecError
 from .words import closest, plural
 
 BLOCKS = {"basic": 1, "bottleneck": 4}  # block type -> expansion of the stage's width
-STEMS = ("imagenet", "cifar")
-SHORTCUTS = ("conv_bn", "conv", "pad")
+STEMS = ("imagenet", "cifar", "deep", "deep_tiered")
+DEEP_STEMS = ("deep", "deep_tiered")
+SHORTCUTS = ("conv_bn", "conv", "pad", "avg_down")
+ATTENTIONS = ("none", "se", "eca")
+ANTI_ALIASING = ("none", "avg")
+DEEP_STEM_WIDTH = 32  # timm's stem_width for the c, d and t variants
 MAX_STAGES = 6
 MAX_BLOCKS_PER_STAGE = 512  # resnet1202 (CIFAR) has 200 per stage
 MAX_WIDTH = 16384
@@ -73,6 +77,15 @@ def _flag(field: str, v: Any) -> bool:
     return v
 
 
+def _rate(field: str, v: Any) -> float:
+    """A probability in [0, 1), or a SpecError that says so."""
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        raise SpecError(field, v, f"{field} must be a number from 0 to 1, not {v!r}")
+    if not 0.0 <= v < 1.0:
+        raise SpecError(field, v, f"{field} is {v}", "it must be at least 0 and below 1")
+    return float(v)
+
+
 def _size(v: Any) -> tuple[int, int]:
     if isinstance(v, str):
         parts = v.lower().replace("×", "x").split("x")
@@ -112,10 +125,25 @@ class ArchSpec:
       ``width × width_per_group / 64 × groups`` channels (ResNeXt: 32 groups of 4;
       Wide ResNet: 1 group of 128). A basic block needs 1 and 64.
     - ``stem``: ``"imagenet"`` (7×7 stride-2 conv, BN, ReLU, 3×3 stride-2 max-pool) or
-      ``"cifar"`` (3×3 stride-1 conv, BN, ReLU).
+      ``"cifar"`` (3×3 stride-1 conv, BN, ReLU), or timm's ``"deep"`` (ResNet-C: three 3×3
+      convs of ``stem_width``, ``stem_width`` and ``2 × stem_width`` channels, the first
+      stride 2, then BN, ReLU and the max-pool) or ``"deep_tiered"`` (the same with
+      ``3 × (stem_width // 4)`` channels first: 24-32-64, the "t" variants).
+    - ``stem_width``: the deep stems' width (``None``: 32, as timm's resnet50d); a deep stem
+      outputs twice it. Only for the deep stems.
     - ``shortcut`` where a block changes shape: ``"conv_bn"`` (1×1 conv + BN, torchvision),
       ``"conv"`` (1×1 conv with bias, Dive into Deep Learning) or ``"pad"`` (the paper's
-      option A: strided identity with zero-padded channels, no parameters).
+      option A: strided identity with zero-padded channels, no parameters) or ``"avg_down"``
+      (ResNet-D: 2×2 average pool where the block strides, then 1×1 conv + BN).
+    - ``attention`` in each block, after its last BN: ``"none"``, ``"se"`` (timm's
+      squeeze-and-excitation: reduction 1/16 rounded to a multiple of 8, biases) or ``"eca"``
+      (efficient channel attention, a 1-D conv whose kernel timm derives from the channels).
+    - ``aa``: anti-aliased downsampling, ``"none"`` or ``"avg"`` (timm's resnetaa: a block's
+      stride moves from its 3×3 conv to a 2×2 average pool after it, and the stem's max-pool
+      becomes a 2×2 average pool).
+    - ``drop_path_rate`` (stochastic depth, rising linearly from 0 at the first block to the
+      rate at the last, as timm) and ``drop_rate`` (dropout before the classifier): training
+      only; they add no parameters and change no shape.
     - ``conv_bias``: give every conv of the stem and blocks a bias.
     - ``in_channels``, ``input_size`` ((height, width); an int means square), ``num_classes``.
     - ``zero_init_residual``: start each block's last BN at zero, as torchvision offers.
@@ -138,6 +166,12 @@ class ArchSpec:
     zero_init_residual: bool = False
     # None (the default) until __post_init__ makes it all False
     replace_stride_with_dilation: tuple[bool, ...] = cast("tuple[bool, ...]", None)
+    # timm's options (issue 14); the defaults leave torchvision's networks as they are
+    stem_width: int | None = None
+    attention: str = "none"
+    aa: str = "none"
+    drop_path_rate: float = 0.0
+    drop_rate: float = 0.0
 
     if TYPE_CHECKING:
         # What the constructor accepts. __post_init__ turns each value into its field's type
@@ -158,6 +192,11 @@ class ArchSpec:
             num_classes: int = ...,
             zero_init_residual: bool = ...,
             replace_stride_with_dilation: Sequence[bool] | None = ...,
+            stem_width: int | None = ...,
+            attention: str = ...,
+            aa: str = ...,
+            drop_path_rate: float = ...,
+            drop_rate: float = ...,
         ) -> None: ...
 
     def __post_init__(self) -> None:
@@ -213,10 +252,41 @@ class ArchSpec:
             "replace_stride_with_dilation",
             tuple(_flag("replace_stride_with_dilation", d) for d in dil),
         )
+        self._check_timm_options()
         self._check_blocks()
         from .analysis import check_network  # the network-level checks read the description
 
         check_network(self)
+
+    def _check_timm_options(self) -> None:
+        s = object.__setattr__
+        if self.stem in DEEP_STEMS:
+            width = DEEP_STEM_WIDTH if self.stem_width is None else self.stem_width
+            low = 4 if self.stem == "deep_tiered" else 1
+            s(self, "stem_width", _count("stem_width", width, low, MAX_WIDTH))
+        elif self.stem_width is not None:
+            raise SpecError(
+                "stem_width",
+                self.stem_width,
+                f"stem_width applies only to the deep stems, not to stem '{self.stem}'",
+                "use stem 'deep' or 'deep_tiered', or leave stem_width empty",
+            )
+        s(self, "attention", _choice("attention", self.attention, ATTENTIONS))
+        s(self, "aa", _choice("aa", self.aa, ANTI_ALIASING))
+        s(self, "drop_path_rate", _rate("drop_path_rate", self.drop_path_rate))
+        s(self, "drop_rate", _rate("drop_rate", self.drop_rate))
+        dilated = any(self.replace_stride_with_dilation)
+        for field, value, used in (
+            ("shortcut", "avg_down", self.shortcut == "avg_down"),
+            ("aa", self.aa, self.aa != "none"),
+        ):
+            if used and dilated:
+                raise SpecError(
+                    field,
+                    value,
+                    f"{field} '{value}' does not support dilation",
+                    "set replace_stride_with_dilation to all false",
+                )
 
     def _check_blocks(self) -> None:
         if self.block == "basic":
@@ -249,7 +319,7 @@ class ArchSpec:
                         "make width × width_per_group a multiple of 64",
                     )
         if self.shortcut == "pad":
-            c_in = self.widths[0]
+            c_in = self.stem_channels
             for i, w in enumerate(self.widths):
                 c_out = w * self.expansion
                 if c_out < c_in:
@@ -271,11 +341,13 @@ class ArchSpec:
     def depth(self) -> int:
         """Weighted layers on the main path: stem conv, the blocks' convs and the classifier."""
         per_block = 2 if self.block == "basic" else 3
-        return 2 + per_block * sum(self.layers)
+        stem = 3 if self.stem in DEEP_STEMS else 1
+        return stem + 1 + per_block * sum(self.layers)
 
     @property
-    def stem_width(self) -> int:
-        return self.widths[0]
+    def stem_channels(self) -> int:
+        """The stem's output channels: ``widths[0]``, or twice ``stem_width`` for a deep stem."""
+        return 2 * self.stem_width if self.stem_width is not None else self.widths[0]
 
     # --- presets and serialisation -------------------------------------------------------
     @classmethod
@@ -299,6 +371,8 @@ class ArchSpec:
             merged["widths"] = tuple(w[: len(layers)])
             if "replace_stride_with_dilation" not in overrides:
                 merged["replace_stride_with_dilation"] = None
+        if merged.get("stem") not in DEEP_STEMS and "stem_width" not in overrides:
+            merged.pop("stem_width", None)  # resnet50d with stem "imagenet" just works
         return cls(**merged)
 
     @staticmethod

@@ -1,0 +1,176 @@
+"""timm's options (deep stems, avg_down, SE/ECA, anti-aliasing, drop path): validation, JSON,
+old specs, and random combinations held against a timm ResNet built with the same arguments."""
+
+import json
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from resnet_studio import ArchSpec, SpecError, analyze
+from resnet_studio.core.builder import build_model
+
+from .helpers import hooked_shapes
+
+timm = pytest.importorskip("timm")
+torchinfo = pytest.importorskip("torchinfo")
+
+
+@pytest.mark.parametrize(
+    "kwargs,field,words",
+    [
+        (dict(stem="deepp"), "stem", ["did you mean 'deep'"]),
+        (dict(stem_width=32), "stem_width", ["only to the deep stems", "'imagenet'"]),
+        (dict(stem="deep", stem_width=0), "stem_width", ["stem_width is 0", "at least 1"]),
+        (dict(stem="deep_tiered", stem_width=3), "stem_width", ["at least 4"]),
+        (dict(attention="sse"), "attention", ["'sse'", "did you mean 'se'"]),
+        (dict(aa="blur"), "aa", ["'blur'"]),
+        (dict(drop_path_rate=1.0), "drop_path_rate", ["is 1.0", "below 1"]),
+        (dict(drop_rate=-0.1), "drop_rate", ["at least 0"]),
+        (dict(drop_rate="a lot"), "drop_rate", ["number from 0 to 1"]),
+        (
+            dict(
+                block="bottleneck",
+                shortcut="avg_down",
+                replace_stride_with_dilation=(False, False, True),
+            ),
+            "shortcut",
+            ["'avg_down' does not support dilation"],
+        ),
+        (
+            dict(block="bottleneck", aa="avg", replace_stride_with_dilation=(False, True, True)),
+            "aa",
+            ["dilation"],
+        ),
+    ],
+)
+def test_invalid_timm_options_raise_one_sentence(kwargs, field, words):
+    with pytest.raises(SpecError) as info:
+        ArchSpec(**kwargs)
+    assert info.value.field == field
+    text = str(info.value)
+    assert "\n" not in text and text.endswith((".", "?"))
+    for w in words:
+        assert w in text, (w, text)
+
+
+def test_defaults_leave_old_specs_as_they_were():
+    old = ArchSpec.from_preset("resnet50").to_dict()
+    for key in ("stem_width", "attention", "aa", "drop_path_rate", "drop_rate"):
+        del old[key]  # a spec saved before these options existed
+    assert ArchSpec.from_dict(json.loads(json.dumps(old))) == ArchSpec.from_preset("resnet50")
+
+
+def test_timm_options_round_trip_through_json():
+    spec = ArchSpec(
+        block="bottleneck",
+        stem="deep_tiered",
+        shortcut="avg_down",
+        attention="eca",
+        aa="avg",
+        drop_path_rate=0.05,
+        drop_rate=0.25,
+        input_size=64,
+    )
+    assert spec.stem_width == 32 and spec.stem_channels == 64
+    assert ArchSpec.from_json(spec.to_json()) == spec
+
+
+def test_a_deep_preset_with_another_stem_drops_its_stem_width():
+    spec = ArchSpec.from_preset("resnet50", stem="deep", stem_width=64)
+    assert ArchSpec(**{**spec.to_dict(), "stem": "deep"}).stem_channels == 128
+    assert spec.replace(stem="imagenet", stem_width=None).stem_channels == 64
+
+
+def test_training_only_options_add_no_parameters():
+    plain = analyze(ArchSpec(block="bottleneck", input_size=64)).totals
+    dropped = analyze(
+        ArchSpec(block="bottleneck", input_size=64, drop_path_rate=0.2, drop_rate=0.5)
+    )
+    assert dropped.totals.params == plain.params and dropped.totals.macs == plain.macs
+    rates = [r.node.rate for r in dropped.rows if r.kind == "DropPath"]  # the first block: 0
+    assert len(rates) == 7 and rates[0] == pytest.approx(0.2 / 7) and rates[-1] == 0.2
+    assert dropped.by_name["dropout"].section == "head"
+
+
+def test_anti_aliasing_at_an_odd_side_says_which_block_breaks():
+    with pytest.raises(SpecError) as info:
+        ArchSpec(aa="avg", input_size=200)  # layer3.0: 25×25 pooled to 12×12, strided to 13×13
+    assert info.value.field == "input_size"
+    assert "anti-aliasing" in str(info.value) and "divide by 32" in str(info.value)
+
+
+def _timm_model(spec: ArchSpec) -> torch.nn.Module:
+    """timm's ResNet with the same arguments as ``spec``."""
+    r = timm.models.resnet
+    block_args = {"attn_layer": spec.attention} if spec.attention != "none" else {}
+    return r.ResNet(
+        block=r.BasicBlock if spec.block == "basic" else r.Bottleneck,
+        layers=spec.layers,
+        channels=spec.widths,
+        num_classes=spec.num_classes,
+        in_chans=spec.in_channels,
+        cardinality=spec.groups,
+        base_width=spec.width_per_group,
+        stem_type="" if spec.stem == "imagenet" else spec.stem,
+        stem_width=spec.stem_width or 64,
+        avg_down=spec.shortcut == "avg_down",
+        aa_layer=torch.nn.AvgPool2d if spec.aa == "avg" else None,
+        block_args=block_args,
+    )
+
+
+@st.composite
+def timm_specs(draw: st.DrawFn) -> ArchSpec:
+    """Small random specs that timm's ResNet can also build: its 7×7 stem is 64 wide, and its
+    drop-path rule needs two blocks or more."""
+    block = draw(st.sampled_from(["basic", "bottleneck"]))
+    stem = draw(st.sampled_from(["imagenet", "deep", "deep_tiered"]))
+    n = 4  # timm's forward names layer1 to layer4
+    widths = draw(st.lists(st.sampled_from([16, 32, 64]), min_size=n, max_size=n))
+    if stem == "imagenet":
+        widths[0] = 64
+    aa = draw(st.sampled_from(["none", "avg"]))
+    if aa == "avg":  # its pool floors odd sides, so the input must halve evenly (see below)
+        size = (32 * draw(st.integers(1, 3)), 32 * draw(st.integers(1, 3)))
+    else:
+        size = (draw(st.integers(33, 90)), draw(st.integers(33, 90)))
+    return ArchSpec(
+        block=block,
+        layers=tuple(draw(st.lists(st.integers(1, 2), min_size=n, max_size=n))),
+        widths=tuple(widths),
+        groups=draw(st.sampled_from([1, 2, 4])) if block == "bottleneck" else 1,
+        width_per_group=64,
+        stem=stem,
+        stem_width=draw(st.sampled_from([8, 16, 32])) if stem != "imagenet" else None,
+        shortcut=draw(st.sampled_from(["conv_bn", "avg_down"])),
+        attention=draw(st.sampled_from(["none", "se", "eca"])),
+        aa=aa,
+        in_channels=draw(st.integers(1, 3)),
+        input_size=size,
+        num_classes=draw(st.integers(1, 12)),
+        drop_path_rate=draw(st.sampled_from([0.0, 0.1])),
+    )
+
+
+@settings(max_examples=20, deadline=None)
+@given(timm_specs())
+def test_random_timm_options_equal_timm_and_a_forward_pass(spec):
+    a = analyze(spec)
+    ours = build_model(spec)
+    theirs = _timm_model(spec)
+    # the same parameters under the same names: timm's weights load strictly
+    ours.load_state_dict(theirs.state_dict(), strict=True)
+    assert a.totals.params == sum(p.numel() for p in theirs.parameters())
+    size = (1, spec.in_channels, *spec.input_size)
+    macs = torchinfo.summary(theirs, input_size=size, verbose=0).total_mult_adds
+    assert abs(a.totals.macs - macs) <= 0.005 * macs
+    x = torch.randn(size)
+    seen = hooked_shapes(ours, x)
+    for row in a.layers:
+        if row.kind not in ("Conv1d",):  # ECA's conv sees (N, 1, C); checked via its block
+            assert seen[row.name][1:] == list(row.out_shape), row.name
+    theirs.eval()
+    with torch.no_grad():
+        assert torch.allclose(ours(x), theirs(x), atol=1e-4)
