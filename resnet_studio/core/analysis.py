@@ -181,17 +181,23 @@ def _rows(spec: ArchSpec, size: tuple[int, int]) -> tuple[LayerRow, ...]:
 
 
 def _smallest_side(spec: ArchSpec, axis: int) -> int:
-    """The smallest input height (axis 0) or width (axis 1) for which every layer is non-empty."""
-    lo, hi = 1, 1 << 17
+    """The smallest input height (axis 0) or width (axis 1) for which every layer is non-empty
+    (with anti-aliasing, among the multiples of the total stride: only those halve evenly)."""
+    step = _total_stride(spec) if spec.aa != "none" else 1
+    lo, hi = 1, (1 << 17) // step
     while lo < hi:
         mid = (lo + hi) // 2
-        size = (mid, 1 << 17) if axis == 0 else (1 << 17, mid)
+        size = (mid * step, 1 << 17) if axis == 0 else (1 << 17, mid * step)
         try:
             _rows(spec, size)
             hi = mid
         except _TooSmall:
             lo = mid + 1
-    return lo
+    return lo * step
+
+
+def _total_stride(spec: ArchSpec) -> int:
+    return (1 if spec.stem == "cifar" else 4) << (len(spec.layers) - 1)
 
 
 @lru_cache(maxsize=128)
@@ -210,7 +216,7 @@ def _sample_rows(spec: ArchSpec) -> tuple[LayerRow, ...]:
         ) from None
     except _Mismatch as e:
         h, w = spec.input_size
-        stride = (1 if spec.stem == "cifar" else 4) * 2 ** (len(spec.layers) - 1)
+        stride = _total_stride(spec)
         raise SpecError(
             "input_size",
             spec.input_size,

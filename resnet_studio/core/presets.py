@@ -82,7 +82,54 @@ for _n in (3, 5, 7, 9, 18):
         dict(layers=(_n, _n, _n), **_CIFAR_PAPER),
     )
 
+# timm's names (timm.models.resnet), with timm's default input size; tests/core/test_timm.py
+# holds each to timm.create_model(name): parameters exact, MACs, shapes and the input size.
+_TIMM = "timm's"
+_D = dict(stem="deep", stem_width=32, shortcut="avg_down")  # ResNet-D: deep stem, avg_down
+_T = dict(stem="deep_tiered", stem_width=32, shortcut="avg_down")  # 24-32-64 stem
+_R18, _R34, _R26, _R50 = (2, 2, 2, 2), (3, 4, 6, 3), (2, 2, 2, 2), (3, 4, 6, 3)
+_TIMM_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
+    "resnet10t": ("ResNet-10-T (tiered deep stem, avg_down)", dict(layers=(1, 1, 1, 1), **_T)),
+    "resnet18d": ("ResNet-18-D (deep stem, avg_down shortcuts)", dict(layers=_R18, **_D)),
+    "resnet26": ("ResNet-26 (bottlenecks, 2 per stage)", dict(block="bottleneck", layers=_R26)),
+    "resnet26d": ("ResNet-26-D", dict(block="bottleneck", layers=_R26, **_D)),
+    "resnet26t": ("ResNet-26-T", dict(block="bottleneck", layers=_R26, **_T)),
+    "resnet34d": ("ResNet-34-D", dict(layers=_R34, **_D)),
+    "resnet50d": ("ResNet-50-D", dict(block="bottleneck", layers=_R50, **_D)),
+    "resnet50t": ("ResNet-50-T", dict(block="bottleneck", layers=_R50, **_T)),
+    "resnet101d": ("ResNet-101-D", dict(block="bottleneck", layers=(3, 4, 23, 3), **_D)),
+    "resnet152d": ("ResNet-152-D", dict(block="bottleneck", layers=(3, 8, 36, 3), **_D)),
+    "seresnet18": ("SE-ResNet-18 (squeeze-and-excitation)", dict(layers=_R18, attention="se")),
+    "seresnet50": ("SE-ResNet-50", dict(block="bottleneck", layers=_R50, attention="se")),
+    "seresnext50_32x4d": (
+        "SE-ResNeXt-50 32×4d",
+        dict(block="bottleneck", layers=_R50, groups=32, width_per_group=4, attention="se"),
+    ),
+    "ecaresnet50d": (
+        "ECA-ResNet-50-D (efficient channel attention)",
+        dict(block="bottleneck", layers=_R50, attention="eca", **_D),
+    ),
+    "resnetaa50d": (
+        "ResNet-AA-50-D (anti-aliased: average-pool downsampling)",
+        dict(block="bottleneck", layers=_R50, aa="avg", **_D),
+    ),
+}
+_TIMM_INPUT = {"resnet10t": 176, "resnet26t": 256, "resnet101d": 256, "resnet152d": 256}
+for _name, (_text, _fields) in _TIMM_PRESETS.items():
+    _fields.setdefault("block", "basic")
+    _fields["input_size"] = (_TIMM_INPUT.get(_name, 224),) * 2
+    PRESETS[_name] = (f"{_TIMM} {_text}", _fields)
+
 TORCHVISION_PRESETS = tuple(n for n, (d, _) in PRESETS.items() if d.startswith(_TV))
+TIMM_PRESETS = tuple(_TIMM_PRESETS)
+FAMILIES = ("torchvision", "timm", "CIFAR and textbook")
+
+
+def preset_family(name: str) -> str:
+    """The family ``resnet-studio presets`` groups a preset under."""
+    if name in TORCHVISION_PRESETS:
+        return "torchvision"
+    return "timm" if name in TIMM_PRESETS else "CIFAR and textbook"
 
 
 def preset_fields(name: str) -> dict[str, Any]:
@@ -115,7 +162,18 @@ def preset_of(spec: Any) -> str | None:
     return None
 
 
-_SHAPE_FIELDS = ("block", "layers", "widths", "groups", "width_per_group", "stem", "shortcut")
+_SHAPE_FIELDS = (
+    "block",
+    "layers",
+    "widths",
+    "groups",
+    "width_per_group",
+    "stem",
+    "shortcut",
+    "stem_width",
+    "attention",
+    "aa",
+)
 
 
 def closest_preset(spec: Any) -> str | None:

@@ -1,0 +1,67 @@
+"""timm's presets, held to ``timm.create_model(name, pretrained=False)`` itself: parameters
+exactly, MACs within 0.5% of torchinfo's mult-adds, the stages' shapes of a real forward pass,
+timm's default input size, and timm's state_dict loading strictly with equal outputs."""
+
+from functools import cache
+
+import pytest
+import torch
+
+from resnet_studio import ArchSpec, analyze
+from resnet_studio.core.builder import build_model
+from resnet_studio.core.presets import TIMM_PRESETS, preset_family
+
+timm = pytest.importorskip("timm")
+torchinfo = pytest.importorskip("torchinfo")
+
+SMALL = 64  # MACs, shapes and outputs at a small input (the arithmetic does not depend on it)
+
+
+@cache
+def timm_model(name: str) -> torch.nn.Module:
+    torch.manual_seed(0)
+    return timm.create_model(name, pretrained=False).eval()  # never downloads weights
+
+
+@pytest.mark.parametrize("name", TIMM_PRESETS)
+def test_timm_preset_parameters_and_input_size_equal_timm(name):
+    theirs = timm_model(name)
+    spec = ArchSpec.from_preset(name)
+    assert preset_family(name) == "timm"
+    assert analyze(spec).totals.params == sum(p.numel() for p in theirs.parameters())
+    assert (spec.in_channels, *spec.input_size) == theirs.pretrained_cfg["input_size"]
+    assert spec.num_classes == theirs.num_classes
+
+
+@pytest.mark.parametrize("name", TIMM_PRESETS)
+def test_timm_preset_macs_and_stage_shapes_equal_a_forward_pass(name):
+    theirs = timm_model(name)
+    a = analyze(ArchSpec.from_preset(name, input_size=SMALL))
+    size = (1, 3, SMALL, SMALL)
+    macs = torchinfo.summary(theirs, input_size=size, verbose=0).total_mult_adds
+    assert abs(a.totals.macs - macs) <= 0.005 * macs, (a.totals.macs, macs)
+    seen: dict[str, list[int]] = {}
+    stage_modules = {"stem": "maxpool", "head": "fc"}
+    hooks = [
+        theirs.get_submodule(stage_modules.get(s.name, s.name)).register_forward_hook(
+            lambda _m, _i, out, key=s.name: seen.__setitem__(key, list(out.shape[1:]))
+        )
+        for s in a.stages
+    ]
+    try:
+        with torch.no_grad():
+            theirs(torch.randn(size))
+    finally:
+        for h in hooks:
+            h.remove()
+    assert seen == {s.name: list(s.out_shape) for s in a.stages}
+
+
+@pytest.mark.parametrize("name", TIMM_PRESETS)
+def test_timm_weights_load_strictly_and_give_timm_outputs(name):
+    theirs = timm_model(name)
+    ours = build_model(ArchSpec.from_preset(name, input_size=SMALL)).eval()
+    ours.load_state_dict(theirs.state_dict(), strict=True)
+    x = torch.randn(2, 3, SMALL, SMALL)
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), theirs(x), atol=1e-4, rtol=1e-4)
