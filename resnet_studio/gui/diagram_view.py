@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
     QMainWindow,
     QPushButton,
     QToolTip,
@@ -37,6 +36,7 @@ from ..core.diagram_items import Diagram, Fold, Hit, hit, matching
 from .diagram_export import DiagramTooLarge, write_diagram
 from .diagram_paint import paint_diagram
 from .diagram_tips import tooltip
+from .flow import ElidedLabel
 
 MIN_ZOOM, MAX_ZOOM = 0.03, 8.0
 
@@ -181,10 +181,9 @@ class DiagramView(QWidget):
         bar.addSpacing(8)
         bar.addWidget(self.linear)
         bar.addWidget(self.unfold)
-        hint = QLabel("wheel: zoom · drag: pan · click: select · ×N: unfold")
+        hint = ElidedLabel("wheel: zoom · drag: pan · click: select · ×N: unfold")
         hint.setStyleSheet("color: palette(mid);")
-        bar.addStretch()
-        bar.addWidget(hint)
+        bar.addWidget(hint, 1)
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
         self.diagram: Diagram | None = None

@@ -11,7 +11,6 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from ..core.analysis import Analysis
 from ..core.format import human, human_bytes, shape_text
 from .diagram_view import DiagramView
+from .flow import FlowLayout
 from .plots import StagePlots
 from .tree_model import COLUMNS, SECTION_ROLE, SORT_ROLE, LayerTreeModel, item_names
 
@@ -57,18 +57,22 @@ class _Figure(QFrame):
 class SummaryStrip(QWidget):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        layout = QGridLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = FlowLayout(self)  # wraps onto two rows in a narrow window
         self.network_depth = _Figure("Depth")  # not `depth`: QWidget.depth() is Qt's
         self.params = _Figure("Parameters")
         self.macs = _Figure("MACs")
         self.param_mem = _Figure("Parameter memory")
         self.act_mem = _Figure("Activation memory")
         self.output = _Figure("Output")
-        for i, f in enumerate(
-            (self.network_depth, self.params, self.macs, self.param_mem, self.act_mem, self.output)
+        for f in (
+            self.network_depth,
+            self.params,
+            self.macs,
+            self.param_mem,
+            self.act_mem,
+            self.output,
         ):
-            layout.addWidget(f, 0, i)
+            layout.add(f, 1)
 
     def show_analysis(self, a: Analysis) -> None:
         t, n = a.totals, a.batch_size
@@ -112,13 +116,14 @@ class ExplorerView(QWidget):
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.build_status = QLabel()
+        self.build_status.setWordWrap(True)  # a long sentence wraps, not widens the window
+        self.build_status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.build_status.setToolTip(
             "The real nn.Module, built off the GUI thread with the "
             "core's builder, checked against the analysis"
         )
         head.addWidget(self.title)
-        head.addStretch()
-        head.addWidget(self.build_status)
+        head.addWidget(self.build_status, 1)
         layout.addLayout(head)
         self.stale_banner = QLabel(
             "Showing the last valid architecture: fix the field marked in red to update it."

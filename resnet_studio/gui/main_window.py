@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QScrollArea,
     QSplitter,
+    QStyle,
     QTabWidget,
 )
 
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 BUILD_DELAY_MS = 400  # build the real module once the controls have been still this long
 MAX_RECENT = 8
+DEFAULT_SIZE = (1400, 900)  # the first launch's size where the screen has room
+FRAME_MARGIN = (16, 40)  # room for a window manager's frame and title bar
 
 
 class MainWindow(QMainWindow):
@@ -54,8 +57,10 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(260)
+        # never narrower than the panel's own minimum, so it scrolls down rather than clips
+        bar = scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        scroll.setMinimumWidth(self.panel.minimumSizeHint().width() + bar + 2 * scroll.frameWidth())
+        self.spec_scroll = scroll
         self.explorer = ExplorerView()
         self.compare = CompareView()
         self.tabs = QTabWidget()
@@ -435,14 +440,13 @@ class MainWindow(QMainWindow):
     # --- settings and closing ---------------------------------------------------------------------
     def _restore_settings(self) -> None:
         s = self.settings
-        if s.value("geometry"):
-            self.restoreGeometry(s.value("geometry"))
-        else:
-            self.resize(1400, 900)
+        if not (s.value("geometry") and self.restoreGeometry(s.value("geometry"))):
+            self.fit_screen()
         if s.value("splitter"):
             self.splitter.restoreState(s.value("splitter"))
         else:
-            self.splitter.setSizes([self.panel.sizeHint().width() + 24, 1060])
+            panel = self.spec_scroll.minimumWidth() + 16
+            self.splitter.setSizes([panel, max(1, self.width() - panel)])
         if s.value("explorer_splitter"):
             self.explorer.splitter.restoreState(s.value("explorer_splitter"))
         spec = s.value("spec")
@@ -474,6 +478,16 @@ class MainWindow(QMainWindow):
         if s.value("train_splitter"):
             self.train.splitter.restoreState(s.value("train_splitter"))
         self._fill_recent()
+
+    def fit_screen(self) -> None:
+        """The first launch: 1400×900 where the screen has room, else the screen's available
+        area (without task bars) less a margin for the window frame, centred on it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        width = min(DEFAULT_SIZE[0], area.width() - FRAME_MARGIN[0])
+        height = min(DEFAULT_SIZE[1], area.height() - FRAME_MARGIN[1])
+        self.resize(max(width, self.minimumSizeHint().width()), height)
+        self.move(area.center() - self.rect().center())
 
     def save_settings(self) -> None:
         s = self.settings

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QIODevice, QPoint
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QPoint
+from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,6 +38,35 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+SHORT_TITLES = {"Parameters per stage": "Params per stage", "MACs per stage": "MACs"}
+
+
+def fitting_names(names: list[str], room: float, font: QFont) -> list[str]:
+    """Stage names that fit ``room`` pixels each: layer3, else L3, else 3 (stem S, head H)."""
+    fm = QFontMetrics(font)
+    shown = names
+    for form in (
+        lambda n: n,
+        lambda n: n.replace("layer", "L"),
+        lambda n: n.replace("layer", "") if n.startswith("layer") else n[:1].upper(),
+    ):
+        shown = [form(n) for n in names]
+        if max((fm.horizontalAdvance(t) for t in shown), default=0) + 8 <= room:
+            break
+    return shown
+
+
+def fitting_title(title: str, room: int) -> str:
+    """``title`` at 10 pt, its short form, or nothing: a title is never cut."""
+    font = QFont()
+    font.setPointSize(10)
+    fm = QFontMetrics(font)
+    for text in (title, SHORT_TITLES.get(title, title.partition(" (")[0])):
+        if fm.horizontalAdvance(text) + 12 <= room:
+            return text
+    return ""
+
+
 class _Axis(pg.AxisItem):
     """Stage names under the bars."""
 
@@ -47,8 +76,8 @@ class _Axis(pg.AxisItem):
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         names = self.names
-        if names and self.geometry().width() / len(names) < 48:  # narrow: "L3" for layer3
-            names = [n.replace("layer", "L") for n in names]
+        if names:  # narrow: "L3" for layer3
+            names = fitting_names(names, self.geometry().width() / len(names), self.font())
         return [
             names[int(v)] if float(v).is_integer() and 0 <= int(v) < len(names) else ""
             for v in values
@@ -83,7 +112,8 @@ class _StageTicks(pg.AxisItem):
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if not self.names:
             return super().tickStrings(values, scale, spacing)
-        return [self.names[int(v)] if 0 <= int(v) < len(self.names) else "" for v in values]
+        names = fitting_names(self.names, self.geometry().width() / len(self.names), self.font())
+        return [names[int(v)] if 0 <= int(v) < len(names) else "" for v in values]
 
 
 class StagePlots(QWidget):
@@ -140,6 +170,24 @@ class StagePlots(QWidget):
         self.every_layer.toggled.connect(lambda _: self.redraw())
         self.analyses: list[tuple[str, Analysis]] = []
         self.selected: str | None = None
+        self.titles = ["", "", ""]  # in full; each plot shows what fits its width
+        for w in self.widgets:
+            w.installEventFilter(self)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Resize and watched in self.widgets:
+            self._fit_title(self.widgets.index(watched))
+        return False
+
+    def _set_title(self, index: int, title: str) -> None:
+        self.titles[index] = title
+        self._fit_title(index)
+
+    def _fit_title(self, index: int) -> None:
+        # the title spans the data's column, not the left axis's
+        room = self.widgets[index].width() - int(self.plots[index].getAxis("left").width()) - 8
+        text = fitting_title(self.titles[index], room)
+        self.plots[index].setTitle(text or None, size="10pt")
 
     @property
     def plots(self) -> list[pg.PlotItem]:
@@ -160,15 +208,15 @@ class StagePlots(QWidget):
         names = list(stage_names)
         n = len(self.analyses)
         width = 0.8 / n
-        for plot, axis, what, title in (
-            (self.plots[0], self.axes[0], "params", "Parameters per stage"),
-            (self.plots[1], self.axes[1], "macs", "MACs per stage"),
+        for index, plot, axis, what, title in (
+            (0, self.plots[0], self.axes[0], "params", "Parameters per stage"),
+            (1, self.plots[1], self.axes[1], "macs", "MACs per stage"),
         ):
             plot.clear()
             axis.names = names
             axis.picture = None  # redraw the tick labels
             axis.update()
-            plot.setTitle(title, size="10pt")
+            self._set_title(index, title)
             plot.showGrid(y=True, alpha=0.2)
             for j, (label, a) in enumerate(self.analyses):
                 values = {
@@ -194,8 +242,9 @@ class StagePlots(QWidget):
             for j, (label, _) in enumerate(self.analyses)
         ]
         key = "profile: channels —, height - -"
-        text = "&nbsp;&nbsp;&nbsp;".join(entries) if len(entries) > 1 else ""
-        self.legend.setText(f"{text}&nbsp;&nbsp;&nbsp;<span style='color:#777'>{key}</span>")
+        # a plain space after each entry: the key may wrap between entries, never inside one
+        text = "&nbsp;&nbsp; ".join(entries) if len(entries) > 1 else ""
+        self.legend.setText(f"{text}&nbsp;&nbsp; <span style='color:#777'>{key}</span>")
 
     def _draw_profile(self) -> None:
         plot = self.plots[2]
@@ -203,7 +252,7 @@ class StagePlots(QWidget):
         by_stage = self.x_axis.currentIndex() == 0
         every = self.every_layer.isChecked()
         what = "every layer" if every else "block outputs"
-        plot.setTitle(f"Shape profile ({what})", size="10pt")
+        self._set_title(2, f"Shape profile ({what})")
         names = max((tuple(s.name for s in a.stages) for _, a in self.analyses), key=len)
         self.profile_axis.names = list(names) if by_stage else []
         self.profile_axis.picture = None
@@ -246,7 +295,7 @@ class StagePlots(QWidget):
         from pyqtgraph.exporters import ImageExporter
 
         if path.lower().endswith(".svg"):
-            data = widget_svg(self.widgets[index], self.plots[index].titleLabel.text)
+            data = widget_svg(self.widgets[index], self.titles[index])
         else:
             data = image_png(ImageExporter(self.plots[index]).export(toBytes=True))
         atomic_write_bytes(path, data)

@@ -36,6 +36,7 @@ from ..train.manager import Deletion, RunManager
 from ..train.run import Run
 from . import workers
 from .curves import CurvesView
+from .flow import FlowLayout
 from .run_table import ALL, COLUMNS, HEADERS, SORT_ROLE, RunTableModel, progress_line, run_details
 from .train_panel import TrainPanel
 
@@ -95,7 +96,8 @@ class TrainView(QWidget):
         self.model_button = QPushButton("Export model…")
         self.model_button.setToolTip("Save the selected run's trained model (best or last)")
         self.model_button.setMenu(self._model_menu())
-        actions = QHBoxLayout()
+        self.action_bar = QWidget()
+        actions = FlowLayout(self.action_bar)  # the buttons wrap onto two rows when narrow
         for b in (
             self.resume_button,
             self.open_button,
@@ -104,8 +106,9 @@ class TrainView(QWidget):
             self.export_button,
             self.model_button,
         ):
-            actions.addWidget(b)
-        actions.addWidget(self.filter, 1)
+            actions.add(b)
+        self.filter.setMinimumWidth(140)
+        actions.add(self.filter, 1)
         self.undo_bar = QWidget()
         ub = QHBoxLayout(self.undo_bar)
         ub.setContentsMargins(6, 2, 6, 2)
@@ -118,7 +121,7 @@ class TrainView(QWidget):
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 0, 0, 0)
-        bl.addLayout(actions)
+        bl.addWidget(self.action_bar)
         bl.addWidget(self.undo_bar)
         bl.addWidget(self.table)
         right = QSplitter(Qt.Orientation.Vertical)

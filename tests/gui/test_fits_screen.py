@@ -1,0 +1,90 @@
+"""The window fits a 1280×720 or 1366×768 screen: every tab, nothing cut by its parent."""
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
+
+from resnet_studio.gui.main_window import FRAME_MARGIN
+
+SCREENS = [(1280, 720), (1366, 768)]
+
+
+def _cut(root: QWidget) -> list[str]:
+    """Visible widgets that stick out of their parent, or are squeezed below their minimum
+    width (a button's text cut); what a scroll area scrolls may be larger than its view."""
+    cut = []
+    for w in root.findChildren(QWidget):
+        parent = w.parentWidget()
+        if not w.isVisibleTo(root) or parent is None or w.isWindow():
+            continue
+        if isinstance(parent.parentWidget(), QAbstractScrollArea):
+            continue  # a scroll area's content, or its scroll bars
+        name = f"{type(w).__name__} {w.objectName() or ''} in {type(parent).__name__}"
+        if not parent.rect().contains(w.geometry()):
+            cut.append(f"{name}: {w.geometry()} outside {parent.rect()}")
+        hint = w.minimumSizeHint()
+        squeezed = w.width() < min(hint.width(), w.maximumWidth())  # a maximum is deliberate
+        if hint.isValid() and w.minimumWidth() == 0 and squeezed:
+            cut.append(f"{name}: {w.width()} wide, needs {hint.width()}")
+    return cut
+
+
+def _cut_titles(w) -> list[str]:
+    """Plot titles wider than the place they have (pyqtgraph clips them: "Shape profile (dashe")."""
+    cut = []
+    for plots in (w.explorer.plots, w.compare.plots):
+        for widget, plot in zip(plots.widgets, plots.plots, strict=True):
+            item = plot.titleLabel.item
+            text = item.mapRectToScene(item.boundingRect())
+            if plot.titleLabel.isVisible() and (text.left() < 0 or text.right() > widget.width()):
+                cut.append(f"{plot.titleLabel.text!r}: {text} in {widget.width()}")
+    return cut
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_window_and_every_tab_fit_a_small_screen(make_window, qtbot, screen):
+    w = make_window()
+    qtbot.waitExposed(w)
+    width, height = screen[0] - FRAME_MARGIN[0], screen[1] - FRAME_MARGIN[1]
+    assert w.minimumSizeHint().width() <= width
+    assert w.minimumSizeHint().height() <= height
+    w.resize(width, height)
+    w.explorer.pictures.setCurrentIndex(1)  # the charts
+    for preset in ("resnet18", "resnext101_64x4d", "resnet1202"):
+        w.panel.preset.setCurrentText(preset)
+        for tab in range(w.tabs.count()):
+            w.tabs.setCurrentIndex(tab)
+            QApplication.processEvents()
+            assert w.size().width() == width and w.size().height() == height
+            cut = _cut(w) + (_cut_titles(w) if tab < 2 else [])
+            assert not cut, f"{preset}, tab {w.tabs.tabText(tab)}: " + "\n".join(cut)
+
+
+def test_the_first_launch_fits_the_screen_it_opens_on(make_window, monkeypatch):
+    w = make_window()
+    screen = w.screen()
+    monkeypatch.setattr(screen, "availableGeometry", lambda: QRect(0, 0, 1280, 720))
+    monkeypatch.setattr(w, "screen", lambda: screen)
+    w.fit_screen()
+    assert w.width() <= 1280 - FRAME_MARGIN[0] and w.height() <= 720 - FRAME_MARGIN[1]
+    assert QRect(0, 0, 1280, 720).contains(w.geometry())
+
+
+def test_a_preset_or_input_size_change_keeps_the_splitters(make_window, qtbot):
+    w = make_window()
+    QApplication.processEvents()
+    before = (w.splitter.sizes(), w.explorer.splitter.sizes())
+    w.panel.preset.setCurrentText("wide_resnet101_2")
+    w.panel.input_height.setValue(512)
+    w.panel.input_width.setValue(96)
+    w.panel.preset.setCurrentText("resnet1202")
+    QApplication.processEvents()
+    assert (w.splitter.sizes(), w.explorer.splitter.sizes()) == before
+
+
+def test_the_spec_panel_scrolls_rather_than_clips(make_window):
+    w = make_window()
+    w.splitter.setSizes([10, 2000])  # the user drags the splitter as far left as it goes
+    QApplication.processEvents()
+    assert w.panel.width() >= w.panel.minimumSizeHint().width()
+    assert w.spec_scroll.viewport().width() >= w.panel.minimumSizeHint().width()
