@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,18 +35,14 @@ from ..core.spec import (
     SHORTCUTS,
     STEMS,
 )
+from .limit_spin import LimitSpinBox
 
-INVALID_STYLE = '*[invalid="true"] { background: #fde8e7; border: 1px solid #d9534f; }'
+INVALID_TINT = QColor("#fde8e7")  # a tint, not a style sheet: the controls keep their arrows
+INVALID_TEXT = QColor("#a31b17")
 
 
-def _spin(low: int, high: int, tip: str, value: int = 1) -> QSpinBox:
-    s = QSpinBox()
-    s.setRange(low, high)
-    s.setValue(value)
-    s.setToolTip(tip)
-    s.setKeyboardTracking(True)
-    s.setAccelerated(True)
-    return s
+def _spin(low: int, high: int, tip: str, value: int = 1, why: str = "") -> LimitSpinBox:
+    return LimitSpinBox(low, high, tip, value, why)
 
 
 def _combo(items: list[str] | tuple[str, ...], tip: str) -> QComboBox:
@@ -62,7 +59,6 @@ class SpecPanel(QWidget):
         super().__init__(parent)
         self.base_preset = "resnet18"
         self._filling = False
-        self.setStyleSheet(INVALID_STYLE)
         outer = QVBoxLayout(self)
 
         self.preset = _combo(list(PRESETS), "Fill every control from a preset")
@@ -195,7 +191,13 @@ class SpecPanel(QWidget):
         while len(self.stages) < n:
             i = len(self.stages)
             label = QLabel(f"layer{i + 1}")
-            blocks = _spin(1, MAX_BLOCKS_PER_STAGE, f"Blocks in layer{i + 1}", 2)
+            blocks = _spin(
+                1,
+                MAX_BLOCKS_PER_STAGE,
+                f"Blocks in layer{i + 1}",
+                2,
+                "resnet1202, the deepest preset, has 200 per stage",
+            )
             width = _spin(
                 1, MAX_WIDTH, f"Base width of layer{i + 1} (outputs × the block's expansion)", 64
             )
@@ -288,28 +290,37 @@ class SpecPanel(QWidget):
         )
 
     def current(self) -> ArchSpec | SpecError:
+        """The spec, or the error of the first field that is wrong (the batch size last)."""
         try:
-            return ArchSpec(**self.fields_dict())
+            spec = ArchSpec(**self.fields_dict())
         except SpecError as e:
             return e
+        bad = self.batch.problem("the batch size")
+        return SpecError("batch_size", self.batch.value(), bad) if bad else spec
 
     def label(self, spec: ArchSpec) -> str:
         return spec_label(spec, self.base_preset)
 
     def mark_invalid(self, error: SpecError | None) -> None:
-        """Turn the control of ``error.field`` red and show its sentence (None clears)."""
+        """Tint the control of ``error.field`` and show its sentence, on the control's tooltip
+        too (None clears). Of several controls for one field (a stage column, height and
+        width), only those holding the wrong value, where that tells them apart."""
         widgets: list[QWidget] = self.fields.get(error.field, []) if error else []
         if error and error.field in ("layers", "widths", "replace_stride_with_dilation"):
             col = {"layers": 1, "widths": 2, "replace_stride_with_dilation": 3}[error.field]
             widgets = [s[col] for s in self.stages]
+        if error and isinstance(error.value, int) and not isinstance(error.value, bool):
+            holding: list[QWidget] = [
+                w for w in widgets if isinstance(w, QSpinBox) and w.value() == error.value
+            ]
+            widgets = holding or widgets
         for group in [*self.fields.values(), *[list(s[1:]) for s in self.stages]]:
             for w in group:
                 bad = w in widgets
                 if bool(w.property("invalid")) != bad:
-                    w.setProperty("invalid", bad)
-                    w.style().unpolish(w)
-                    w.style().polish(w)
+                    _tint(w, bad, str(error) if bad and error else "")
         self.message.setText(str(error) if error else "")
+        self.message.setToolTip(str(error) if error else "")
 
     def _edited(self, *_: Any) -> None:
         if self._filling:
@@ -319,6 +330,22 @@ class SpecPanel(QWidget):
             name = preset_of(spec)
             self.preset_note.setText(describe_preset(name) if name else self.label(spec))
         self.changed.emit()
+
+
+def _tint(w: QWidget, bad: bool, sentence: str) -> None:
+    """Mark ``w`` wrong with ``sentence`` as its tooltip, or put it back as it was."""
+    if bad:
+        w.setProperty("plain_tip", w.toolTip())
+        palette = w.palette()
+        for role in (QPalette.ColorRole.Base, QPalette.ColorRole.Button):
+            palette.setColor(role, INVALID_TINT)
+        palette.setColor(QPalette.ColorRole.Text, INVALID_TEXT)
+        w.setPalette(palette)
+        w.setToolTip(f"<p>{sentence}</p><p>{w.toolTip()}</p>")  # rich text: it wraps
+    else:
+        w.setPalette(QPalette())
+        w.setToolTip(str(w.property("plain_tip") or w.toolTip()))
+    w.setProperty("invalid", bad)
 
 
 def _wrap(layout: QHBoxLayout) -> QWidget:

@@ -1,0 +1,85 @@
+"""What the spec panel does with typed values: kept as typed, judged on the control itself."""
+
+from PySide6.QtCore import Qt
+
+from resnet_studio.gui.limit_spin import TYPING_PAUSE_MS
+
+
+def _type(qtbot, spin, text: str, enter: bool = True) -> None:
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, text)
+    if enter:
+        qtbot.keyClick(spin, Qt.Key.Key_Return)
+
+
+def test_typing_0_as_the_height_keeps_it_and_says_the_limit_on_the_control(make_window, qtbot):
+    w = make_window()
+    _type(qtbot, w.panel.input_height, "0")
+    assert w.panel.input_height.value() == 0  # not silently put back to 224
+    assert w.panel.input_height.property("invalid") is True
+    assert not w.panel.input_width.property("invalid")  # only the field that is wrong
+    assert "at least 1" in w.panel.message.text()
+    assert "at least 1" in w.panel.input_height.toolTip()
+    assert w.explorer.stale_banner.isVisibleTo(w)
+    _type(qtbot, w.panel.input_height, "96")
+    assert w.spec.input_size == (96, 224)
+    assert w.panel.input_height.property("invalid") is False
+    assert "at least 1" not in w.panel.input_height.toolTip()
+
+
+def test_600_blocks_blame_that_stage_with_the_limit(make_window, qtbot):
+    w = make_window()
+    blocks = [s[1] for s in w.panel.stages]
+    _type(qtbot, blocks[2], "600")
+    assert blocks[2].value() == 600
+    assert [bool(b.property("invalid")) for b in blocks] == [False, False, True, False]
+    assert "at most 512" in w.panel.message.text()
+
+
+def test_typed_digits_wait_for_a_pause_while_arrows_act_at_once(make_window, qtbot):
+    w = make_window()
+    w.panel.preset.setCurrentText("resnet50")
+    before = w.spec
+    _type(qtbot, w.panel.groups, "1000", enter=False)  # on the way to 100000
+    assert w.spec == before and w.panel.message.text() == ""
+    qtbot.keyClicks(w.panel.groups, "00")
+    qtbot.wait(TYPING_PAUSE_MS // 2)
+    assert w.spec == before  # still typing
+    qtbot.waitUntil(lambda: w.panel.groups.property("invalid") is True, timeout=3000)
+    assert w.panel.groups.value() == 100000
+    assert "at most 16384" in w.panel.message.text()
+    w.panel.groups.stepBy(-1)  # an arrow brings it back inside the limit, at once
+    assert w.panel.groups.value() == 16384
+    assert "at most 16384" not in w.panel.message.text()
+    _type(qtbot, w.panel.groups, "32")
+    assert w.spec.groups == 32 and w.panel.message.text() == ""
+    w.panel.input_width.stepBy(1)
+    assert w.spec.input_size == (224, 225)
+
+
+def test_arrows_stop_at_the_limits(make_window):
+    w = make_window()
+    height = w.panel.input_height
+    height.setValue(1)
+    height.stepBy(-1)
+    assert height.value() == 1
+    assert not height.stepEnabled() & height.StepEnabledFlag.StepDownEnabled
+
+
+def test_a_batch_size_of_0_is_a_sentence_not_a_crash(make_window, qtbot):
+    w = make_window()
+    _type(qtbot, w.panel.batch, "0")
+    assert w.panel.batch.property("invalid") is True
+    assert "batch size is 0; it must be at least 1" in w.panel.message.text()
+    _type(qtbot, w.panel.batch, "8")
+    assert w.analysis.batch_size == 8 and w.panel.message.text() == ""
+
+
+def test_a_long_error_wraps_and_shows_whole_in_the_tooltip(make_window):
+    w = make_window()
+    w.panel.preset.setCurrentText("resnext50_32x4d")
+    w.panel.block.setCurrentText("basic")
+    assert w.panel.message.wordWrap()
+    assert w.panel.message.toolTip() == w.panel.message.text() != ""
+    assert w.panel.message.width() <= w.panel.width()
