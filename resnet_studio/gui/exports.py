@@ -6,6 +6,7 @@ opens."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,12 +15,36 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..atomic import atomic_write_text
-from ..core import Analysis, ArchSpec
+from ..core import Analysis, ArchSpec, SpecError
 from ..core.export import analysis_csv, analysis_json, analysis_markdown
 from ..train.errors import TrainError
 
 if TYPE_CHECKING:
     import torch
+
+
+def read_spec(text: str) -> tuple[ArchSpec, str]:
+    """The spec in a file the window opens, and what kind of file held it ('' for a spec).
+
+    Besides a spec, the files the app writes that hold one open too: an analysis exported as
+    JSON and a run's config.json (their "spec" key). A run's metrics.jsonl is named as such;
+    anything else is the spec's own SpecError."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines):
+            raise SpecError(
+                "spec",
+                text[:40],
+                "this is a run's metrics.jsonl (one JSON record per line), not a spec",
+                "open the run's config.json, or load its spec from the Train tab",
+            ) from None
+        return ArchSpec.from_json(text), ""  # the spec's own sentence about the JSON
+    if isinstance(data, dict) and isinstance(data.get("spec"), dict):
+        kind = "an analysis" if "totals" in data else "a run's config"
+        return ArchSpec.from_dict(data["spec"]), kind
+    return ArchSpec.from_dict(data), ""
 
 
 def save_spec(spec: ArchSpec, path: str) -> None:

@@ -180,8 +180,9 @@ class MainWindow(QMainWindow):
         self._action(
             ed,
             "&Find layer",
-            lambda: self.explorer.filter.setFocus(),
+            self.find_layer,
             QKeySequence.StandardKey.Find,
+            "Show the Explorer and filter its layers by name or type",
         )
         v = self.menuBar().addMenu("&View")
         self._action(v, "&Explorer", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1")
@@ -191,6 +192,12 @@ class MainWindow(QMainWindow):
         self._action(v, "Collapse all layers", self.explorer.tree.collapseAll)
         h = self.menuBar().addMenu("&Help")
         self._action(h, "&About ResNet Studio", self.about)
+
+    def find_layer(self) -> None:
+        """The Explorer's layer filter, shown and focused with its text selected."""
+        self.tabs.setCurrentWidget(self.explorer)
+        self.explorer.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.explorer.filter.selectAll()
 
     # --- the spec ---------------------------------------------------------------------------
     def on_spec_changed(self) -> None:
@@ -291,7 +298,7 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         try:
-            spec = ArchSpec.from_json(Path(path).read_text(encoding="utf-8"))
+            spec, kind = exports.read_spec(Path(path).read_text(encoding="utf-8"))
         except OSError as e:
             self.statusBar().showMessage(f"Could not open {path}: {e.strerror}.")
             return False
@@ -300,7 +307,9 @@ class MainWindow(QMainWindow):
             return False
         self.panel.set_spec(spec)
         self._add_recent(path)
-        self.statusBar().showMessage(f"Opened {path}", 5000)
+        self.statusBar().showMessage(
+            f"Opened the spec of {kind}, {path}" if kind else f"Opened {path}", 5000
+        )
         return True
 
     def _add_recent(self, path: str) -> None:

@@ -1,0 +1,47 @@
+"""The window keeps its state straight: Find layer, and opening files the app itself wrote."""
+
+import json
+
+from PySide6.QtWidgets import QApplication
+
+from resnet_studio.core import ArchSpec
+
+
+def _action(w, text):
+    return next(a for a in w.findChildren(type(w.menuBar().actions()[0])) if a.text() == text)
+
+
+def test_find_layer_shows_the_explorer_and_focuses_its_filter(make_window, qtbot):
+    w = make_window()
+    w.activateWindow()
+    w.tabs.setCurrentIndex(2)
+    w.explorer.filter.setText("downsample")
+    _action(w, "&Find layer").trigger()
+    assert w.tabs.currentWidget() is w.explorer
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is w.explorer.filter, timeout=2000)
+    assert w.explorer.filter.selectedText() == "downsample"  # typing replaces it
+
+
+def test_an_analysis_json_opens_its_spec(make_window, tmp_path):
+    w = make_window()
+    w.panel.preset.setCurrentText("resnext50_32x4d")
+    path = str(tmp_path / "analysis.json")
+    w.export_analysis(".json", path)
+    w.panel.preset.setCurrentText("resnet18")
+    assert w.open_spec(path)
+    assert w.spec == ArchSpec.from_preset("resnext50_32x4d")
+    assert "the spec of an analysis" in w.statusBar().currentMessage()
+
+
+def test_a_run_config_opens_its_spec_and_metrics_say_what_they_are(make_window, tmp_path):
+    w = make_window()
+    config = tmp_path / "config.json"
+    spec = ArchSpec.from_preset("resnet34")
+    config.write_text(json.dumps({"spec": spec.to_dict(), "epochs": 5}))
+    assert w.open_spec(str(config))
+    assert w.spec == spec and "a run's config" in w.statusBar().currentMessage()
+    metrics = tmp_path / "metrics.jsonl"
+    metrics.write_text('{"step": 1, "loss": 2.3}\n{"step": 2, "loss": 2.1}\n')
+    assert not w.open_spec(str(metrics))
+    assert "metrics.jsonl" in w.statusBar().currentMessage()
+    assert w.spec == spec
