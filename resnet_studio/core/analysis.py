@@ -130,11 +130,14 @@ def _apply(node: Node, x: Shape, rows: dict[str, LayerRow]) -> Shape:
         row.out_shape, row.params, row.trainable, row.buffers = out, params, params, buffers
         row.macs, row.saved = macs, saved
         return out
-    y = x
+    pre = x
+    for module in node.pre:  # pre-activation: the shortcut module sees it, the identity not
+        pre = _apply(module, pre, rows)
+    y = pre
     for step in node.flow:
         y = (prod(y),) if step == FLATTEN else _apply(step, y, rows)
     if node.is_residual:
-        skip = _apply(node.shortcut, x, rows) if node.shortcut else x
+        skip = _apply(node.shortcut, pre, rows) if node.shortcut else x
         if skip != y:  # anti-aliasing's 2×2 pool floors an odd side; a strided conv rounds up
             raise _Mismatch(node.name, y, skip)
         # The add keeps nothing, so outputs that only feed it are not kept; its sum is (by ReLU).
@@ -157,7 +160,7 @@ def _make_rows(node: Node, level: int, section: str, rows: dict[str, LayerRow]) 
                 top
                 if top.startswith("layer")
                 else "head"
-                if top in ("avgpool", "dropout", "fc")
+                if top in ("norm", "act", "avgpool", "dropout", "fc")
                 else "stem"
             )
         _make_rows(c, level + 1, section, rows)

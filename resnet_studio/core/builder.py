@@ -69,10 +69,14 @@ class _ResidualBlock(_FlowModule):
         super().__init__(node)
         self._shortcut = node.shortcut.local if node.shortcut else None
         self._post = tuple(s.local for s in node.post)
+        self._pre = tuple(s.local for s in node.pre)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = super().forward(x)
-        out = out + (self._child(self._shortcut)(x) if self._shortcut else x)
+        pre = x
+        for step in self._pre:  # pre-activation: BN and ReLU, on a new tensor
+            pre = self._child(step)(pre)
+        out = super().forward(pre)
+        out = out + (self._child(self._shortcut)(pre) if self._shortcut else x)
         for step in self._post:
             out = self._child(step)(out)
         return out

@@ -47,6 +47,9 @@ class Node:
     flow: tuple[Node | Flatten, ...] = ()
     shortcut: Node | None = None  # residual blocks: the child on the skip path; None = identity
     post: tuple[Node, ...] = ()  # residual blocks: applied after the add
+    # residual blocks: applied first (pre-activation); a shortcut module takes their output,
+    # an identity shortcut the block's input
+    pre: tuple[Node, ...] = ()
     ceil: bool = False  # AvgPool2d: ceil_mode=True and count_include_pad=False (ResNet-D)
     rate: float = 0.0  # DropPath and Dropout: the drop probability (training only)
 
@@ -131,6 +134,9 @@ def _attention(spec: ArchSpec, name: str, c: int) -> Node | None:
 def _shortcut(spec: ArchSpec, name: str, c_in: int, c_out: int, stride: int) -> Node:
     if spec.shortcut == "pad":
         return Node(name, "PadShortcut", c_in, c_out, 1, stride)
+    if spec.preact:  # ResNet v2 projects the pre-activated input: a bare conv, no BN
+        conv = _conv(f"{name}.0", c_in, c_out, 1, stride, bias=spec.conv_bias)
+        return Node(name, "Sequential", c_in, c_out, children=(conv,), flow=(conv,))
     if spec.shortcut == "avg_down":  # timm's downsample_avg: no pool where nothing strides
         conv = _conv(f"{name}.1", c_in, c_out, 1, bias=spec.conv_bias)
         tail = (conv, _bn(f"{name}.2", c_out))
@@ -159,6 +165,8 @@ def _block(
 ) -> Node:
     b = spec.conv_bias
     c_out = planes * spec.expansion
+    if spec.preact:
+        return _preact_block(spec, name, c_in, planes, stride, downsample, drop_path)
     # anti-aliasing: the 3×3 conv keeps the resolution and a 2×2 average pool strides after it
     aa = spec.aa == "avg" and stride > 1
     conv_stride = 1 if aa else stride
@@ -219,6 +227,62 @@ def _block(
     )
 
 
+def _preact_block(
+    spec: ArchSpec,
+    name: str,
+    c_in: int,
+    planes: int,
+    stride: int,
+    downsample: bool,
+    drop_path: float,
+) -> Node:
+    """timm's ``PreActBasic`` / ``PreActBottleneck``: BN-ReLU before each conv, no ReLU after."""
+    b = spec.conv_bias
+    c_out = planes * spec.expansion
+    chans: tuple[int, ...]
+    kernels: tuple[int, ...]
+    strides: tuple[int, ...]
+    if spec.block == "basic":
+        kind, chans, kernels = "BasicBlock", (c_in, planes, planes), (3, 3)
+        strides = (stride, 1)
+    else:
+        width = int(planes * (spec.width_per_group / 64.0)) * spec.groups
+        kind, chans, kernels = "Bottleneck", (c_in, width, width, c_out), (1, 3, 1)
+        strides = (1, stride, 1)
+    chans = (*chans[:-1], c_out)
+    relu = Node(f"{name}.relu", "ReLU", c_in, c_in)
+    kids: list[Node] = []
+    flow: list[Node] = []
+    for i, k in enumerate(kernels):
+        bn = _bn(f"{name}.bn{i + 1}", chans[i])
+        groups = spec.groups if k == 3 and spec.block == "bottleneck" else 1
+        conv = _conv(
+            f"{name}.conv{i + 1}", chans[i], chans[i + 1], k, strides[i], k // 2, 1, groups, b
+        )
+        kids += [bn, conv]
+        flow += [bn, relu, conv] if i else [conv]
+    kids.insert(1, relu)
+    pre = (kids[0], relu)
+    if drop_path > 0:
+        drop = Node(f"{name}.drop_path", "DropPath", c_out, c_out, rate=drop_path)
+        kids.append(drop)
+        flow.append(drop)
+    skip = _shortcut(spec, f"{name}.downsample", c_in, c_out, stride) if downsample else None
+    if skip:
+        kids.append(skip)
+    return Node(
+        name,
+        kind,
+        c_in,
+        c_out,
+        stride=stride,
+        children=tuple(kids),
+        flow=tuple(flow),
+        shortcut=skip,
+        pre=pre,
+    )
+
+
 def _deep_stem(spec: ArchSpec, c_out: int) -> Node:
     """timm's deep stem ``conv1``: three 3×3 convs, the first stride 2, with BN and ReLU between."""
     assert spec.stem_width is not None
@@ -240,6 +304,12 @@ def _deep_stem(spec: ArchSpec, c_out: int) -> Node:
 def _stem(spec: ArchSpec) -> list[Node]:
     stem_w = spec.stem_channels
     b = spec.conv_bias
+    if spec.preact:  # ResNet v2: the blocks normalise their input, so the stem does not
+        k, stride, pad = (7, 2, 3) if spec.stem == "imagenet" else (3, 1, 1)
+        stem = [_conv("conv1", spec.in_channels, stem_w, k, stride, pad, bias=b)]
+        if spec.stem == "imagenet":
+            stem.append(Node("maxpool", "MaxPool2d", stem_w, stem_w, 3, 2, 1))
+        return stem
     if spec.stem != "cifar":
         if spec.stem == "imagenet":
             conv = _conv("conv1", spec.in_channels, stem_w, 7, 2, 3, bias=b)
@@ -301,6 +371,8 @@ def describe(spec: ArchSpec) -> Node:
         )
         c_in = c_out
     head = [Node("avgpool", "AdaptiveAvgPool2d", c_in, c_in, 1)]
+    if spec.preact:  # ResNet v2's final BN and ReLU, as timm's ``norm``
+        head[:0] = [_bn("norm", c_in), Node("act", "ReLU", c_in, c_in)]
     if spec.drop_rate > 0:  # timm drops out the pooled features (functionally) before fc
         head.append(Node("dropout", "Dropout", c_in, c_in, rate=spec.drop_rate))
     head.append(Node("fc", "Linear", c_in, spec.num_classes, bias=True))

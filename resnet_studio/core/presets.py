@@ -113,6 +113,10 @@ _TIMM_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
         "ResNet-AA-50-D (anti-aliased: average-pool downsampling)",
         dict(block="bottleneck", layers=_R50, aa="avg", **_D),
     ),
+    "resnetv2_50": (
+        "ResNet-V2-50 (pre-activation blocks; its own module names)",
+        dict(block="bottleneck", layers=_R50, preact=True),
+    ),
 }
 _TIMM_INPUT = {"resnet10t": 176, "resnet26t": 256, "resnet101d": 256, "resnet152d": 256}
 for _name, (_text, _fields) in _TIMM_PRESETS.items():

@@ -141,6 +141,10 @@ class ArchSpec:
     - ``aa``: anti-aliased downsampling, ``"none"`` or ``"avg"`` (timm's resnetaa: a block's
       stride moves from its 3×3 conv to a 2×2 average pool after it, and the stem's max-pool
       becomes a 2×2 average pool).
+    - ``preact``: pre-activation blocks (ResNet v2, timm's resnetv2): BN and ReLU before each
+      conv, the projection shortcut a bare conv on the pre-activated input, no ReLU after the
+      add, no BN in the stem, and a final BN and ReLU before the pool. With the 7×7 or CIFAR
+      stem only, and without attention, anti-aliasing, avg_down or dilation.
     - ``drop_path_rate`` (stochastic depth, rising linearly from 0 at the first block to the
       rate at the last, as timm) and ``drop_rate`` (dropout before the classifier): training
       only; they add no parameters and change no shape.
@@ -172,6 +176,7 @@ class ArchSpec:
     aa: str = "none"
     drop_path_rate: float = 0.0
     drop_rate: float = 0.0
+    preact: bool = False
 
     if TYPE_CHECKING:
         # What the constructor accepts. __post_init__ turns each value into its field's type
@@ -197,6 +202,7 @@ class ArchSpec:
             aa: str = ...,
             drop_path_rate: float = ...,
             drop_rate: float = ...,
+            preact: bool = ...,
         ) -> None: ...
 
     def __post_init__(self) -> None:
@@ -275,7 +281,23 @@ class ArchSpec:
         s(self, "aa", _choice("aa", self.aa, ANTI_ALIASING))
         s(self, "drop_path_rate", _rate("drop_path_rate", self.drop_path_rate))
         s(self, "drop_rate", _rate("drop_rate", self.drop_rate))
+        s(self, "preact", _flag("preact", self.preact))
         dilated = any(self.replace_stride_with_dilation)
+        if self.preact:
+            for field, value, bad in (
+                ("stem", self.stem, self.stem in DEEP_STEMS),
+                ("shortcut", self.shortcut, self.shortcut == "avg_down"),
+                ("attention", self.attention, self.attention != "none"),
+                ("aa", self.aa, self.aa != "none"),
+                ("replace_stride_with_dilation", self.replace_stride_with_dilation, dilated),
+            ):
+                if bad:
+                    raise SpecError(
+                        field,
+                        value,
+                        f"pre-activation blocks do not support {field} {value!r}",
+                        "turn preact off, or use the default for " + field,
+                    )
         for field, value, used in (
             ("shortcut", "avg_down", self.shortcut == "avg_down"),
             ("aa", self.aa, self.aa != "none"),

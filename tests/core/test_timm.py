@@ -42,6 +42,9 @@ def test_timm_preset_macs_and_stage_shapes_equal_a_forward_pass(name):
     assert abs(a.totals.macs - macs) <= 0.005 * macs, (a.totals.macs, macs)
     seen: dict[str, list[int]] = {}
     stage_modules = {"stem": "maxpool", "head": "fc"}
+    if name.startswith("resnetv2"):
+        stage_modules = {"stem": "stem", "head": "head"}
+        stage_modules.update({f"layer{i + 1}": f"stages.{i}" for i in range(4)})
     hooks = [
         theirs.get_submodule(stage_modules.get(s.name, s.name)).register_forward_hook(
             lambda _m, _i, out, key=s.name: seen.__setitem__(key, list(out.shape[1:]))
@@ -57,7 +60,20 @@ def test_timm_preset_macs_and_stage_shapes_equal_a_forward_pass(name):
     assert seen == {s.name: list(s.out_shape) for s in a.stages}
 
 
-@pytest.mark.parametrize("name", TIMM_PRESETS)
+def test_preact_basic_blocks_equal_timm_resnetv2_18():
+    """No preset, but the same arithmetic: timm's pre-activation basic blocks."""
+    theirs = timm_model("resnetv2_18")
+    a = analyze(ArchSpec(block="basic", preact=True, input_size=SMALL))
+    assert a.totals.params == sum(p.numel() for p in theirs.parameters())
+    macs = torchinfo.summary(theirs, input_size=(1, 3, SMALL, SMALL), verbose=0).total_mult_adds
+    assert abs(a.totals.macs - macs) <= 0.005 * macs
+
+
+# timm's resnetv2 names its modules its own way (stages.0.blocks.0.norm1); the rest load
+SAME_NAMES = [n for n in TIMM_PRESETS if not ArchSpec.from_preset(n).preact]
+
+
+@pytest.mark.parametrize("name", SAME_NAMES)
 def test_timm_weights_load_strictly_and_give_timm_outputs(name):
     theirs = timm_model(name)
     ours = build_model(ArchSpec.from_preset(name, input_size=SMALL)).eval()

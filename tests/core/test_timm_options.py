@@ -101,6 +101,49 @@ def test_anti_aliasing_at_an_odd_side_says_which_block_breaks():
     assert "anti-aliasing" in str(info.value) and "divide by 32" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "kwargs,field",
+    [
+        (dict(stem="deep"), "stem"),
+        (dict(shortcut="avg_down"), "shortcut"),
+        (dict(attention="se"), "attention"),
+        (dict(aa="avg"), "aa"),
+        (dict(preact="yes"), "preact"),
+    ],
+)
+def test_preact_refuses_what_timm_resnetv2_does_not_do(kwargs, field):
+    with pytest.raises(SpecError) as info:
+        ArchSpec(block="bottleneck", **{"preact": True, **kwargs})
+    assert info.value.field == field and "\n" not in str(info.value)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    st.sampled_from(["basic", "bottleneck"]),
+    st.sampled_from(["imagenet", "cifar"]),
+    st.sampled_from(["conv_bn", "conv", "pad"]),
+    st.integers(17, 70),
+)
+def test_preact_blocks_agree_with_a_forward_pass(block, stem, shortcut, side):
+    spec = ArchSpec(
+        block=block,
+        layers=(1, 2, 1),
+        widths=(8, 16, 32),
+        stem=stem,
+        shortcut=shortcut,
+        preact=True,
+        drop_path_rate=0.1,
+        input_size=side,
+    )
+    a = analyze(spec)
+    model = build_model(spec)
+    seen = hooked_shapes(model, torch.randn(1, 3, side, side))
+    assert [r.name for r in a.rows] == [n for n, _ in model.named_modules()]
+    for row in a.rows:
+        assert seen[row.name][1:] == list(row.out_shape), row.name
+        assert row.params == sum(p.numel() for p in model.get_submodule(row.name).parameters())
+
+
 def _timm_model(spec: ArchSpec) -> torch.nn.Module:
     """timm's ResNet with the same arguments as ``spec``."""
     r = timm.models.resnet
