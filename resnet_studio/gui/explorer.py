@@ -57,7 +57,7 @@ class _Figure(QFrame):
 class SummaryStrip(QWidget):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        layout = FlowLayout(self)  # wraps onto two rows in a narrow window
+        layout = FlowLayout(self, balanced=True)  # two rows of three in a narrow window
         self.network_depth = _Figure("Depth")  # not `depth`: QWidget.depth() is Qt's
         self.params = _Figure("Parameters")
         self.macs = _Figure("MACs")

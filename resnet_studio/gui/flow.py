@@ -19,8 +19,13 @@ class FlowLayout(QLayout):
     """Items left to right, wrapped onto new rows; each row's spare width goes to its items
     with a horizontal stretch (``stretch`` in :meth:`add`), or to all of them if none has one."""
 
-    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, spacing: int = 6, balanced: bool = False
+    ) -> None:
+        """``balanced``: wrapped rows hold equal numbers of items, rather than each row
+        as many as fit."""
         super().__init__(parent)
+        self.balanced = balanced
         self._items: list[QLayoutItem] = []
         self._stretch: list[int] = []
         self._spacing = spacing
@@ -87,15 +92,18 @@ class FlowLayout(QLayout):
         """Place the items in ``rect`` (if ``apply``); returns the height that takes."""
         m: QMargins = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        shown = self._shown()
         rows: list[list[tuple[QLayoutItem, int]]] = [[]]
         used = 0
-        for item, stretch in self._shown():
+        for item, stretch in shown:
             w = item.sizeHint().width()
             if rows[-1] and used + self._spacing + w > area.width():
                 rows.append([])
                 used = 0
             used += (self._spacing if rows[-1] else 0) + w
             rows[-1].append((item, stretch))
+        if self.balanced and len(rows) > 1:
+            rows = self._balance(shown, len(rows), area.width()) or rows
         y = area.y()
         for row in rows:
             if not row:
@@ -105,6 +113,20 @@ class FlowLayout(QLayout):
                 self._place_row(row, QPoint(area.x(), y), area.width(), height)
             y += height + self._spacing
         return y - self._spacing - area.y() + m.top() + m.bottom()
+
+    def _balance(
+        self, shown: list[tuple[QLayoutItem, int]], count: int, width: int
+    ) -> list[list[tuple[QLayoutItem, int]]]:
+        """The items in ``count`` or more rows of equal length (3 + 3, not 5 + 1), if they fit."""
+        for n in range(count, len(shown) + 1):
+            per_row = -(-len(shown) // n)
+            rows = [shown[i : i + per_row] for i in range(0, len(shown), per_row)]
+            if all(
+                sum(i.sizeHint().width() for i, _ in row) + self._spacing * (len(row) - 1) <= width
+                for row in rows
+            ):
+                return rows
+        return []
 
     def _place_row(
         self, row: list[tuple[QLayoutItem, int]], at: QPoint, width: int, height: int
