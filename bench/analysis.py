@@ -35,7 +35,7 @@ def theirs(model: torch.nn.Module, size: int) -> float:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--models", default="resnet18,resnet50,resnet152")
+    p.add_argument("--models", default="resnet18,resnet50,resnet152,resnet152d,seresnext50_32x4d")
     p.add_argument("--sizes", default="224,1024")
     p.add_argument("--repeat", type=int, default=5)
     args = p.parse_args()
@@ -43,7 +43,7 @@ def main() -> None:
         f"torch {torch.__version__}, torchinfo {torchinfo.__version__}, "
         f"{torch.get_num_threads()} threads; medians of {args.repeat}"
     )
-    print(f"{'model':<10} {'input':>6} {'ours':>10} {'torchinfo':>11} {'speed-up':>9}")
+    print(f"{'model':<17} {'input':>6} {'ours':>10} {'torchinfo':>11} {'speed-up':>9}")
     for name in args.models.split(","):
         model = build_model(ArchSpec.from_preset(name)).eval()
         for size in (int(s) for s in args.sizes.split(",")):
@@ -53,7 +53,7 @@ def main() -> None:
                 b.append(theirs(model, size))
             ma, mb = statistics.median(a), statistics.median(b)
             print(
-                f"{name:<10} {size:>6} {ma * 1e3:>8.2f} ms {mb * 1e3:>8.0f} ms {mb / ma:>8.0f}×",
+                f"{name:<17} {size:>6} {ma * 1e3:>8.2f} ms {mb * 1e3:>8.0f} ms {mb / ma:>8.0f}×",
                 flush=True,
             )
 
