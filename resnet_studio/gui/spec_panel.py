@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -28,6 +29,10 @@ from ..core import ArchSpec, SpecError
 from ..core.analysis import DTYPE_BYTES
 from ..core.presets import PRESETS, closest_preset, describe_preset, preset_of, spec_label
 from ..core.spec import (
+    ANTI_ALIASING,
+    ATTENTIONS,
+    DEEP_STEM_WIDTH,
+    DEEP_STEMS,
     MAX_BLOCKS_PER_STAGE,
     MAX_INPUT_SIDE,
     MAX_STAGES,
@@ -107,12 +112,14 @@ class SpecPanel(QWidget):
         self.stem = _combo(
             STEMS,
             "imagenet: 7×7 stride-2 conv and max-pool (¼ the size); "
-            "cifar: 3×3 stride-1 conv, no pool",
+            "cifar: 3×3 stride-1 conv, no pool; deep: three 3×3 convs (timm's ResNet-C/D); "
+            "deep_tiered: the same, 24-32-64 wide (timm's 't' variants)",
         )
         self.shortcut = _combo(
             SHORTCUTS,
             "Where a block changes shape: conv_bn (1×1 conv + BN), "
-            "conv (1×1 conv with bias), pad (zero-padded identity)",
+            "conv (1×1 conv with bias), pad (zero-padded identity), "
+            "avg_down (2×2 average pool, then 1×1 conv + BN: ResNet-D)",
         )
         form.addRow("Stem", self.stem)
         form.addRow("Shortcut", self.shortcut)
@@ -123,6 +130,33 @@ class SpecPanel(QWidget):
         form.addRow("", self.conv_bias)
         form.addRow("", self.zero_init)
         outer.addWidget(arch)
+
+        timm = QGroupBox("Advanced (timm's options)")
+        tform = QFormLayout(timm)
+        self.stem_width = _spin(
+            1, MAX_WIDTH, "Width of a deep stem's first convs; it outputs twice it", DEEP_STEM_WIDTH
+        )
+        self.attention = _combo(
+            ATTENTIONS,
+            "Channel attention after each block's last BN: se (squeeze-and-excitation, 1/16), "
+            "eca (efficient channel attention, a 1-D conv)",
+        )
+        self.aa = _combo(
+            ANTI_ALIASING,
+            "Anti-aliased downsampling: avg moves each stride into a 2×2 average pool "
+            "(timm's resnetaa); the input's sides must then divide by the total stride",
+        )
+        self.preact = QCheckBox("Pre-activation blocks (ResNet v2)")
+        self.preact.setToolTip("BN and ReLU before each conv, a final BN before the pool")
+        self.drop_path_rate = _rate_spin("Stochastic depth: rising to this rate at the last block")
+        self.drop_rate = _rate_spin("Dropout before the classifier")
+        tform.addRow("Deep stem width", self.stem_width)
+        tform.addRow("Attention", self.attention)
+        tform.addRow("Anti-aliasing", self.aa)
+        tform.addRow("", self.preact)
+        tform.addRow("Drop path rate", self.drop_path_rate)
+        tform.addRow("Dropout", self.drop_rate)
+        outer.addWidget(timm)
 
         data = QGroupBox("Input and output")
         dform = QFormLayout(data)
@@ -164,6 +198,12 @@ class SpecPanel(QWidget):
             "input_size": [self.input_height, self.input_width],
             "num_classes": [self.num_classes],
             "conv_bias": [self.conv_bias],
+            "stem_width": [self.stem_width],
+            "attention": [self.attention],
+            "aa": [self.aa],
+            "preact": [self.preact],
+            "drop_path_rate": [self.drop_path_rate],
+            "drop_rate": [self.drop_rate],
             "batch_size": [self.batch],
             "dtype": [self.dtype],
         }
@@ -175,11 +215,14 @@ class SpecPanel(QWidget):
             self.input_width,
             self.num_classes,
             self.batch,
+            self.stem_width,
         ):
             spin.valueChanged.connect(self._edited)
-        for combo in (self.block, self.stem, self.shortcut, self.dtype):
+        for rate in (self.drop_path_rate, self.drop_rate):
+            rate.valueChanged.connect(self._edited)
+        for combo in (self.block, self.stem, self.shortcut, self.dtype, self.attention, self.aa):
             combo.currentIndexChanged.connect(self._edited)
-        for check in (self.conv_bias, self.zero_init):
+        for check in (self.conv_bias, self.zero_init, self.preact):
             check.toggled.connect(self._edited)
         self.preset.currentTextChanged.connect(self.load_preset)
         self.add_stage.clicked.connect(self._add_stage)
@@ -264,6 +307,12 @@ class SpecPanel(QWidget):
             self.shortcut.setCurrentText(spec.shortcut)
             self.conv_bias.setChecked(spec.conv_bias)
             self.zero_init.setChecked(spec.zero_init_residual)
+            self.stem_width.setValue(spec.stem_width or DEEP_STEM_WIDTH)
+            self.attention.setCurrentText(spec.attention)
+            self.aa.setCurrentText(spec.aa)
+            self.preact.setChecked(spec.preact)
+            self.drop_path_rate.setValue(spec.drop_path_rate)
+            self.drop_rate.setValue(spec.drop_rate)
             self.in_channels.setValue(spec.in_channels)
             self.input_height.setValue(spec.input_size[0])
             self.input_width.setValue(spec.input_size[1])
@@ -273,6 +322,8 @@ class SpecPanel(QWidget):
         self._edited()
 
     def fields_dict(self) -> dict[str, Any]:
+        deep = self.stem.currentText() in DEEP_STEMS  # stem_width applies to these only
+        self.stem_width.setEnabled(deep)
         return dict(
             block=self.block.currentText(),
             layers=tuple(s[1].value() for s in self.stages),
@@ -287,6 +338,12 @@ class SpecPanel(QWidget):
             num_classes=self.num_classes.value(),
             zero_init_residual=self.zero_init.isChecked(),
             replace_stride_with_dilation=tuple(s[3].isChecked() for s in self.stages[1:]),
+            stem_width=deep and self.stem_width.value() or None,
+            attention=self.attention.currentText(),
+            aa=self.aa.currentText(),
+            preact=self.preact.isChecked(),
+            drop_path_rate=self.drop_path_rate.value(),
+            drop_rate=self.drop_rate.value(),
         )
 
     def current(self) -> ArchSpec | SpecError:
@@ -346,6 +403,16 @@ def _tint(w: QWidget, bad: bool, sentence: str) -> None:
         w.setPalette(QPalette())
         w.setToolTip(str(w.property("plain_tip") or w.toolTip()))
     w.setProperty("invalid", bad)
+
+
+def _rate_spin(tip: str) -> QDoubleSpinBox:
+    """A probability from 0 to 0.99 (training-only rates: no parameters, no shapes)."""
+    spin = QDoubleSpinBox()
+    spin.setRange(0.0, 0.99)
+    spin.setSingleStep(0.05)
+    spin.setDecimals(2)
+    spin.setToolTip(tip + " (training only: no parameters)")
+    return spin
 
 
 def _wrap(layout: QHBoxLayout) -> QWidget:
