@@ -1,6 +1,7 @@
 """Render the main window, the compare view and the diagrams offscreen to docs/*.png
 (``make screenshots``). ``--only NAME,…`` renders some of them: main-window, compare, diagrams,
-invalid, train (the Train tab's two, which train two small networks first)."""
+invalid, train (the Train tab's two, which train two small networks first), small (the three
+tabs at 1280×720)."""
 
 from __future__ import annotations
 
@@ -76,9 +77,24 @@ def main() -> None:
     if wanted("train"):
         train(app, w)
         written += ["training.png", "runs.png"]
+    if wanted("small"):
+        written += small(app, w)
     w.confirm_close = lambda n: True
     w.close()
     print(f"wrote {', '.join(written)} in {OUT}")
+
+
+def small(app: QApplication, w: MainWindow) -> list[str]:
+    """Every tab of the window at 1280×720, the smallest screen it is made for."""
+    w.resize(1280, 720)
+    w.panel.preset.setCurrentText("resnet50")
+    names = []
+    for i, name in enumerate(("window", "compare", "train")):
+        w.tabs.setCurrentIndex(i)
+        settle(app)
+        names.append(f"{name}-1280x720.png")
+        w.grab().save(str(OUT / names[-1]))
+    return names
 
 
 def diagrams() -> list[str]:

@@ -38,7 +38,7 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-SHORT_TITLES = {"Parameters per stage": "Params per stage", "MACs per stage": "MACs"}
+SHORT_TITLES = {"Parameters per stage": "Parameters", "MACs per stage": "MACs"}
 
 
 def fitting_names(names: list[str], room: float, font: QFont) -> list[str]:
