@@ -185,3 +185,15 @@ def test_version(capsys):
         main(["--version"])
     assert e.value.code == 0
     assert capsys.readouterr().out.strip() == f"resnet-studio {resnet_studio.__version__}"
+
+
+def test_timm_options_and_presets_from_the_command_line(capsys):
+    """timm's options are flags like the others, and the presets list groups them."""
+    main(["summary", "--preset", "resnet50", "--stem", "deep", "--shortcut", "avg_down", "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["totals"]["params"] == analyze(ArchSpec.from_preset("resnet50d")).totals.params
+    main(["summary", "--preset", "resnet50d", "--attention", "eca", "--drop-path-rate", "0.1"])
+    assert "25,576,350" in capsys.readouterr().out  # ecaresnet50d's parameters
+    main(["presets"])
+    out = capsys.readouterr().out
+    assert out.index("timm:") < out.index("seresnext50_32x4d") < out.index("CIFAR and textbook:")

@@ -47,8 +47,14 @@ def add_spec_options(p: argparse.ArgumentParser) -> None:
         type=int,
         help="channels per group at width 64 (ResNeXt 4, Wide ResNet 128)",
     )
-    g.add_argument("--stem", help="imagenet or cifar")
-    g.add_argument("--shortcut", help="conv_bn, conv or pad")
+    g.add_argument("--stem", help="imagenet, cifar, deep or deep_tiered")
+    g.add_argument("--stem-width", type=int, help="a deep stem's width (default 32)")
+    g.add_argument("--shortcut", help="conv_bn, conv, pad or avg_down")
+    g.add_argument("--attention", help="none, se or eca (in every block)")
+    g.add_argument("--aa", help="anti-aliased downsampling: none or avg")
+    g.add_argument("--preact", type=flag, metavar="BOOL", help="pre-activation (ResNet v2)")
+    g.add_argument("--drop-path-rate", type=float, help="stochastic depth (training only)")
+    g.add_argument("--drop-rate", type=float, help="dropout before fc (training only)")
     g.add_argument("--conv-bias", type=flag, metavar="BOOL", help="biases on every conv")
     g.add_argument("--in-channels", type=int, help="input channels, e.g. 1 or 3")
     g.add_argument("--input-size", help="224 or HxW, e.g. 224x160")
@@ -75,6 +81,12 @@ _SPEC_FIELDS = (
     "num_classes",
     "zero_init_residual",
     "replace_stride_with_dilation",
+    "stem_width",
+    "attention",
+    "aa",
+    "preact",
+    "drop_path_rate",
+    "drop_rate",
 )
 
 
