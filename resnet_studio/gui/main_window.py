@@ -29,6 +29,7 @@ from ..core.model_export import with_suffix
 from . import exports, workers
 from .compare_view import CURRENT, CompareView
 from .explorer import ExplorerView
+from .notices import Notices
 from .spec_panel import SpecPanel
 from .train_view import TrainView
 
@@ -69,7 +70,8 @@ class MainWindow(QMainWindow):
         self.train = TrainView(runs_dir)
         self.tabs.addTab(self.train, "Train")
         self.train.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
-        self.train.problem.connect(lambda text: self.statusBar().showMessage(text, 60000))
+        self.notices = Notices()  # errors that matter, kept until read
+        self.train.problem.connect(self.tell_problem)
         self.train.panel.adaptRequested.connect(self.adapt_spec)
         self.train.specRequested.connect(self.panel.set_spec)
         self.train.modelExportRequested.connect(
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(120)
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.notices)
 
         self.build_timer = QTimer(self)
         self.build_timer.setSingleShot(True)
@@ -279,7 +282,7 @@ class MainWindow(QMainWindow):
         try:
             fn()
         except (OSError, SpecError, ValueError) as e:
-            self.statusBar().showMessage(f"Could not save: {e}")
+            self.tell_problem(f"Could not save: {e}")
             return
         self.statusBar().showMessage(done, 5000)
 
@@ -349,16 +352,25 @@ class MainWindow(QMainWindow):
         self.progress.show()
         self.statusBar().showMessage(f"{what}…")
 
-        def finish(message: str) -> None:
+        def finish(message: str, failed: bool = False) -> None:
             self._busy -= 1
             self.progress.setVisible(self._busy > 0)
-            self.statusBar().showMessage(message, 8000)
+            if failed:
+                self.tell_problem(message)
+            else:
+                self.statusBar().showMessage(message, 8000)
 
         workers.start(
             fn,
             lambda msg: finish(msg),
-            lambda e: finish(f"{what} failed: {str(e).splitlines()[0]}"),
+            lambda e: finish(f"{what} failed: {str(e).splitlines()[0]}", failed=True),
         )
+
+    def tell_problem(self, sentence: str) -> None:
+        """A sentence that must not vanish: in the status bar a while, and in the notices
+        until read."""
+        self.statusBar().showMessage(sentence, 60000)
+        self.notices.add(sentence)
 
     def _need_model(self) -> bool:
         if self.model is None:

@@ -45,3 +45,23 @@ def test_a_run_config_opens_its_spec_and_metrics_say_what_they_are(make_window, 
     assert not w.open_spec(str(metrics))
     assert "metrics.jsonl" in w.statusBar().currentMessage()
     assert w.spec == spec
+
+
+def test_a_failed_run_or_save_stays_listed_until_read(make_window, tmp_path):
+    w = make_window()
+    assert not w.notices.isVisibleTo(w)
+    w.train.problem.emit("resnet20 failed: the loss became NaN at step 12")
+    w.export_analysis(".csv", str(tmp_path / "missing" / "a.csv"))  # no such folder
+    assert w.notices.isVisibleTo(w) and w.notices.text() == "⚠ 2 unread"
+    w.statusBar().clearMessage()  # the status bar forgets; the notices do not
+    w.notices.list_menu.aboutToShow.emit()
+    shown = [
+        a.defaultWidget().text()
+        for a in w.notices.list_menu.actions()
+        if a.isSeparator() is False and hasattr(a, "defaultWidget")
+    ]
+    assert "the loss became NaN at step 12" in shown[1] and "Could not save" in shown[0]
+    w.notices.list_menu.aboutToHide.emit()
+    assert w.notices.text() == "2 messages" and w.notices.isVisibleTo(w)
+    w.notices.clear()
+    assert not w.notices.isVisibleTo(w)
