@@ -468,8 +468,9 @@ class MainWindow(QMainWindow):
         else:
             panel = self.spec_scroll.minimumWidth() + 16
             self.splitter.setSizes([panel, max(1, self.width() - panel)])
-        if s.value("explorer_splitter"):
-            self.explorer.splitter.restoreState(s.value("explorer_splitter"))
+        for key, splitter in self._splitters().items():
+            if s.value(key):
+                splitter.restoreState(s.value(key))
         spec = s.value("spec")
         if spec:
             try:
@@ -496,9 +497,18 @@ class MainWindow(QMainWindow):
                 self.train.choose_columns(set(json.loads(str(s.value("train_columns", "[]")))))
         except (TypeError, ValueError):
             pass  # an old or hand-edited setting: the defaults
-        if s.value("train_splitter"):
-            self.train.splitter.restoreState(s.value("train_splitter"))
         self._fill_recent()
+
+    def _splitters(self) -> dict[str, QSplitter]:
+        """The splitters inside the tabs, by their settings key: each comes back where the
+        user left it."""
+        return {
+            "explorer_splitter": self.explorer.splitter,
+            "compare_splitter": self.compare.splitter,
+            "compare_lower_splitter": self.compare.lower_pane,
+            "train_splitter": self.train.splitter,
+            "train_right_splitter": self.train.right_splitter,
+        }
 
     def fit_screen(self) -> None:
         """The first launch: 1400×900 where the screen has room, else the screen's available
@@ -514,7 +524,8 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.setValue("geometry", self.saveGeometry())
         s.setValue("splitter", self.splitter.saveState())
-        s.setValue("explorer_splitter", self.explorer.splitter.saveState())
+        for key, splitter in self._splitters().items():
+            s.setValue(key, splitter.saveState())
         if self.spec is not None:
             s.setValue("spec", self.spec.to_json(indent=None))
             s.setValue("base_preset", self.panel.base_preset)
@@ -525,7 +536,6 @@ class MainWindow(QMainWindow):
         s.setValue("train", json.dumps(self.train.panel.settings()))
         s.setValue("train_columns", json.dumps(sorted(self.train.chosen_columns or [])))
         s.setValue("train_columns_chosen", self.train.chosen_columns is not None)
-        s.setValue("train_splitter", self.train.splitter.saveState())
         s.sync()
 
     def adapt_spec(self, overrides: dict[str, Any]) -> None:

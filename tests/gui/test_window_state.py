@@ -65,3 +65,21 @@ def test_a_failed_run_or_save_stays_listed_until_read(make_window, tmp_path):
     assert w.notices.text() == "2 messages" and w.notices.isVisibleTo(w)
     w.notices.clear()
     assert not w.notices.isVisibleTo(w)
+
+
+def test_every_splitter_comes_back_where_the_user_left_it(make_window):
+    w = make_window()
+    dragged = {}
+    for i, (key, splitter) in enumerate(w._splitters().items()):
+        w.tabs.setCurrentIndex(["explorer", "compare", "train"].index(key.split("_")[0]))
+        QApplication.processEvents()
+        total = sum(splitter.sizes())
+        splitter.setSizes([total // 3 + 10 * i, total - total // 3 - 10 * i])
+        QApplication.processEvents()
+        dragged[key] = splitter.sizes()
+    w.close()
+    again = make_window()
+    for key, splitter in again._splitters().items():
+        again.tabs.setCurrentIndex(["explorer", "compare", "train"].index(key.split("_")[0]))
+        QApplication.processEvents()
+        assert splitter.sizes() == dragged[key], key
