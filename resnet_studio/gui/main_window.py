@@ -26,7 +26,7 @@ from ..core import Analysis, ArchSpec, SpecError, analyze
 from ..core.export import comparison_csv, comparison_markdown, python_code
 from ..core.model_export import FORMATS as MODEL_FORMATS
 from ..core.model_export import with_suffix
-from . import exports, workers
+from . import exports, theme, workers
 from .compare_view import CURRENT, CompareView
 from .explorer import ExplorerView
 from .notices import Notices
@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self.on_spec_changed()
         if not self.compare.entries:
             self.compare.set_entries(["resnet18", "resnet50"])
+        theme.apply()  # the plots light or dark, as the desktop is
 
     # --- menus ---------------------------------------------------------------------------------
     def _action(

@@ -83,3 +83,29 @@ def test_every_splitter_comes_back_where_the_user_left_it(make_window):
         again.tabs.setCurrentIndex(["explorer", "compare", "train"].index(key.split("_")[0]))
         QApplication.processEvents()
         assert splitter.sizes() == dragged[key], key
+
+
+def test_the_plots_follow_a_dark_desktop(make_window):
+    import pyqtgraph as pg
+
+    from resnet_studio.gui import theme
+
+    w = make_window()
+    plots = [
+        *w.explorer.plots.widgets,
+        *w.compare.plots.widgets,
+        *w.train.curves.findChildren(pg.PlotWidget),
+    ]
+    assert len(plots) >= 8
+    try:
+        theme.apply(dark=True)
+        for p in plots:
+            assert p.backgroundBrush().color().lightness() < 64
+            assert p.getPlotItem().getAxis("left").textPen().color().lightness() > 192
+        w.panel.preset.setCurrentText("resnet50")  # titles drawn after the switch are light too
+        QApplication.processEvents()  # the charts are drawn on the next turn
+        html = w.explorer.plots.plots[0].titleLabel.item.toHtml().lower()
+        assert "parameters" in html and "#d4d4d4" in html
+    finally:
+        theme.apply(dark=False)
+    assert all(p.backgroundBrush().color().lightness() > 240 for p in plots)
