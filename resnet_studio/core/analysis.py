@@ -354,6 +354,21 @@ class Analysis:
             activation_bytes=(saved * size + indices * 8) * n,
         )
 
+    @property
+    def training_only(self) -> str:
+        """A sentence on the options that act in training only (no parameters, no shapes), or
+        "" when there are none: stochastic depth's per-block rates and the dropout."""
+        parts = []
+        rates = [r.node.rate for r in self.rows if r.kind == "DropPath"]
+        if rates:
+            parts.append(
+                f"drop path in {len(rates)} blocks, rising to {max(rates):g} "
+                f"(stochastic depth, timm's linear rule)"
+            )
+        if self.spec.drop_rate:
+            parts.append(f"dropout {self.spec.drop_rate:g} before fc")
+        return f"Training only: {'; '.join(parts)}." if parts else ""
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``resnet-studio summary --json``."""
         n = self.batch_size
@@ -363,6 +378,10 @@ class Analysis:
             "batch_size": n,
             "dtype": self.dtype,
             "depth": self.spec.depth,
+            "training_only": {
+                "drop_path": {r.name: r.node.rate for r in self.rows if r.kind == "DropPath"},
+                "dropout": self.spec.drop_rate,
+            },
             "totals": {
                 "params": t.params,
                 "trainable_params": t.trainable_params,

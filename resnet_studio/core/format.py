@@ -128,4 +128,6 @@ def summary_table(analysis: Analysis, depth: str = "blocks", title: str = "") ->
         f"buffers); activation memory for training at batch {n}: "
         f"{human_bytes(t.activation_bytes)} (estimate)"
     )
+    if analysis.training_only:
+        out.append(analysis.training_only)
     return "\n".join(out)

@@ -92,6 +92,12 @@ def test_training_only_options_add_no_parameters():
     rates = [r.node.rate for r in dropped.rows if r.kind == "DropPath"]  # the first block: 0
     assert len(rates) == 7 and rates[0] == pytest.approx(0.2 / 7) and rates[-1] == 0.2
     assert dropped.by_name["dropout"].section == "head"
+    assert dropped.training_only == (
+        "Training only: drop path in 7 blocks, rising to 0.2 (stochastic depth, timm's linear "
+        "rule); dropout 0.5 before fc."
+    )
+    assert analyze(ArchSpec()).training_only == ""
+    assert dropped.to_dict()["training_only"]["drop_path"]["layer4.1.drop_path"] == 0.2
 
 
 def test_anti_aliasing_at_an_odd_side_says_which_block_breaks():
