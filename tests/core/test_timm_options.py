@@ -223,3 +223,17 @@ def test_random_timm_options_equal_timm_and_a_forward_pass(spec):
     theirs.eval()
     with torch.no_grad():
         assert torch.allclose(ours(x), theirs(x), atol=1e-4)
+
+
+def test_drop_path_drops_whole_samples_in_training_only():
+    spec = ArchSpec(block="basic", layers=(1, 1), widths=(8, 8), drop_path_rate=0.5, input_size=8)
+    model = build_model(spec)
+    drop = model.get_submodule("layer2.0.drop_path")
+    x = torch.ones(400, 3, 2, 2)
+    torch.manual_seed(0)
+    y = drop.train()(x)
+    kept = (y.flatten(1) != 0).all(1)
+    assert ((y.flatten(1) == 0).all(1) | kept).all()  # a sample is dropped whole, or kept
+    assert 120 < int(kept.sum()) < 280 and torch.allclose(y[kept], torch.full_like(y[kept], 2.0))
+    assert torch.equal(drop.eval()(x), x)
+    model.train()(torch.randn(2, 3, 8, 8)).sum().backward()  # trains with the drops in place
