@@ -31,7 +31,6 @@ def run_app(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .. import desktop
-    from . import theme
     from .main_window import MainWindow
 
     # Qt's xcb names the X11 WM_CLASS instance after argv[0] and its class after the
@@ -53,7 +52,6 @@ def run_app(argv: list[str] | None = None) -> int:
             icon.addFile(str(path))
     app.setWindowIcon(icon)
     app.setStyle("Fusion")
-    theme.follow_desktop()  # light or dark as the desktop switches, the plots included
     # The settings stay where they were when the application name was "ResNet Studio".
     settings = QSettings("ResNet Studio", "ResNet Studio")
     window = MainWindow(settings)

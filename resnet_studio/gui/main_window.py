@@ -100,7 +100,8 @@ class MainWindow(QMainWindow):
         self.on_spec_changed()
         if not self.compare.entries:
             self.compare.set_entries(["resnet18", "resnet50"])
-        theme.apply()  # the plots light or dark, as the desktop is
+        theme.apply(self)  # the plots light or dark, as the desktop is, and as it switches
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
 
     # --- menus ---------------------------------------------------------------------------------
     def _action(
@@ -196,6 +197,9 @@ class MainWindow(QMainWindow):
         self._action(v, "Collapse all layers", self.explorer.tree.collapseAll)
         h = self.menuBar().addMenu("&Help")
         self._action(h, "&About ResNet Studio", self.about)
+
+    def _scheme_changed(self, *_: Any) -> None:
+        theme.apply(self)
 
     def find_layer(self) -> None:
         """The Explorer's layer filter, shown and focused with its text selected."""

@@ -98,7 +98,7 @@ def test_the_plots_follow_a_dark_desktop(make_window):
     ]
     assert len(plots) >= 8
     try:
-        theme.apply(dark=True)
+        theme.apply(w, dark=True)
         for p in plots:
             assert p.backgroundBrush().color().lightness() < 64
             assert p.getPlotItem().getAxis("left").textPen().color().lightness() > 192
@@ -107,5 +107,5 @@ def test_the_plots_follow_a_dark_desktop(make_window):
         html = w.explorer.plots.plots[0].titleLabel.item.toHtml().lower()
         assert "parameters" in html and "#d4d4d4" in html
     finally:
-        theme.apply(dark=False)
+        theme.apply(w, dark=False)
     assert all(p.backgroundBrush().color().lightness() > 240 for p in plots)
