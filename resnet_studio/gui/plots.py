@@ -42,12 +42,14 @@ SHORT_TITLES = {"Parameters per stage": "Parameters", "MACs per stage": "MACs"}
 
 
 def fitting_names(names: list[str], room: float, font: QFont) -> list[str]:
-    """Stage names that fit ``room`` pixels each: layer3, else L3, else 3 (stem S, head H)."""
+    """Stage names that fit ``room`` pixels each: layer3, else L3, else L3 with stem and head
+    as S and H, else 3."""
     fm = QFontMetrics(font)
     shown = names
     for form in (
         lambda n: n,
         lambda n: n.replace("layer", "L"),
+        lambda n: n.replace("layer", "L") if n.startswith("layer") else n[:1].upper(),
         lambda n: n.replace("layer", "") if n.startswith("layer") else n[:1].upper(),
     ):
         shown = [form(n) for n in names]

@@ -88,3 +88,22 @@ def test_the_spec_panel_scrolls_rather_than_clips(make_window):
     QApplication.processEvents()
     assert w.panel.width() >= w.panel.minimumSizeHint().width()
     assert w.spec_scroll.viewport().width() >= w.panel.minimumSizeHint().width()
+
+
+def test_stage_names_shorten_to_fit_rather_than_overlap(qapp):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from resnet_studio.gui.plots import fitting_names
+
+    names = ["stem", "layer1", "layer2", "layer3", "layer4", "head"]
+    fm = QFontMetrics(QFont())
+    assert fitting_names(names, 200, QFont()) == names
+    for room in (60, 40, 30, 20):
+        shown = fitting_names(names, room, QFont())
+        assert len(shown) == len(names)
+        if shown[1] != "1":  # the shortest form is the last resort
+            assert max(fm.horizontalAdvance(t) for t in shown) + 8 <= room, (room, shown)
+    assert fitting_names(names, 30, QFont())[1:5] in (
+        ["L1", "L2", "L3", "L4"],
+        ["1", "2", "3", "4"],
+    )
