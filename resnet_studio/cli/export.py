@@ -13,7 +13,7 @@ from typing import Any
 from ..core.errors import SpecError
 from ..core.model_export import FORMATS, with_suffix
 from ..core.spec import ArchSpec
-from .options import _SPEC_FIELDS, DEFAULT_PRESET, add_spec_options, flag, spec_from_args
+from .options import DEFAULT_PRESET, SPEC_FIELDS, add_spec_options, flag, spec_from_args
 
 
 def add_parser(sub: Any) -> None:
@@ -43,7 +43,7 @@ def add_parser(sub: Any) -> None:
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The architecture options the user gave, as ArchSpec fields."""
-    given = {name: getattr(args, name, None) for name in _SPEC_FIELDS}
+    given = {name: getattr(args, name, None) for name in SPEC_FIELDS}
     given = {k: v for k, v in given.items() if v is not None}
     dilation = given.get("replace_stride_with_dilation")
     if dilation is not None:

@@ -4,6 +4,7 @@ the training options, and the objects they describe. Imports no torch."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import fields
 from typing import Any, NoReturn
 
 from ..core.errors import SpecError
@@ -67,33 +68,14 @@ def add_spec_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-_SPEC_FIELDS = (
-    "block",
-    "layers",
-    "widths",
-    "groups",
-    "width_per_group",
-    "stem",
-    "shortcut",
-    "conv_bias",
-    "in_channels",
-    "input_size",
-    "num_classes",
-    "zero_init_residual",
-    "replace_stride_with_dilation",
-    "stem_width",
-    "attention",
-    "aa",
-    "preact",
-    "drop_path_rate",
-    "drop_rate",
-)
+# every field of the spec; each has its option above (a field without one is never overridden)
+SPEC_FIELDS = tuple(f.name for f in fields(ArchSpec))
 
 
 def spec_from_args(args: argparse.Namespace) -> ArchSpec:
     """The spec the options describe; raises SpecError."""
     overrides: dict[str, Any] = {}
-    for name in _SPEC_FIELDS:
+    for name in SPEC_FIELDS:
         value = getattr(args, name, None)
         if value is None:
             continue

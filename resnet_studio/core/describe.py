@@ -206,13 +206,7 @@ def _block(
     if attention:
         kids.append(attention)
         flow.append(attention)
-    if drop_path > 0:
-        drop = Node(f"{name}.drop_path", "DropPath", c_out, c_out, rate=drop_path)
-        kids.append(drop)
-        flow.append(drop)
-    skip = _shortcut(spec, f"{name}.downsample", c_in, c_out, stride) if downsample else None
-    if skip:
-        kids.append(skip)
+    skip = _block_tail(spec, name, kids, flow, c_in, c_out, stride, downsample, drop_path)
     return Node(
         name,
         kind,
@@ -225,6 +219,29 @@ def _block(
         shortcut=skip,
         post=(relu,),
     )
+
+
+def _block_tail(
+    spec: ArchSpec,
+    name: str,
+    kids: list[Node],
+    flow: list[Node],
+    c_in: int,
+    c_out: int,
+    stride: int,
+    downsample: bool,
+    drop_path: float,
+) -> Node | None:
+    """What every block ends with: stochastic depth on the main path (timm's ``drop_path``),
+    and the shortcut when the block changes shape; returns the shortcut."""
+    if drop_path > 0:
+        drop = Node(f"{name}.drop_path", "DropPath", c_out, c_out, rate=drop_path)
+        kids.append(drop)
+        flow.append(drop)
+    skip = _shortcut(spec, f"{name}.downsample", c_in, c_out, stride) if downsample else None
+    if skip:
+        kids.append(skip)
+    return skip
 
 
 def _preact_block(
@@ -263,13 +280,7 @@ def _preact_block(
         flow += [bn, relu, conv] if i else [conv]
     kids.insert(1, relu)
     pre = (kids[0], relu)
-    if drop_path > 0:
-        drop = Node(f"{name}.drop_path", "DropPath", c_out, c_out, rate=drop_path)
-        kids.append(drop)
-        flow.append(drop)
-    skip = _shortcut(spec, f"{name}.downsample", c_in, c_out, stride) if downsample else None
-    if skip:
-        kids.append(skip)
+    skip = _block_tail(spec, name, kids, flow, c_in, c_out, stride, downsample, drop_path)
     return Node(
         name,
         kind,
