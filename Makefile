@@ -29,7 +29,7 @@ format: $(STAMP)
 # the tests run in a new random order each time; SEED=N repeats one
 test: $(STAMP) lint
 	@seed=$${SEED:-$$RANDOM}; echo "tests in random order, seed $$seed (make test SEED=$$seed repeats it)"; \
-	$(BIN)/python -m pytest -q -p randomly --randomly-seed=$$seed
+	$(BIN)/python -m pytest -q -p randomly --randomly-seed=$$seed --durations=10
 
 bench: $(STAMP)
 	$(BIN)/python bench/analysis.py

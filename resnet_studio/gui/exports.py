@@ -22,6 +22,8 @@ from ..train.errors import TrainError
 if TYPE_CHECKING:
     import torch
 
+EXPORT_LIMIT_S = 1800  # resnet152 to ONNX takes under a minute here: beyond this, it hangs
+
 
 def read_spec(text: str) -> tuple[ArchSpec, str]:
     """The spec in a file the window opens, and what kind of file held it ('' for a spec).
@@ -110,11 +112,18 @@ def export_model(
             state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
             save_checkpoint(checkpoint, {"spec": spec.to_dict(), "model": state})
         args = ["export", "--weights", str(checkpoint), "--format", fmt, "--out", str(path)]
-        r = subprocess.run(
-            [sys.executable, "-m", "resnet_studio.cli", *args],
-            capture_output=True,
-            text=True,
-        )
+        try:
+            r = subprocess.run(
+                [sys.executable, "-m", "resnet_studio.cli", *args],
+                capture_output=True,
+                text=True,
+                timeout=EXPORT_LIMIT_S,
+            )
+        except subprocess.TimeoutExpired:
+            raise TrainError(
+                f"The {FORMATS[fmt].title} export took over {EXPORT_LIMIT_S // 60} minutes and "
+                "was stopped; try another format, or `resnet-studio export` in a terminal."
+            ) from None
     lines = r.stderr.strip().splitlines()
     if r.returncode == 2 and lines:  # the command's one sentence
         raise TrainError(lines[-1].removeprefix("resnet-studio: error: "))

@@ -3,12 +3,12 @@ the right one added, and a run's best or last checkpoint exports its trained wei
 
 import pytest
 import torch
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from resnet_studio import ArchSpec, build_model
 from resnet_studio.train import RunRecorder, TrainConfig, Trainer
 from resnet_studio.train.records import load_checkpoint, save_checkpoint
+from tests.gui.modal import answer_box, button_named
 
 TINY = ArchSpec.from_preset("resnet20", layers=(1, 1, 1), in_channels=1, input_size=8)
 
@@ -108,16 +108,7 @@ def run_onnx(path, x):
 
 def click_when_asked(button_text, seen):
     """Answer the best-or-last question (a modal box) by clicking ``button_text``."""
-
-    def click():
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, click)
-            return
-        seen.append(box.text())
-        next(b for b in box.buttons() if b.text() == button_text).click()
-
-    QTimer.singleShot(0, click)
+    answer_box(button_named(button_text), seen)
 
 
 @pytest.mark.parametrize("which", ["Best", "Last"])

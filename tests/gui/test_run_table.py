@@ -4,14 +4,15 @@ columns for what differs, sorting by numbers, and a filter."""
 import shutil
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from resnet_studio import ArchSpec
 from resnet_studio.core.format import human_bytes
 from resnet_studio.gui.run_table import HEADERS
 from resnet_studio.gui.train_view import TrainView
 from resnet_studio.train import RunRecorder, TrainConfig, Trainer
+from tests.gui.modal import answer_box, standard_button
 
 TINY = ArchSpec.from_preset("resnet20", layers=(1, 1, 1), in_channels=1, input_size=8)
 
@@ -42,16 +43,7 @@ def view(qtbot, tmp_path, past_runs):
 
 def _answer(button, seen):
     """Click ``button`` of the next question box, noting its text."""
-
-    def click():
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, click)
-            return
-        seen.append(box.text() + "\n" + box.informativeText())
-        box.button(button).click()
-
-    QTimer.singleShot(0, click)
+    answer_box(standard_button(button), seen)
 
 
 def _shown(view):
