@@ -2,8 +2,11 @@
 
 Loss: each step's training loss, faint, behind its exponential moving average, and the
 validation loss per epoch. Accuracy: train and validation per epoch. The x-axis is the step,
-the epoch or the wall time; the best validation epoch of each run is marked. Curves are
-clipped to the view and downsampled by peaks, so 100k+ points stay smooth.
+the epoch, the wall-clock time or the time since the run's start; the loss can be on a log
+scale; the best validation epoch of each run is marked. Curves are clipped to the view and
+downsampled by peaks, so 100k+ points stay smooth. Each plot's legend sits under its x-axis
+(``plot_legend.py``): a click on a run there hides or shows it; the mouse names the nearest
+point (``plot_hover.py``); figures export without the controls (``plot_export.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,10 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..atomic import atomic_write_bytes
 from ..train.events import RunStatus
 from ..train.run import Run
-from .plots import image_png, widget_svg
+from . import theme  # noqa: F401 (pyqtgraph's colours, before the first plot)
+from .curves_text import describe, wall_at
+from .plot_export import write_figure
+from .plot_hover import HoverTip, Series, nearest
+from .plot_legend import Entry, RunLegend, line_key
 
 # a live run's x-axis spans its plan
 LIVE = (
@@ -39,6 +45,8 @@ LIVE = (
     RunStatus.STOPPING,
 )
 REDRAW_MS = 500  # at most 2 redraws a second (painting competes with training on small CPUs)
+X_AXES = ("step", "epoch", "wall time", "relative time (s)")
+STEP, EPOCH, WALL, RELATIVE = range(4)
 
 
 def steady(
@@ -92,6 +100,8 @@ def _finite(parts: list[Any]) -> np.ndarray:
 
 
 class CurvesView(QWidget):
+    visibilityToggled = Signal(object)  # a run, hidden or shown by a click on its legend entry
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
@@ -105,8 +115,11 @@ class CurvesView(QWidget):
         self.smoothing.setToolTip("Exponential moving average of the step loss (0 to 0.99)")
         self.smoothing_label = QLabel("0.60")
         self.x_axis = QComboBox()
-        self.x_axis.addItems(["step", "epoch", "time (s)"])
-        self.x_axis.setToolTip("What the x-axis counts")
+        self.x_axis.addItems(list(X_AXES))
+        self.x_axis.setToolTip(
+            "What the x-axis counts: steps, epochs, the clock, or seconds of training since "
+            "the run's first step"
+        )
         self.log_y = QCheckBox("log loss")
         self.log_y.setToolTip("Logarithmic y-axis for the loss")
         self.hover = QLabel("")
@@ -135,9 +148,14 @@ class CurvesView(QWidget):
                 w.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             w.setLabel("left", label)
             w.getAxis("left").enableAutoSIPrefix(False)
-            # loss falls and accuracy rises: their legends go where curves rarely are
-            w.addLegend(offset=(-10, 10) if w is self.loss else (-10, -10))
             plots.addWidget(w)
+        # under the x-axes, never over the data; a click hides or shows a run
+        self.legends = {
+            key: RunLegend(w.getPlotItem(), self.toggle_run)
+            for key, w in (("loss", self.loss), ("acc", self.acc))
+        }
+        self.tips = {key: HoverTip(w.getPlotItem()) for key, w in self.plot_widgets().items()}
+        self._key = line_key()  # the line styles, after the runs in each legend
         layout.addLayout(plots, 1)
         # Autorange fits each plot to an invisible item spanning a steady range (see steady()),
         # so a user's zoom, pan and the "A" button behave as pyqtgraph's always do.
@@ -155,15 +173,29 @@ class CurvesView(QWidget):
         self.smoothing.valueChanged.connect(self._smoothing_changed)
         self.x_axis.currentIndexChanged.connect(self.mark_dirty)
         self.log_y.toggled.connect(self._log_y_toggled)
-        self._proxy = pg.SignalProxy(
-            self.loss.scene().sigMouseMoved, rateLimit=20, slot=self._hovered
-        )
+        self._proxies = [  # each plot has a scene of its own, with coordinates of its own
+            pg.SignalProxy(w.scene().sigMouseMoved, rateLimit=20, slot=self._hover_slot(key))
+            for key, w in self.plot_widgets().items()
+        ]
         self.redraws = 0  # counted, for tests and the benchmark
         self._items: dict[int, dict[str, Any]] = {}  # plot items per run
         self._drawn: dict[int, tuple[int, int]] = {}  # what each run's items show
         self._settings: tuple[Any, ...] | None = None
         self._shown: tuple[tuple[int, bool], ...] | None = None  # visible runs, live or not
-        self._listed: dict[int, bool] = {}  # whether each run is in the legends
+
+    def plot_widgets(self) -> dict[str, pg.PlotWidget]:
+        return {"loss": self.loss, "acc": self.acc}
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        for key, w in self.plot_widgets().items():
+            self.legends[key].fit(w.width())
+
+    def toggle_run(self, run: Run) -> None:
+        """Hide a shown run, or show a hidden one, in both plots and the runs table."""
+        run.visible = not run.visible
+        self.redraw()
+        self.visibilityToggled.emit(run)
 
     def set_runs(self, runs: list[Run]) -> None:
         self.runs = runs
@@ -185,17 +217,33 @@ class CurvesView(QWidget):
             self.redraw()
 
     def _x(self, run: Run, step: np.ndarray, time: np.ndarray) -> np.ndarray:
+        """Where the steps ``step``, at ``time`` seconds of training, lie on the x-axis."""
         mode = self.x_axis.currentIndex()
-        if mode == 0:
+        if mode == STEP:
             return step
-        if mode == 1:
+        if mode == EPOCH:
             return step / max(1, int(run.info.get("steps_per_epoch") or 1))
-        return time
+        start = run.step_time.values[0] if run.step.n else 0.0
+        if mode == RELATIVE:
+            return time - start
+        return wall_at(run, time)  # the clock
 
     def _epoch_x(self, run: Run) -> np.ndarray:
         steps = np.array([e["step"] for e in run.epochs], dtype=float)
         times = np.array([e.get("time", 0.0) for e in run.epochs], dtype=float)
         return self._x(run, steps, times)
+
+    def _set_x_axis(self) -> None:
+        """The x-axis's label, and for the clock, times of day as ticks."""
+        wall = self.x_axis.currentIndex() == WALL
+        fg = pg.getConfigOption("foreground")
+        for p in (self.loss.getPlotItem(), self.acc.getPlotItem()):
+            if wall != isinstance(p.getAxis("bottom"), pg.DateAxisItem):
+                axis = pg.DateAxisItem("bottom") if wall else pg.AxisItem("bottom")
+                p.setAxisItems({"bottom": axis})
+                axis.setPen(fg)
+                axis.setTextPen(fg)
+            p.setLabel("bottom", self.x_axis.currentText())
 
     def redraw(self) -> None:
         """Bring the plot items up to date: new runs get items, changed runs get new data;
@@ -208,8 +256,7 @@ class CurvesView(QWidget):
         if settings != self._settings:
             self._drawn.clear()  # every run's data depend on these
             if self._settings is None or settings[1] != self._settings[1]:
-                for p in (loss, acc):  # only on a change: a new label lays the axis out again
-                    p.setLabel("bottom", self.x_axis.currentText())
+                self._set_x_axis()  # only on a change: a new label lays the axis out again
         if (settings, shown) != (self._settings, self._shown):
             self._ranges.clear()  # fit the ranges afresh to what is shown now
         self._settings, self._shown = settings, shown
@@ -218,41 +265,36 @@ class CurvesView(QWidget):
             for item in self._items.pop(key).values():
                 (loss if item in loss.items else acc).removeItem(item)
             self._drawn.pop(key, None)
-            self._listed.pop(key, None)
         for run in self.runs:
             items = self._items.get(id(run)) or self._make_items(run, loss, acc)
             for item in items.values():
                 item.setVisible(run.visible)
-            listed = run.visible and run.has_points  # a run with no points adds no legend line
-            if self._listed.get(id(run)) != listed:
-                self._list(items, listed)
-                self._listed[id(run)] = listed
             steps, epochs = self._drawn.get(id(run), (-1, -1))
             if steps != run.step.n:
                 self._update_steps(run, items)
             if epochs != len(run.epochs):  # the accuracy plot changes only once an epoch
                 self._update_epochs(run, items)
             self._drawn[id(run)] = (run.step.n, len(run.epochs))
+        self._list()
         self._hold_ranges()
 
-    def _list(self, items: dict[str, Any], listed: bool) -> None:
-        """Add a run's curves to the legends, or take them out."""
-        for name, plot in (
-            ("smooth", self.loss),
-            ("val_loss", self.loss),
-            ("train_acc", self.acc),
-            ("val_acc", self.acc),
-        ):
-            legend, item = plot.getPlotItem().legend, items[name]
-            legend.removeItem(item)
+    def _list(self) -> None:
+        """One legend entry per run with points, hidden or not, then the key to the lines."""
+        listed = [r for r in self.runs if r.has_points]
+        for key, line in (("loss", "smooth"), ("acc", "val_acc")):
+            entries: list[Entry] = [
+                (r, self._items[id(r)][line], r.label, r.visible) for r in listed
+            ]
             if listed:
-                legend.addItem(item, item.name())
+                entries += [(None, item, name, True) for name, item in self._key[key]]
+            self.legends[key].set_entries(entries)
 
     def _hold_ranges(self) -> None:
         """Span each plot's envelope over what its visible runs show (see steady()). Both plots
         share one x range, from 0 to the end of the longest live run's plan (or of the data)."""
         log = self.log_y.isChecked()
-        xs, plans, loss, acc = [np.zeros(1)], [], [], []
+        clock = self.x_axis.currentIndex() == WALL  # the axis does not start at 0
+        xs, plans, loss, acc = [np.empty(0) if clock else np.zeros(1)], [], [], []
         shown = [r for r in self.runs if r.visible]
         for run in shown:
             ends = [0, -1] if run.step.n else []  # steps and times only grow: their ends do
@@ -260,14 +302,14 @@ class CurvesView(QWidget):
                 self._x(run, run.step.values[ends], run.step_time.values[ends]),
                 self._epoch_x(run),
             ]
-            if run.status in LIVE and self.x_axis.currentIndex() < 2:
+            if run.status in LIVE and self.x_axis.currentIndex() in (STEP, EPOCH):
                 plans.append(self._x(run, np.array([float(run.total_steps)]), np.zeros(1))[0])
             loss += [run.step_loss.values, [e.get("val_loss") for e in run.epochs]]
             acc += [[e.get(k) for e in run.epochs] for k in ("train_accuracy", "val_accuracy")]
         x, y_loss, y_acc = (_finite(v) for v in (xs, loss, acc))
         if log:
             y_loss = np.log10(y_loss[y_loss > 0])
-        if not len(y_loss):
+        if not len(y_loss) or not len(x):
             for key, env in self._envelopes.items():
                 if self._ranges.pop(key, None) is not None:
                     env.setData([], [])
@@ -277,7 +319,10 @@ class CurvesView(QWidget):
         # room for a live run to grow into, unless its plan's end is known; else only room
         # for the last marker
         grows = plan < x_hi and any(r.status in LIVE for r in shown)
-        rx = steady(old and old[0], 0.0, max(x_hi, plan), 0, 0.25 if grows else 0.02)
+        x_lo = x.min() if clock else 0.0
+        rx = steady(
+            old and old[0], x_lo, max(x_hi, plan), 0.02 if clock else 0, 0.25 if grows else 0.02
+        )
         floor = -np.inf if log else 0.0
         for key, ys, limits in (("loss", y_loss, (floor, np.inf)), ("acc", y_acc, (0.0, 1.0))):
             old = self._ranges.get(key)
@@ -360,30 +405,58 @@ class CurvesView(QWidget):
         else:
             items["best"].setData([], [])
 
-    def _hovered(self, event: Any) -> None:
-        pos = event[0]
-        vb = self.loss.getPlotItem().vb
-        if not self.loss.sceneBoundingRect().contains(pos):
-            return
-        p = vb.mapSceneToView(pos)
-        parts = []
-        for run in self.runs:
-            if not run.visible or run.step.n == 0:
-                continue
-            x = self._x(run, run.step.values, run.step_time.values)
-            i = min(int(np.searchsorted(x, p.x())), len(x) - 1)
-            if i > 0 and p.x() - x[i - 1] < x[i] - p.x():
-                i -= 1  # the nearer of the two steps around the mouse
-            parts.append(
-                f"{run.label}: step {int(run.step.values[i])} loss {run.step_loss.values[i]:.4f}"
-            )
-        self.hover.setText(" · ".join(parts))
+    def _hover_slot(self, key: str) -> Any:
+        return lambda event: self._hovered(event, key)
 
-    def export(self, path: str) -> None:
-        """Both plots side by side to PNG (or SVG), written atomically."""
+    def _hovered(self, event: Any, key: str = "loss") -> None:
+        """Name the point nearest the mouse in plot ``key``: its run, step, value and time."""
+        pos, tip = event[0], self.tips[key]
+        vb = self.plot_widgets()[key].getPlotItem().vb
+        hit = None
+        if vb.sceneBoundingRect().contains(pos):
+            hit = nearest(self._series(key), vb, vb.mapSceneToView(pos))
+        if hit is None or hit.pixels > 80:  # far from every curve: say nothing
+            tip.hide()
+            self.hover.setText("")
+            return
+        run, i = hit.series.key, hit.index
+        smooth = self._items[id(run)]["smooth"].getOriginalDataset()[1]
+        text = describe(run, hit.series.what, i, smooth if self.smoothing.value() else None)
+        tip.show(hit.series.x[i], hit.series.y[i], text, run.colour)
+        self.hover.setText(text.replace("\n", " · "))
+
+    def _series(self, key: str) -> list[Series]:
+        """What the mouse can point at in plot ``key``, as drawn (log10 on a log axis)."""
+        out = []
+        log = self.log_y.isChecked()
+        for run in self.runs:
+            if not run.visible:
+                continue
+            if key == "loss" and run.step.n:
+                y = run.step_loss.values
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    y = np.log10(y) if log else y
+                out.append(
+                    Series(run, self._x(run, run.step.values, run.step_time.values), y, "loss")
+                )
+            elif key == "acc" and run.epochs:
+                x = self._epoch_x(run)
+                for what in ("val_accuracy", "train_accuracy"):
+                    y = np.array([e.get(what) for e in run.epochs], dtype=float)
+                    if np.isfinite(y).any():
+                        out.append(Series(run, x, y, what))
+        return out
+
+    def export(
+        self, path: str, width: int | None = None, height: int | None = None, dpi: float = 96
+    ) -> None:
+        """Both plots side by side, with their legends and without the controls, as PNG or
+        SVG (by the path's suffix) at ``width``×``height`` pixels (default: as shown), written
+        atomically."""
         self.redraw()
-        if path.lower().endswith(".svg"):
-            data = widget_svg(self, "Training curves")
-        else:
-            data = image_png(self.grab())
-        atomic_write_bytes(path, data)
+        for tip in self.tips.values():
+            tip.hide()
+        width = width or self.loss.width() + self.acc.width()
+        height = height or self.loss.height()
+        plots = [self.loss.getPlotItem(), self.acc.getPlotItem()]
+        write_figure(plots, path, width, height, dpi, title="Training curves")

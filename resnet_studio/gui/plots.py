@@ -29,8 +29,8 @@ from ..atomic import atomic_write_bytes
 from ..core.analysis import Analysis
 from ..core.compare import shape_profile
 from ..core.format import human
+from . import theme  # noqa: F401 (pyqtgraph's colours, before the first plot)
 
-pg.setConfigOptions(antialias=True, background="w", foreground="#333")
 PALETTE = ["#2f6db3", "#e07b22", "#3a9b48", "#b8312f", "#7b52ab", "#8c6d31", "#d45d9f"]
 
 

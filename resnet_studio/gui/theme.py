@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 LIGHT = ("w", "#333333")  # background, foreground
 DARK = ("#1e1f22", "#d4d4d4")
+pg.setConfigOptions(antialias=True, background=LIGHT[0], foreground=LIGHT[1])  # until apply()
 
 
 def is_dark() -> bool:
@@ -38,3 +39,6 @@ def apply(root: QWidget, dark: bool | None = None) -> None:
             axis.setTextPen(foreground)
         title = plot.titleLabel
         title.setText(title.text, color=foreground)
+        legend = getattr(plot, "outside_legend", None)
+        if legend is not None:
+            legend.setLabelTextColor(foreground)

@@ -86,6 +86,7 @@ class StepMetrics:
     lr: float
     images_per_s: float  # averaged over the last report interval
     time: float  # seconds of training so far
+    wall: float = 0.0  # the clock (time.time()) when reported; 0: unknown (an older record)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "step", **asdict(self)}

@@ -112,6 +112,7 @@ class Run:
     step: Growing = field(default_factory=Growing)
     step_time: Growing = field(default_factory=Growing)
     step_loss: Growing = field(default_factory=Growing)
+    step_wall: Growing = field(default_factory=Growing)  # the clock at each step (time.time())
     epochs: list[dict[str, Any]] = field(default_factory=list)
     images_per_s: float = 0.0
     elapsed: float = 0.0
@@ -194,6 +195,7 @@ class Run:
         self.step.extend([s.step for s in steps])
         self.step_time.extend([s.time for s in steps])
         self.step_loss.extend([s.loss for s in steps])
+        self.step_wall.extend([s.wall for s in steps])
         last = steps[-1]
         self.images_per_s, self.elapsed, self.last_step = last.images_per_s, last.time, last.step
 
@@ -204,7 +206,7 @@ class Run:
     def truncate(self, step: int) -> None:
         """Forget what came after ``step`` (a resume continues from its checkpoint there)."""
         n = int((self.step.values <= step).sum())
-        for buf in (self.step, self.step_time, self.step_loss):
+        for buf in (self.step, self.step_time, self.step_loss, self.step_wall):
             buf.n = n
         self.epochs = [e for e in self.epochs if e["step"] <= step]
         self.last_step = step
@@ -252,6 +254,8 @@ class Run:
                         r["lr"],
                         r["images_per_s"],
                         r["time"],
+                        # older records lack the clock: the folder's start plus training time
+                        r.get("wall") or summary.started + r["time"],
                     )
                 )
             elif r["kind"] == "epoch":

@@ -348,6 +348,7 @@ class Trainer:
         self.elapsed += now - clock[0]
         clock[0] = now
         steps = []
+        wall = time.time()  # the clock, for a wall-time axis
         for (loss, hits), (_, _, n, lr, step, epoch) in zip(values, pending, strict=True):
             if not math.isfinite(loss):
                 raise TrainError(
@@ -358,7 +359,7 @@ class Trainer:
             sums[0] += loss * n
             sums[1] += hits
             sums[2] += n
-            steps.append(StepMetrics(step, epoch, loss, hits / n, lr, rate, self.elapsed))
+            steps.append(StepMetrics(step, epoch, loss, hits / n, lr, rate, self.elapsed, wall))
         pending.clear()
         self._emit("on_steps", steps)
 

@@ -111,10 +111,12 @@ def test_smoothing_and_x_axis_controls(view):
     np.testing.assert_allclose(smooth, ema(run.step_loss.values, 0.9))
     np.testing.assert_allclose(x, run.step.values / STEPS_PER_EPOCH)
     assert view.smoothing_label.text() == "0.90"
-    view.x_axis.setCurrentIndex(2)  # wall time
+    view.x_axis.setCurrentIndex(3)  # relative time
     view.redraw()
-    np.testing.assert_allclose(items["raw"].getOriginalDataset()[0], run.step_time.values)
-    assert view.loss.getPlotItem().getAxis("bottom").labelText == "time (s)"
+    x = items["raw"].getOriginalDataset()[0]
+    np.testing.assert_allclose(x, run.step_time.values - run.step_time.values[0])
+    assert x[0] == 0 and x[-1] > 0
+    assert view.loss.getPlotItem().getAxis("bottom").labelText == "relative time (s)"
 
 
 def test_the_view_holds_all_data_and_its_range_moves_in_a_few_jumps(view):
@@ -204,18 +206,97 @@ def test_long_runs_are_drawn_downsampled_and_clipped(view, qtbot):
     assert x.min() >= 900 and x.max() <= 2100
 
 
-def test_hover_names_the_step_under_the_mouse(view, qtbot):
-    run = _run()
-    _feed(run, 500)
-    view.set_runs([run])
+def test_hover_names_the_run_step_value_and_time_of_the_nearest_point(view, qtbot):
+    low, high = _run(), _run("20261123-101600-resnet50-digits", "#ff7f0e")
+    _feed(low, 500)
+    _feed(high, 500)
+    high.step_loss.values[:] += 3.0  # well above the other run
+    view.set_runs([low, high])
     view.redraw()
     qtbot.wait(50)
     vb = view.loss.getPlotItem().vb
-    for step in (0, 250, 499):
-        view._hovered((vb.mapViewToScene(QPointF(step, 1.0)),))
-        assert f"step {step} loss {run.step_loss.values[step]:.4f}" in view.hover.text()
-    view._hovered((vb.mapViewToScene(QPointF(1500, 1.0)),))  # past the end: the last step
-    assert "step 499 " in view.hover.text()
+    for run in (low, high):
+        for step in (0, 250, 499):
+            value = run.step_loss.values[step]
+            view._hovered((vb.mapViewToScene(QPointF(step, value)),))
+            text = view.tips["loss"].text
+            assert text.startswith(run.label + "\n"), text
+            assert f"step {step} · loss {value:.4f}" in text
+            assert f"{run.step_time.values[step] - run.step_time.values[0]:.1f} s in" in text
+            assert view.hover.text() == text.replace("\n", " · ")
+    view._hovered((vb.mapViewToScene(QPointF(1500, 1.0)),))  # far from every point: nothing
+    assert view.tips["loss"].text == "" and view.hover.text() == ""
+    # the accuracy plot names an epoch's point
+    e = low.epochs[2]
+    acc_vb = view.acc.getPlotItem().vb
+    view._hovered((acc_vb.mapViewToScene(QPointF(e["step"], e["val_accuracy"])),), "acc")
+    assert f"step {e['step']} · epoch {e['epoch']} · val accuracy" in view.tips["acc"].text
+
+
+def _click_legend(view, qtbot, plot, run):
+    """A left click on ``run``'s entry in the legend under ``plot``."""
+    from PySide6.QtCore import Qt
+
+    sample = view.legends[plot].sample_of(run)
+    assert sample is not None, f"{run.label} has no entry in the {plot} legend"
+    widget = getattr(view, plot)
+    at = widget.mapFromScene(sample.mapToScene(sample.boundingRect().center()))
+    qtbot.mouseClick(widget.viewport(), Qt.MouseButton.LeftButton, pos=at)
+
+
+def test_a_click_on_a_legend_entry_hides_its_run_and_a_second_shows_it(view, qtbot):
+    a, b = _run(), _run("20261123-101600-resnet50-digits", "#ff7f0e")
+    for r in (a, b):
+        _feed(r, 300)
+    view.set_runs([a, b])
+    view.redraw()
+    qtbot.wait(50)
+    assert view.legends["loss"].names()[:2] == [a.label, b.label]
+    # the legend lies under the x-axis, outside the data
+    legend, vb = view.legends["loss"], view.loss.getPlotItem().vb
+    assert legend.sceneBoundingRect().top() >= vb.sceneBoundingRect().bottom()
+    toggled = []
+    view.visibilityToggled.connect(toggled.append)
+    _click_legend(view, qtbot, "loss", b)
+    assert not b.visible and a.visible and toggled == [b]
+    for name in ("raw", "smooth", "val_loss", "val_acc", "train_acc"):
+        assert not view._items[id(b)][name].isVisible()
+        assert view._items[id(a)][name].isVisible()
+    assert view.legends["acc"].sample_of(b) is not None, "a hidden run keeps its entry"
+    _click_legend(view, qtbot, "acc", b)  # either legend brings it back
+    assert b.visible and toggled == [b, b]
+    assert view._items[id(b)]["smooth"].isVisible()
+
+
+def test_wall_time_axis_shows_the_clock_at_each_step(view):
+    run = _run()
+    _feed(run, 300)
+    run.step_wall.values[:] = 1.7e9 + run.step_time.values  # as the trainer's clock
+    view.set_runs([run])
+    view.x_axis.setCurrentIndex(2)
+    view.redraw()
+    x = view._items[id(run)]["raw"].getOriginalDataset()[0]
+    np.testing.assert_allclose(x, run.step_wall.values)
+    import pyqtgraph as pg
+
+    assert isinstance(view.loss.getPlotItem().getAxis("bottom"), pg.DateAxisItem)
+    (x0, x1), _ = _shown(view)
+    assert x0 <= x.min() and x1 >= x.max() and x0 > 1e9  # the clock's range, not 0 to now
+    view.x_axis.setCurrentIndex(0)
+    view.redraw()
+    assert not isinstance(view.loss.getPlotItem().getAxis("bottom"), pg.DateAxisItem)
+
+
+def test_log_loss_sets_the_axis_log_mode(view):
+    run = _run()
+    _feed(run, 100)
+    view.set_runs([run])
+    view.log_y.setChecked(True)
+    view.redraw()
+    assert view.loss.getPlotItem().getAxis("left").logMode
+    assert not view.acc.getPlotItem().getAxis("left").logMode
+    view.log_y.setChecked(False)
+    assert not view.loss.getPlotItem().getAxis("left").logMode
 
 
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
@@ -228,3 +309,26 @@ def test_export_the_plots(view, tmp_path, suffix):
     data = path.read_bytes()
     assert data.startswith(b"\x89PNG") if suffix == ".png" else b"<svg" in data
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary left behind
+
+
+def test_a_figure_is_the_plots_at_the_chosen_size_with_legends_and_no_controls(view, tmp_path):
+    from PySide6.QtGui import QImage
+
+    a, b = _run(), _run("20261123-101600-resnet50-digits", "#ff7f0e")
+    for r in (a, b):
+        _feed(r, 300)
+    view.set_runs([a, b])
+    before = view.loss.getPlotItem().size()
+    png, svg = tmp_path / "f.png", tmp_path / "f.svg"
+    view.export(str(png), 1600, 900, dpi=192)
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (1600, 900)
+    assert round(image.dotsPerMeterX() * 0.0254) == 192
+    view.export(str(svg), 1920, 1080)
+    text = svg.read_text(encoding="utf-8")
+    assert 'width="1920' in text or "1920" in text.split(">", 2)[1]
+    for name in (a.label, b.label, "Loss", "Accuracy"):
+        assert name in text, f"{name} is not in the figure"
+    for control in ("Smoothing", "log loss", "x-axis"):
+        assert control not in text, f"the control {control!r} is in the figure"
+    assert view.loss.getPlotItem().size() == before, "the plot on screen kept its size"

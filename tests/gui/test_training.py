@@ -120,7 +120,9 @@ def test_two_runs_at_once_and_a_queue(window, qtbot):
     assert len({r.colour for r in runs}) == 3  # no two runs share a colour
     window.train.curves.redraw()
     names = [i.name() for i in window.train.curves.loss.getPlotItem().listDataItems() if i.name()]
-    assert sum(n.endswith("train") for n in names) == 3  # the runs overlaid, with a legend
+    assert sum(n.endswith("train") for n in names) == 3  # the runs overlaid
+    legend = window.train.curves.legends["loss"].names()
+    assert all(r.label in legend for r in runs), "each run has its legend entry"
 
 
 def test_a_running_row_shows_progress_time_and_speed_between_epochs(window, qtbot):
@@ -195,7 +197,7 @@ def test_a_nan_run_fails_in_its_row_and_the_app_goes_on(window, qtbot):
     text, tip = _row(window, run)["Status"]
     assert text == "failed" and "learning rate" in tip
     window.train.curves.redraw()  # a failed run with no points adds nothing to the legends
-    legend = [label.text for _, label in window.train.curves.loss.getPlotItem().legend.items]
+    legend = window.train.curves.legends["loss"].names()
     assert not any(run.label in t for t in legend) or run.has_points
     p.lr.setValue(0.05)
     ok = window.train.start_run()
