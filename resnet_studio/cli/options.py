@@ -50,9 +50,12 @@ def add_spec_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--stem", help="imagenet, cifar, deep or deep_tiered")
     g.add_argument("--stem-width", type=int, help="a deep stem's width (default 32)")
+    g.add_argument(
+        "--stem-pool", help="after the stem: max, conv or none (default: none after cifar)"
+    )
     g.add_argument("--shortcut", help="conv_bn, conv, pad or avg_down")
     g.add_argument("--attention", help="none, se or eca (in every block)")
-    g.add_argument("--aa", help="anti-aliased downsampling: none or avg")
+    g.add_argument("--aa", help="anti-aliased downsampling: none, avg or blur")
     g.add_argument("--preact", type=flag, metavar="BOOL", help="pre-activation (ResNet v2)")
     g.add_argument("--drop-path-rate", type=float, help="stochastic depth (training only)")
     g.add_argument("--drop-rate", type=float, help="dropout before fc (training only)")

@@ -8,6 +8,7 @@ counts each parameter once per sample. FLOPs are reported as 2 × MACs.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from math import prod
@@ -91,6 +92,12 @@ def _leaf(node: Node, x: Shape) -> tuple[Shape, int, int, int, int]:
         h = _spatial(x[1], node.kernel, node.stride, node.padding, ceil=node.ceil)
         w = _spatial(x[2], node.kernel, node.stride, node.padding, ceil=node.ceil)
         return (x[0], h, w), 0, 0, 0, x[0] * h * w
+    if k == "BlurPool2d":  # a fixed depthwise filter (a buffer): 0 MACs, as torchinfo counts
+        h = _spatial(x[1], node.kernel, node.stride, node.padding)
+        w = _spatial(x[2], node.kernel, node.stride, node.padding)
+        if min(x[1], x[2]) <= node.padding:  # reflect padding needs more rows than it pads
+            return (x[0], 0, 0), 0, 0, 0, 0
+        return (x[0], h, w), 0, x[0] * node.kernel**2, 0, x[0] * h * w
     if k == "MaxPool2d":
         out = (
             x[0],
@@ -185,8 +192,9 @@ def _rows(spec: ArchSpec, size: tuple[int, int]) -> tuple[LayerRow, ...]:
 
 def _smallest_side(spec: ArchSpec, axis: int) -> int:
     """The smallest input height (axis 0) or width (axis 1) for which every layer is non-empty
-    (with anti-aliasing, among the multiples of the total stride: only those halve evenly)."""
-    step = _total_stride(spec) if spec.aa != "none" else 1
+    (with average-pool anti-aliasing, among the multiples of the total stride: only those halve
+    evenly; a blur pool rounds up, as a strided conv does)."""
+    step = _total_stride(spec) if spec.aa == "avg" else 1
     lo, hi = 1, (1 << 17) // step
     while lo < hi:
         mid = (lo + hi) // 2
@@ -200,7 +208,8 @@ def _smallest_side(spec: ArchSpec, axis: int) -> int:
 
 
 def _total_stride(spec: ArchSpec) -> int:
-    return (1 if spec.stem == "cifar" else 4) << (len(spec.layers) - 1)
+    stem = (1 if spec.stem == "cifar" else 2) * (1 if spec.stem_pool == "none" else 2)
+    return stem << (len(spec.layers) - 1)
 
 
 @lru_cache(maxsize=128)
@@ -230,17 +239,60 @@ def _sample_rows(spec: ArchSpec) -> tuple[LayerRow, ...]:
         ) from None
 
 
+_blaming = threading.local()  # set while _culprit tries candidate specs
+
+
+def _params(spec: ArchSpec) -> int:
+    return _sample_rows(spec)[0].params
+
+
+def _culprit(spec: ArchSpec) -> tuple[str, str]:
+    """The field that makes ``spec`` too large, and a hint: the first whose default (two blocks
+    per stage for layers) brings the network under the limit; "widths" when none alone does."""
+    from dataclasses import replace
+
+    bottleneck_width = "use fewer groups or a smaller width_per_group"
+    candidates: list[tuple[str, dict[str, Any], str]] = [
+        ("groups", {"groups": 1}, "use fewer groups"),
+        ("width_per_group", {"width_per_group": 64}, "use a smaller width_per_group"),
+        ("groups", {"groups": 1, "width_per_group": 64}, bottleneck_width),
+        ("num_classes", {"num_classes": 1000}, "use fewer classes"),
+        ("in_channels", {"in_channels": 3}, "use fewer input channels"),
+        ("stem_width", {"stem_width": 32}, "use a narrower deep stem"),
+        ("widths", {"widths": None}, "use narrower stages or fewer blocks"),
+        ("layers", {"layers": (2,) * len(spec.layers)}, "use fewer blocks"),
+    ]
+    _blaming.on = True
+    try:
+        for field, changes, hint in candidates:
+            if spec.stem_width is None and field == "stem_width":
+                continue
+            try:
+                smaller = replace(spec, **changes)
+                if smaller != spec and _params(smaller) <= MAX_PARAMS:
+                    return field, hint
+            except SpecError:
+                continue
+    finally:
+        _blaming.on = False
+    return "widths", "use fewer blocks or narrower stages"
+
+
 def check_network(spec: ArchSpec) -> None:
-    """Whole-network checks that need the description; raises SpecError."""
-    root = _sample_rows(spec)[0]
-    if root.params > MAX_PARAMS:
+    """Whole-network checks that need the description; raises SpecError.
+
+    Too many parameters is blamed on the field that causes it (groups=16384 on resnet50 is
+    about groups, not the stage widths), found by trying each field's default in turn."""
+    params = _params(spec)
+    if params > MAX_PARAMS:
+        field, hint = ("widths", "") if getattr(_blaming, "on", False) else _culprit(spec)
         raise SpecError(
-            "widths",
-            spec.widths,
-            f"this network has {root.params / 1e9:.2f} billion parameters "
-            f"({root.params * 4 / 1e9:.1f} GB of float32 weights), over the limit "
+            field,
+            getattr(spec, field),
+            f"this network has {params / 1e9:.2f} billion parameters "
+            f"({params * 4 / 1e9:.1f} GB of float32 weights), over the limit "
             f"of {MAX_PARAMS / 1e9:g} billion",
-            "use fewer blocks or narrower stages",
+            hint,
         )
 
 

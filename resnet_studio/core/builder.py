@@ -97,6 +97,28 @@ class EfficientChannelAttention(_FlowModule):
         return x * y.view(x.shape[0], -1, 1, 1)
 
 
+class BlurPool2d(nn.Module):
+    """timm's ``BlurPool2d`` (anti-aliased downsampling): reflect-pad by 1, then a fixed 3×3
+    binomial filter per channel with stride 2. The filter is a buffer outside the state_dict,
+    as timm's, so timm's weights load strictly."""
+
+    filt: torch.Tensor
+
+    def __init__(self, channels: int, stride: int = 2) -> None:
+        super().__init__()
+        self.channels, self.stride = channels, stride
+        row = torch.tensor([1.0, 2.0, 1.0]) / 4
+        weight = (row[:, None] * row[None, :]).expand(channels, 1, 3, 3).contiguous()
+        self.register_buffer("filt", weight, persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.pad(x, (1, 1, 1, 1), mode="reflect")
+        return F.conv2d(x, self.filt.to(x.dtype), stride=self.stride, groups=self.channels)
+
+    def extra_repr(self) -> str:
+        return f"{self.channels}, stride={self.stride}"
+
+
 class DropPath(nn.Module):
     """Stochastic depth: in training, zero a block's residual branch for a random share of the
     samples (``rate``) and scale the rest by ``1 / (1 - rate)``, as timm's ``DropPath``."""
@@ -153,6 +175,8 @@ def _instantiate(node: Node) -> nn.Module:
         return nn.AvgPool2d(
             node.kernel, node.stride, ceil_mode=node.ceil, count_include_pad=not node.ceil
         )
+    if k == "BlurPool2d":
+        return BlurPool2d(node.in_ch, node.stride)
     if k == "DropPath":
         return DropPath(node.rate)
     if k == "Dropout":

@@ -185,7 +185,7 @@ def shape_profile(
                 r
                 for r in a.rows
                 if r.section == s.name
-                and r.kind in ("Conv2d", "Linear", "MaxPool2d", "AvgPool2d")
+                and r.kind in ("Conv2d", "Linear", "MaxPool2d", "AvgPool2d", "BlurPool2d")
                 and on_main_path(r)
             ]
         elif s.blocks:

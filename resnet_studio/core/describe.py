@@ -3,10 +3,11 @@
 ``describe(spec)`` returns the root :class:`Node`. The analysis walks it with arithmetic and the
 builder instantiates it as modules, so the two cannot disagree. Names follow torchvision's
 ``ResNet`` exactly (``conv1``, ``layer3.4.conv2``, ``layer2.0.downsample.0``, ``fc``), and so do
-the order of registration and the order of application. timm's options (deep stems, ``avg_down``
-shortcuts, SE and ECA attention, anti-aliasing, drop path) add modules under timm's names
-(``conv1.3``, ``layer2.0.downsample.1``, ``layer1.0.se.fc1``, ``layer2.0.aa``), so the
-parameters' keys equal those of ``timm.models.resnet.ResNet``.
+the order of registration and the order of application. timm's options (deep stems, stem
+pools, ``avg_down`` shortcuts, SE and ECA attention, average or blur anti-aliasing, drop path)
+add modules under timm's names (``conv1.3``, ``maxpool.1``, ``layer2.0.downsample.1``,
+``layer1.0.se.fc1``, ``layer2.0.aa``), so the parameters' keys equal those of
+``timm.models.resnet.ResNet``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from math import log
 from typing import TYPE_CHECKING, Final, Literal
+
+from .spec import DEEP_STEMS
 
 if TYPE_CHECKING:
     from .spec import ArchSpec
@@ -134,12 +137,13 @@ def _attention(spec: ArchSpec, name: str, c: int) -> Node | None:
 def _shortcut(spec: ArchSpec, name: str, c_in: int, c_out: int, stride: int) -> Node:
     if spec.shortcut == "pad":
         return Node(name, "PadShortcut", c_in, c_out, 1, stride)
-    if spec.preact:  # ResNet v2 projects the pre-activated input: a bare conv, no BN
+    if spec.preact and spec.shortcut != "avg_down":
+        # ResNet v2 projects the pre-activated input: a bare conv, no BN
         conv = _conv(f"{name}.0", c_in, c_out, 1, stride, bias=spec.conv_bias)
         return Node(name, "Sequential", c_in, c_out, children=(conv,), flow=(conv,))
     if spec.shortcut == "avg_down":  # timm's downsample_avg: no pool where nothing strides
         conv = _conv(f"{name}.1", c_in, c_out, 1, bias=spec.conv_bias)
-        tail = (conv, _bn(f"{name}.2", c_out))
+        tail: tuple[Node, ...] = (conv,) if spec.preact else (conv, _bn(f"{name}.2", c_out))
         if stride == 1:
             pool = Node(f"{name}.0", "Identity", c_in, c_in)
         else:
@@ -167,8 +171,8 @@ def _block(
     c_out = planes * spec.expansion
     if spec.preact:
         return _preact_block(spec, name, c_in, planes, stride, downsample, drop_path)
-    # anti-aliasing: the 3×3 conv keeps the resolution and a 2×2 average pool strides after it
-    aa = spec.aa == "avg" and stride > 1
+    # anti-aliasing: the 3×3 conv keeps the resolution and a pool strides after it
+    aa = spec.aa != "none" and stride > 1
     conv_stride = 1 if aa else stride
     if spec.block == "basic":
         kids = [
@@ -199,7 +203,7 @@ def _block(
         kind, mid = "Bottleneck", width
         after_relu = 6
     if aa:
-        pool = Node(f"{name}.aa", "AvgPool2d", mid, mid, 2, stride)
+        pool = _aa_pool(spec, f"{name}.aa", mid, stride)
         kids.append(pool)
         flow.insert(after_relu, pool)
     attention = _attention(spec, f"{name}.se", c_out)
@@ -312,29 +316,50 @@ def _deep_stem(spec: ArchSpec, c_out: int) -> Node:
     return Node("conv1", "Sequential", spec.in_channels, c_out, children=kids, flow=kids)
 
 
+def _aa_pool(spec: ArchSpec, name: str, c: int, stride: int = 2) -> Node:
+    """timm's anti-aliasing pool: a 2×2 average pool, or a 3×3 binomial blur (``BlurPool2d``:
+    reflect-padded by 1, one fixed filter per channel, no parameters)."""
+    if spec.aa == "blur":
+        return Node(name, "BlurPool2d", c, c, 3, stride, 1, groups=c)
+    return Node(name, "AvgPool2d", c, c, 2, stride)
+
+
+def _stem_pool(spec: ArchSpec, c: int) -> list[Node]:
+    """timm's ``maxpool``: a max-pool (with anti-aliasing: a 2×2 average pool, or a stride-1
+    max-pool then a blur pool), or a stride-2 conv, BN and ReLU (``replace_stem_pool``)."""
+    if spec.stem_pool == "none":
+        return []
+    if spec.stem_pool == "conv":
+        aa = spec.aa != "none"
+        kids = [_conv("maxpool.0", c, c, 3, 1 if aa else 2, 1, bias=spec.conv_bias)]
+        if aa:
+            kids.append(_aa_pool(spec, "maxpool.1", c))
+        kids += [_bn(f"maxpool.{len(kids)}", c), Node(f"maxpool.{len(kids) + 1}", "ReLU", c, c)]
+        return [Node("maxpool", "Sequential", c, c, children=tuple(kids), flow=tuple(kids))]
+    if spec.aa == "avg":  # timm's resnetaa: the max-pool becomes a 2×2 average pool
+        return [Node("maxpool", "AvgPool2d", c, c, 2, 2)]
+    if spec.aa == "blur":
+        parts = (Node("maxpool.0", "MaxPool2d", c, c, 3, 1, 1), _aa_pool(spec, "maxpool.1", c))
+        return [Node("maxpool", "Sequential", c, c, children=parts, flow=parts)]
+    return [Node("maxpool", "MaxPool2d", c, c, 3, 2, 1)]
+
+
 def _stem(spec: ArchSpec) -> list[Node]:
     stem_w = spec.stem_channels
     b = spec.conv_bias
+    if spec.stem in DEEP_STEMS:
+        conv = _deep_stem(spec, stem_w)
+    elif spec.stem == "imagenet":
+        conv = _conv("conv1", spec.in_channels, stem_w, 7, 2, 3, bias=b)
+    else:
+        conv = _conv("conv1", spec.in_channels, stem_w, 3, 1, 1, bias=b)
     if spec.preact:  # ResNet v2: the blocks normalise their input, so the stem does not
-        k, stride, pad = (7, 2, 3) if spec.stem == "imagenet" else (3, 1, 1)
-        stem = [_conv("conv1", spec.in_channels, stem_w, k, stride, pad, bias=b)]
-        if spec.stem == "imagenet":
-            stem.append(Node("maxpool", "MaxPool2d", stem_w, stem_w, 3, 2, 1))
-        return stem
-    if spec.stem != "cifar":
-        if spec.stem == "imagenet":
-            conv = _conv("conv1", spec.in_channels, stem_w, 7, 2, 3, bias=b)
-        else:
-            conv = _deep_stem(spec, stem_w)
-        if spec.aa == "avg":  # timm's resnetaa: the max-pool becomes a 2×2 average pool
-            pool = Node("maxpool", "AvgPool2d", stem_w, stem_w, 2, 2)
-        else:
-            pool = Node("maxpool", "MaxPool2d", stem_w, stem_w, 3, 2, 1)
-        return [conv, _bn("bn1", stem_w), Node("relu", "ReLU", stem_w, stem_w), pool]
+        return [conv, *_stem_pool(spec, stem_w)]
     return [
-        _conv("conv1", spec.in_channels, stem_w, 3, 1, 1, bias=b),
+        conv,
         _bn("bn1", stem_w),
         Node("relu", "ReLU", stem_w, stem_w),
+        *_stem_pool(spec, stem_w),
     ]
 
 

@@ -78,7 +78,7 @@ def _groups(nodes: Sequence[Node]) -> list[list[Node]]:
     """Convs (and pools) with the batch norms and ReLUs that follow them: one box each."""
     out: list[list[Node]] = []
     for n in nodes:
-        if n.kind in ("Conv2d", "MaxPool2d", "AvgPool2d") or not out:
+        if n.kind in ("Conv2d", "MaxPool2d", "AvgPool2d", "BlurPool2d") or not out:
             out.append([n])
         else:
             out[-1].append(n)
@@ -170,11 +170,13 @@ class _RowLayout:
             text = f"max {head.kernel}×{head.kernel}, /{head.stride}"
         elif head.kind == "AvgPool2d":  # anti-aliasing's pool, drawn as a pool
             text = f"avg {head.kernel}×{head.kernel}, /{head.stride}"
+        elif head.kind == "BlurPool2d":  # anti-aliasing's binomial blur, drawn as a pool
+            text = f"blur {head.kernel}×{head.kernel}, /{head.stride}"
         elif head.kind == "Linear":
             text = f"fc, {head.out_ch}"
         else:
             text = "avg pool"
-        kind = "pool" if head.kind == "AvgPool2d" else head.kind
+        kind = "pool" if head.kind in ("AvgPool2d", "BlurPool2d") else head.kind
         parts = tuple(dict.fromkeys(n.name for n in group))
         bn = any(n.kind == "BatchNorm2d" for n in group)
         shape = by[head.name].out_shape  # a shared ReLU's row holds its last use

@@ -113,9 +113,17 @@ _TIMM_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
         "ResNet-AA-50-D (anti-aliased: average-pool downsampling)",
         dict(block="bottleneck", layers=_R50, aa="avg", **_D),
     ),
+    "resnetblur50": (
+        "ResNet-Blur-50 (anti-aliased: blur-pool downsampling)",
+        dict(block="bottleneck", layers=_R50, aa="blur"),
+    ),
     "resnetv2_50": (
         "ResNet-V2-50 (pre-activation blocks; its own module names)",
         dict(block="bottleneck", layers=_R50, preact=True),
+    ),
+    "resnetv2_50d": (
+        "ResNet-V2-50-D (pre-activation, deep stem, avg_down; its own module names)",
+        dict(block="bottleneck", layers=_R50, preact=True, **_D),
     ),
 }
 _TIMM_INPUT = {"resnet10t": 176, "resnet26t": 256, "resnet101d": 256, "resnet152d": 256}
@@ -177,6 +185,8 @@ _SHAPE_FIELDS = (
     "stem_width",
     "attention",
     "aa",
+    "stem_pool",
+    "preact",
 )
 
 

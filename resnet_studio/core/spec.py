@@ -21,7 +21,8 @@ STEMS = ("imagenet", "cifar", "deep", "deep_tiered")
 DEEP_STEMS = ("deep", "deep_tiered")
 SHORTCUTS = ("conv_bn", "conv", "pad", "avg_down")
 ATTENTIONS = ("none", "se", "eca")
-ANTI_ALIASING = ("none", "avg")
+ANTI_ALIASING = ("none", "avg", "blur")
+STEM_POOLS = ("max", "conv", "none")
 DEEP_STEM_WIDTH = 32  # timm's stem_width for the c, d and t variants
 MAX_STAGES = 6
 MAX_BLOCKS_PER_STAGE = 512  # resnet1202 (CIFAR) has 200 per stage
@@ -124,11 +125,14 @@ class ArchSpec:
     - ``groups`` and ``width_per_group``: the grouped 3×3 conv of a bottleneck has
       ``width × width_per_group / 64 × groups`` channels (ResNeXt: 32 groups of 4;
       Wide ResNet: 1 group of 128). A basic block needs 1 and 64.
-    - ``stem``: ``"imagenet"`` (7×7 stride-2 conv, BN, ReLU, 3×3 stride-2 max-pool) or
-      ``"cifar"`` (3×3 stride-1 conv, BN, ReLU), or timm's ``"deep"`` (ResNet-C: three 3×3
-      convs of ``stem_width``, ``stem_width`` and ``2 × stem_width`` channels, the first
-      stride 2, then BN, ReLU and the max-pool) or ``"deep_tiered"`` (the same with
-      ``3 × (stem_width // 4)`` channels first: 24-32-64, the "t" variants).
+    - ``stem``: ``"imagenet"`` (7×7 stride-2 conv, BN, ReLU) or ``"cifar"`` (3×3 stride-1
+      conv, BN, ReLU), or timm's ``"deep"`` (ResNet-C: three 3×3 convs of ``stem_width``,
+      ``stem_width`` and ``2 × stem_width`` channels, the first stride 2, then BN and ReLU) or
+      ``"deep_tiered"`` (the same with ``3 × (stem_width // 4)`` channels first: 24-32-64, the
+      "t" variants); each followed by ``stem_pool``.
+    - ``stem_pool``: ``"max"`` (3×3 stride-2 max-pool), ``"conv"`` (timm's
+      ``replace_stem_pool``: a 3×3 stride-2 conv, BN and ReLU) or ``"none"``. ``None``: the
+      stem's own, ``"none"`` after the CIFAR stem and ``"max"`` after the others.
     - ``stem_width``: the deep stems' width (``None``: 32, as timm's resnet50d); a deep stem
       outputs twice it. Only for the deep stems.
     - ``shortcut`` where a block changes shape: ``"conv_bn"`` (1×1 conv + BN, torchvision),
@@ -138,13 +142,15 @@ class ArchSpec:
     - ``attention`` in each block, after its last BN: ``"none"``, ``"se"`` (timm's
       squeeze-and-excitation: reduction 1/16 rounded to a multiple of 8, biases) or ``"eca"``
       (efficient channel attention, a 1-D conv whose kernel timm derives from the channels).
-    - ``aa``: anti-aliased downsampling, ``"none"`` or ``"avg"`` (timm's resnetaa: a block's
+    - ``aa``: anti-aliased downsampling, ``"none"``, ``"avg"`` (timm's resnetaa: a block's
       stride moves from its 3×3 conv to a 2×2 average pool after it, and the stem's max-pool
-      becomes a 2×2 average pool).
+      becomes a 2×2 average pool) or ``"blur"`` (timm's resnetblur: the stride moves into a
+      3×3 binomial blur pool instead, and the stem's max-pool keeps stride 1 before one).
     - ``preact``: pre-activation blocks (ResNet v2, timm's resnetv2): BN and ReLU before each
       conv, the projection shortcut a bare conv on the pre-activated input, no ReLU after the
-      add, no BN in the stem, and a final BN and ReLU before the pool. With the 7×7 or CIFAR
-      stem only, and without attention, anti-aliasing, avg_down or dilation.
+      add, no BN at the stem's end, and a final BN and ReLU before the pool; ``avg_down``
+      shortcuts pool then project with a bare conv (timm's resnetv2_50d). Without attention,
+      anti-aliasing, a conv stem pool or dilation.
     - ``drop_path_rate`` (stochastic depth, rising linearly from 0 at the first block to the
       rate at the last, as timm) and ``drop_rate`` (dropout before the classifier): training
       only; they add no parameters and change no shape.
@@ -177,6 +183,8 @@ class ArchSpec:
     drop_path_rate: float = 0.0
     drop_rate: float = 0.0
     preact: bool = False
+    # None (the default) until _check_timm_options makes it the stem's own pool
+    stem_pool: str = cast("str", None)
 
     if TYPE_CHECKING:
         # What the constructor accepts. __post_init__ turns each value into its field's type
@@ -203,6 +211,7 @@ class ArchSpec:
             drop_path_rate: float = ...,
             drop_rate: float = ...,
             preact: bool = ...,
+            stem_pool: str | None = ...,
         ) -> None: ...
 
     def __post_init__(self) -> None:
@@ -282,11 +291,14 @@ class ArchSpec:
         s(self, "drop_path_rate", _rate("drop_path_rate", self.drop_path_rate))
         s(self, "drop_rate", _rate("drop_rate", self.drop_rate))
         s(self, "preact", _flag("preact", self.preact))
+        pool = self.stem_pool
+        if pool is None:
+            pool = "none" if self.stem == "cifar" else "max"
+        s(self, "stem_pool", _choice("stem_pool", pool, STEM_POOLS))
         dilated = any(self.replace_stride_with_dilation)
         if self.preact:
             for field, value, bad in (
-                ("stem", self.stem, self.stem in DEEP_STEMS),
-                ("shortcut", self.shortcut, self.shortcut == "avg_down"),
+                ("stem_pool", self.stem_pool, self.stem_pool == "conv"),
                 ("attention", self.attention, self.attention != "none"),
                 ("aa", self.aa, self.aa != "none"),
                 ("replace_stride_with_dilation", self.replace_stride_with_dilation, dilated),
@@ -363,7 +375,7 @@ class ArchSpec:
     def depth(self) -> int:
         """Weighted layers on the main path: stem conv, the blocks' convs and the classifier."""
         per_block = 2 if self.block == "basic" else 3
-        stem = 3 if self.stem in DEEP_STEMS else 1
+        stem = (3 if self.stem in DEEP_STEMS else 1) + (self.stem_pool == "conv")
         return stem + 1 + per_block * sum(self.layers)
 
     @property
@@ -395,6 +407,8 @@ class ArchSpec:
                 merged["replace_stride_with_dilation"] = None
         if merged.get("stem") not in DEEP_STEMS and "stem_width" not in overrides:
             merged.pop("stem_width", None)  # resnet50d with stem "imagenet" just works
+        if "stem" in overrides and "stem_pool" not in overrides:
+            merged.pop("stem_pool", None)  # cifar_resnet18 with stem "imagenet" gets its pool
         return cls(**merged)
 
     @staticmethod

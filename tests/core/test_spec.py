@@ -93,7 +93,7 @@ def test_unknown_override_names_the_closest_field():
 
 
 def test_presets_and_depth():
-    assert len(ArchSpec.presets()) == 19 + 16  # and timm's (issue 14)
+    assert len(ArchSpec.presets()) == 19 + 18  # and timm's (issue 14)
     depth = {n: ArchSpec.from_preset(n).depth for n in ArchSpec.presets()}
     assert depth["resnet50"] == 50 and depth["resnet152"] == 152 and depth["resnet18"] == 18
     assert depth["resnet110"] == 110 and depth["d2l_resnet18"] == 18
@@ -140,3 +140,31 @@ def test_analysis_refuses_bad_batch_and_dtype():
     for kwargs in (dict(batch_size=0), dict(batch_size=2.5), dict(dtype="float8")):
         with pytest.raises(SpecError):
             analyze(spec, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "overrides,field,words",
+    [
+        (dict(groups=16384), "groups", ["billion parameters", "fewer groups"]),
+        (dict(width_per_group=16384), "width_per_group", ["smaller width_per_group"]),
+        (dict(groups=64, width_per_group=1024), "groups", ["fewer groups or a smaller"]),
+        (dict(num_classes=1_000_000), "num_classes", ["fewer classes"]),
+        (dict(layers=(3, 4, 6, 300)), "layers", ["fewer blocks"]),
+        (dict(widths=(64, 128, 256, 16384)), "widths", ["narrower stages"]),
+    ],
+)
+def test_too_many_parameters_blames_the_field_that_causes_it(overrides, field, words):
+    with pytest.raises(SpecError) as info:
+        ArchSpec.from_preset("resnet50", **overrides)
+    assert info.value.field == field, str(info.value)
+    for name in set(ArchSpec.from_preset("resnet50").to_dict()) - {field}:
+        assert f"use {name}" not in str(info.value)
+    text = _one_sentence(info.value)
+    assert all(w in text for w in words), text
+    # the blamed field's default alone makes the network fit
+    default = {"groups": 1, "width_per_group": 64, "num_classes": 1000, "widths": None}
+    if field in default:
+        fixed = {**overrides, field: default[field]}
+        if field == "groups":
+            fixed["width_per_group"] = 64
+        ArchSpec.from_preset("resnet50", **fixed)

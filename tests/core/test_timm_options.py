@@ -25,7 +25,9 @@ torchinfo = pytest.importorskip("torchinfo")
         (dict(stem="deep", stem_width=0), "stem_width", ["stem_width is 0", "at least 1"]),
         (dict(stem="deep_tiered", stem_width=3), "stem_width", ["at least 4"]),
         (dict(attention="sse"), "attention", ["'sse'", "did you mean 'se'"]),
-        (dict(aa="blur"), "aa", ["'blur'"]),
+        (dict(aa="blurr"), "aa", ["'blurr'", "did you mean 'blur'"]),
+        (dict(stem_pool="maxx"), "stem_pool", ["'maxx'", "did you mean 'max'"]),
+        (dict(preact=True, stem_pool="conv"), "stem_pool", ["pre-activation", "'conv'"]),
         (dict(drop_path_rate=1.0), "drop_path_rate", ["is 1.0", "below 1"]),
         (dict(drop_rate=-0.1), "drop_rate", ["at least 0"]),
         (dict(drop_rate="a lot"), "drop_rate", ["number from 0 to 1"]),
@@ -57,7 +59,7 @@ def test_invalid_timm_options_raise_one_sentence(kwargs, field, words):
 
 def test_defaults_leave_old_specs_as_they_were():
     old = ArchSpec.from_preset("resnet50").to_dict()
-    for key in ("stem_width", "attention", "aa", "drop_path_rate", "drop_rate"):
+    for key in ("stem_width", "attention", "aa", "drop_path_rate", "drop_rate", "stem_pool"):
         del old[key]  # a spec saved before these options existed
     assert ArchSpec.from_dict(json.loads(json.dumps(old))) == ArchSpec.from_preset("resnet50")
 
@@ -110,10 +112,10 @@ def test_anti_aliasing_at_an_odd_side_says_which_block_breaks():
 @pytest.mark.parametrize(
     "kwargs,field",
     [
-        (dict(stem="deep"), "stem"),
-        (dict(shortcut="avg_down"), "shortcut"),
+        (dict(stem_pool="conv"), "stem_pool"),
         (dict(attention="se"), "attention"),
         (dict(aa="avg"), "aa"),
+        (dict(aa="blur"), "aa"),
         (dict(preact="yes"), "preact"),
     ],
 )
@@ -154,7 +156,8 @@ def _timm_model(spec: ArchSpec) -> torch.nn.Module:
     """timm's ResNet with the same arguments as ``spec``."""
     r = timm.models.resnet
     block_args = {"attn_layer": spec.attention} if spec.attention != "none" else {}
-    return r.ResNet(
+    aa = {"none": None, "avg": torch.nn.AvgPool2d, "blur": timm.layers.BlurPool2d}[spec.aa]
+    model = r.ResNet(
         block=r.BasicBlock if spec.block == "basic" else r.Bottleneck,
         layers=spec.layers,
         channels=spec.widths,
@@ -165,9 +168,13 @@ def _timm_model(spec: ArchSpec) -> torch.nn.Module:
         stem_type="" if spec.stem == "imagenet" else spec.stem,
         stem_width=spec.stem_width or 64,
         avg_down=spec.shortcut == "avg_down",
-        aa_layer=torch.nn.AvgPool2d if spec.aa == "avg" else None,
+        aa_layer=aa,
+        replace_stem_pool=spec.stem_pool == "conv",
         block_args=block_args,
     )
+    if spec.stem_pool == "none":  # timm has no option for it: people replace the pool
+        model.maxpool = torch.nn.Identity()
+    return model
 
 
 @st.composite
@@ -180,7 +187,7 @@ def timm_specs(draw: st.DrawFn) -> ArchSpec:
     widths = draw(st.lists(st.sampled_from([16, 32, 64]), min_size=n, max_size=n))
     if stem == "imagenet":
         widths[0] = 64
-    aa = draw(st.sampled_from(["none", "avg"]))
+    aa = draw(st.sampled_from(["none", "avg", "blur"]))
     if aa == "avg":  # its pool floors odd sides, so the input must halve evenly (see below)
         size = (32 * draw(st.integers(1, 3)), 32 * draw(st.integers(1, 3)))
     else:
@@ -196,6 +203,7 @@ def timm_specs(draw: st.DrawFn) -> ArchSpec:
         shortcut=draw(st.sampled_from(["conv_bn", "avg_down"])),
         attention=draw(st.sampled_from(["none", "se", "eca"])),
         aa=aa,
+        stem_pool=draw(st.sampled_from(["max", "conv", "none"])),
         in_channels=draw(st.integers(1, 3)),
         input_size=size,
         num_classes=draw(st.integers(1, 12)),
@@ -237,3 +245,94 @@ def test_drop_path_drops_whole_samples_in_training_only():
     assert 120 < int(kept.sum()) < 280 and torch.allclose(y[kept], torch.full_like(y[kept], 2.0))
     assert torch.equal(drop.eval()(x), x)
     model.train()(torch.randn(2, 3, 8, 8)).sum().backward()  # trains with the drops in place
+
+
+@pytest.mark.parametrize(
+    "block,stem,aa,stem_pool",
+    [
+        ("bottleneck", "imagenet", "blur", "max"),  # timm's resnetblur50, small
+        ("basic", "deep", "blur", "conv"),
+        ("bottleneck", "deep_tiered", "avg", "conv"),
+        ("basic", "imagenet", "none", "conv"),  # timm's replace_stem_pool
+        ("bottleneck", "deep", "blur", "none"),
+    ],
+)
+def test_blur_pools_and_stem_pools_equal_timm(block, stem, aa, stem_pool):
+    spec = ArchSpec(
+        block=block,
+        layers=(1, 2, 1, 1),
+        widths=(64, 32, 32, 64),
+        stem=stem,
+        aa=aa,
+        stem_pool=stem_pool,
+        input_size=(64, 96),
+        num_classes=7,
+    )
+    theirs = _timm_model(spec).eval()
+    torch.manual_seed(1)
+    with torch.no_grad():  # random weights and statistics, so equal outputs mean something
+        for t in theirs.state_dict().values():
+            t.copy_(torch.rand_like(t) + 0.5) if t.is_floating_point() else None
+    ours = build_model(spec).eval()
+    ours.load_state_dict(theirs.state_dict(), strict=True)
+    a = analyze(spec)
+    assert a.totals.params == sum(p.numel() for p in theirs.parameters())
+    x = torch.randn(2, 3, 64, 96)
+    macs = torchinfo.summary(theirs, input_data=x[:1], verbose=0).total_mult_adds
+    assert abs(a.totals.macs - macs) <= 0.005 * macs
+    seen = hooked_shapes(ours, x[:1])
+    assert all(seen[r.name][1:] == list(r.out_shape) for r in a.layers if r.kind != "Conv1d")
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), theirs(x), atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "block,stem,shortcut",
+    [
+        ("bottleneck", "deep", "avg_down"),  # timm's resnetv2_50d, small
+        ("bottleneck", "deep_tiered", "avg_down"),  # resnetv2_50t
+        ("basic", "deep", "conv_bn"),
+        ("basic", "imagenet", "avg_down"),
+    ],
+)
+def test_preact_deep_stems_and_avg_down_equal_timm_resnetv2(block, stem, shortcut):
+    v2 = timm.models.resnetv2
+    spec = ArchSpec(
+        block=block,
+        layers=(1, 2, 1, 1),
+        stem=stem,
+        stem_width=16 if stem != "imagenet" else None,
+        shortcut=shortcut,
+        preact=True,
+        input_size=64,
+    )
+    theirs = v2.ResNetV2(
+        layers=list(spec.layers),
+        channels=tuple(w * spec.expansion for w in spec.widths),
+        stem_chs=spec.stem_channels,
+        stem_type={"deep": "deep", "deep_tiered": "tiered"}.get(stem, ""),
+        avg_down=shortcut == "avg_down",
+        basic=block == "basic",
+        bottle_ratio=1.0 if block == "basic" else 0.25,
+        conv_layer=timm.layers.create_conv2d,
+        norm_layer=timm.layers.BatchNormAct2d,
+    )
+    a = analyze(spec)
+    assert a.totals.params == sum(p.numel() for p in theirs.parameters())
+    macs = torchinfo.summary(theirs, input_size=(1, 3, 64, 64), verbose=0).total_mult_adds
+    assert abs(a.totals.macs - macs) <= 0.005 * macs
+    ours = build_model(spec)
+    seen = hooked_shapes(ours, torch.randn(1, 3, 64, 64))
+    assert all(seen[r.name][1:] == list(r.out_shape) for r in a.layers)
+    stem = theirs.stem(torch.randn(1, 3, 64, 64))
+    assert list(stem.shape[1:]) == list(a.stages[0].out_shape)
+
+
+def test_stem_pool_follows_the_stem_unless_given():
+    assert ArchSpec().stem_pool == "max" and ArchSpec(stem="cifar").stem_pool == "none"
+    cifar = ArchSpec.from_preset("cifar_resnet18")
+    assert ArchSpec.from_preset("cifar_resnet18", stem="imagenet").stem_pool == "max"
+    assert cifar.replace(stem_pool="max").stem_pool == "max"
+    bare = analyze(ArchSpec(stem_pool="none", input_size=64))
+    assert "maxpool" not in bare.by_name and bare.stages[0].out_shape == (64, 32, 32)
+    assert ArchSpec(stem_pool="conv").depth == ArchSpec().depth + 1
