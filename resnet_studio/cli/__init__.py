@@ -18,7 +18,16 @@ from ..core.errors import SpecError
 from ..train.errors import TrainError
 from .options import Parser
 
-COMMANDS = ("summary", "presets", "train", "runs", "export", "diagram")
+COMMANDS = (
+    "summary",
+    "presets",
+    "train",
+    "runs",
+    "export",
+    "diagram",
+    "profile",
+    "lr_find",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,165 @@
+"""A built model on a device, ready to be timed: its optimizer, a batch of random images,
+autocast, synchronised medians, and the search for the largest batch that fits on CUDA.
+Used by :mod:`.profile` and ``bench/profile_check.py``."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from ..core import ArchSpec, analyze, build_model
+
+AUTOCAST = {"bf16": torch.bfloat16, "fp16": torch.float16}
+MAX_LARGEST_BATCH = 1 << 14  # the search for the largest batch stops here
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def is_oom(e: BaseException) -> bool:
+    if isinstance(e, torch.OutOfMemoryError):
+        return True
+    text = str(e)
+    return isinstance(e, RuntimeError) and (
+        "out of memory" in text or "can't allocate memory" in text
+    )
+
+
+def min_train_batch(spec: ArchSpec) -> int:
+    """2 when some batch norm sees a single 1×1 value per channel (it cannot train on one
+    sample), else 1: the trainer's rule."""
+    rows = analyze(spec).rows
+    return 2 if any(r.kind == "BatchNorm2d" and r.out_shape[1:] == (1, 1) for r in rows) else 1
+
+
+class Bench:
+    """A built model on a device with its optimizer, and a batch of random images for it."""
+
+    def __init__(
+        self, spec: ArchSpec, device: torch.device, dtype: str, channels_last: bool
+    ) -> None:
+        torch.manual_seed(0)
+        self.spec, self.device, self.channels_last = spec, device, channels_last
+        fmt = torch.channels_last if channels_last else torch.contiguous_format
+        self.model = build_model(spec).to(device, memory_format=fmt)  # type: ignore[call-overload]
+        self.opt = torch.optim.SGD(self.model.parameters(), lr=1e-3, momentum=0.9)
+        self.amp = AUTOCAST.get(dtype)
+        self.scaler = (
+            torch.amp.GradScaler("cuda")
+            if self.amp == torch.float16 and device.type == "cuda"
+            else None
+        )
+
+    def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        x = torch.randn(n, self.spec.in_channels, *self.spec.input_size, device=self.device)
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        y = torch.randint(0, self.spec.num_classes, (n,), device=self.device)
+        return x, y
+
+    def autocast(self) -> contextlib.AbstractContextManager[Any]:
+        if self.amp is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.amp)
+
+    def infer(self, x: torch.Tensor) -> None:
+        if self.model.training:
+            self.model.eval()
+        with torch.inference_mode(), self.autocast():
+            self.model(x)
+
+    def forward_loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if not self.model.training:
+            self.model.train()
+        with self.autocast():
+            return F.cross_entropy(self.model(x), y)
+
+    def step(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        self.opt.zero_grad(set_to_none=True)
+        loss = self.forward_loss(x, y)
+        if self.scaler is not None:
+            self.scaler.scale(loss).backward()  # type: ignore[no-untyped-call]
+            self.scaler.step(self.opt)
+            self.scaler.update()
+        else:
+            loss.backward()  # type: ignore[no-untyped-call]
+            self.opt.step()
+
+    def rates(self, n: int, warmup: int, repeats: int) -> tuple[float, float]:
+        """Inference and training images per second at batch size ``n``."""
+        x, y = self.batch(n)
+        inference = self.timed(lambda: self.infer(x), warmup, repeats)
+        train = self.timed(lambda: self.step(x, y), warmup, repeats)
+        return n / inference, n / train
+
+    def timed(self, fn: Callable[[], None], warmup: int, repeats: int) -> float:
+        """The median seconds of ``fn`` (synchronised) after ``warmup`` untimed calls."""
+        for _ in range(warmup):
+            fn()
+        sync(self.device)
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn()
+            sync(self.device)
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times)
+
+
+def largest_batch(bench: Bench, start: int) -> tuple[int | None, str]:
+    """The largest batch whose training step fits on a CUDA device, found by trying."""
+    if bench.device.type != "cuda":
+        return None, "The largest batch is searched on CUDA only (on the CPU it would swap)."
+
+    def fits(n: int) -> bool:
+        try:
+            x, y = bench.batch(n)
+            bench.step(x, y)
+            sync(bench.device)
+            return True
+        except Exception as e:
+            if not is_oom(e):
+                raise
+            return False
+        finally:
+            bench.opt.zero_grad(set_to_none=True)
+            gc.collect()
+            torch.cuda.empty_cache()
+
+    least = min_train_batch(bench.spec)
+    good, bad = 0, None
+    n = max(least, start)
+    while n <= MAX_LARGEST_BATCH:
+        if fits(n):
+            good, n = n, n * 2
+        else:
+            bad = n
+            break
+    if good == 0:
+        lo, hi = least - 1, n  # even `start` failed: search below it
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+        if lo < least:
+            return 0, (
+                f"Even a batch of {least} does not fit in {bench.device}'s memory for a training "
+                f"step of this network at {bench.spec.input_size[0]}×"
+                f"{bench.spec.input_size[1]}; use a smaller input or a narrower network."
+            )
+        return lo, f"The largest batch that trains on {bench.device} is {lo}."
+    if bad is None:
+        return good, f"Batches up to {good} fit; the search stops there."
+    lo, hi = good, bad
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo, f"The largest batch that trains on {bench.device} is {lo} ({hi} runs out of memory)."
