@@ -30,6 +30,11 @@ MAX_WIDTH = 16384
 MAX_INPUT_SIDE = 65536
 
 
+def own_stem_pool(stem: str) -> str:
+    """The pool after ``stem`` when a spec names none: none after the CIFAR stem, else max."""
+    return "none" if stem == "cifar" else "max"
+
+
 def _is_int(v: object) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -291,9 +296,7 @@ class ArchSpec:
         s(self, "drop_path_rate", _rate("drop_path_rate", self.drop_path_rate))
         s(self, "drop_rate", _rate("drop_rate", self.drop_rate))
         s(self, "preact", _flag("preact", self.preact))
-        pool = self.stem_pool
-        if pool is None:
-            pool = "none" if self.stem == "cifar" else "max"
+        pool = own_stem_pool(self.stem) if self.stem_pool is None else self.stem_pool
         s(self, "stem_pool", _choice("stem_pool", pool, STEM_POOLS))
         dilated = any(self.replace_stride_with_dilation)
         if self.preact:

@@ -38,7 +38,9 @@ from ..core.spec import (
     MAX_STAGES,
     MAX_WIDTH,
     SHORTCUTS,
+    STEM_POOLS,
     STEMS,
+    own_stem_pool,
 )
 from .limit_spin import LimitSpinBox
 
@@ -111,7 +113,7 @@ class SpecPanel(QWidget):
         form.addRow("Width per group", self.width_per_group)
         self.stem = _combo(
             STEMS,
-            "imagenet: 7×7 stride-2 conv and max-pool (¼ the size); "
+            "imagenet: 7×7 stride-2 conv, then the stem pool (¼ the size); "
             "cifar: 3×3 stride-1 conv, no pool; deep: three 3×3 convs (timm's ResNet-C/D); "
             "deep_tiered: the same, 24-32-64 wide (timm's 't' variants)",
         )
@@ -141,16 +143,23 @@ class SpecPanel(QWidget):
             "Channel attention after each block's last BN: se (squeeze-and-excitation, 1/16), "
             "eca (efficient channel attention, a 1-D conv)",
         )
+        self.stem_pool = _combo(
+            STEM_POOLS,
+            "After the stem: max (3×3 stride-2 max-pool), conv (3×3 stride-2 conv + BN + "
+            "ReLU, timm's replace_stem_pool) or none; changing the stem picks its own",
+        )
         self.aa = _combo(
             ANTI_ALIASING,
             "Anti-aliased downsampling: avg moves each stride into a 2×2 average pool "
-            "(timm's resnetaa); the input's sides must then divide by the total stride",
+            "(timm's resnetaa; the input's sides must then divide by the total stride), "
+            "blur into a 3×3 binomial blur pool (timm's resnetblur)",
         )
         self.preact = QCheckBox("Pre-activation blocks (ResNet v2)")
         self.preact.setToolTip("BN and ReLU before each conv, a final BN before the pool")
         self.drop_path_rate = _rate_spin("Stochastic depth: rising to this rate at the last block")
         self.drop_rate = _rate_spin("Dropout before the classifier")
         tform.addRow("Deep stem width", self.stem_width)
+        tform.addRow("Stem pool", self.stem_pool)
         tform.addRow("Attention", self.attention)
         tform.addRow("Anti-aliasing", self.aa)
         tform.addRow("", self.preact)
@@ -163,10 +172,16 @@ class SpecPanel(QWidget):
         self.in_channels = _spin(1, MAX_WIDTH, "Input channels: 1 for gray, 3 for RGB", 3)
         self.input_height = _spin(1, MAX_INPUT_SIDE, "Input height in pixels", 224)
         self.input_width = _spin(1, MAX_INPUT_SIDE, "Input width in pixels", 224)
+        self.square = QCheckBox("Square")
+        self.square.setToolTip(
+            "Keep height = width: the width follows the height, and a different width turns "
+            "this off (on for square presets)"
+        )
         size = QHBoxLayout()
         size.addWidget(self.input_height)
         size.addWidget(QLabel("×"))
         size.addWidget(self.input_width)
+        size.addWidget(self.square)
         self.num_classes = _spin(1, 1_000_000, "Outputs of the classifier", 1000)
         dform.addRow("Channels", self.in_channels)
         dform.addRow("Height × width", _wrap(size))
@@ -199,6 +214,7 @@ class SpecPanel(QWidget):
             "num_classes": [self.num_classes],
             "conv_bias": [self.conv_bias],
             "stem_width": [self.stem_width],
+            "stem_pool": [self.stem_pool],
             "attention": [self.attention],
             "aa": [self.aa],
             "preact": [self.preact],
@@ -207,12 +223,14 @@ class SpecPanel(QWidget):
             "batch_size": [self.batch],
             "dtype": [self.dtype],
         }
+        self.input_height.valueChanged.connect(self._height_edited)
+        self.input_width.valueChanged.connect(self._width_edited)
+        self.square.toggled.connect(self._square_toggled)
+        self.stem.currentTextChanged.connect(self._stem_changed)
         for spin in (
             self.groups,
             self.width_per_group,
             self.in_channels,
-            self.input_height,
-            self.input_width,
             self.num_classes,
             self.batch,
             self.stem_width,
@@ -220,10 +238,12 @@ class SpecPanel(QWidget):
             spin.valueChanged.connect(self._edited)
         for rate in (self.drop_path_rate, self.drop_rate):
             rate.valueChanged.connect(self._edited)
-        for combo in (self.block, self.stem, self.shortcut, self.dtype, self.attention, self.aa):
+        combos = (self.block, self.shortcut, self.dtype, self.attention, self.aa, self.stem_pool)
+        for combo in combos:
             combo.currentIndexChanged.connect(self._edited)
         for check in (self.conv_bias, self.zero_init, self.preact):
             check.toggled.connect(self._edited)
+        self._stem_shown = self.stem.currentText()
         self.preset.currentTextChanged.connect(self.load_preset)
         self.add_stage.clicked.connect(self._add_stage)
         self.remove_stage.clicked.connect(self._remove_stage)
@@ -304,6 +324,8 @@ class SpecPanel(QWidget):
             self.groups.setValue(spec.groups)
             self.width_per_group.setValue(spec.width_per_group)
             self.stem.setCurrentText(spec.stem)
+            self._stem_shown = spec.stem
+            self.stem_pool.setCurrentText(spec.stem_pool)
             self.shortcut.setCurrentText(spec.shortcut)
             self.conv_bias.setChecked(spec.conv_bias)
             self.zero_init.setChecked(spec.zero_init_residual)
@@ -316,6 +338,7 @@ class SpecPanel(QWidget):
             self.in_channels.setValue(spec.in_channels)
             self.input_height.setValue(spec.input_size[0])
             self.input_width.setValue(spec.input_size[1])
+            self.square.setChecked(spec.input_size[0] == spec.input_size[1])  # per spec
             self.num_classes.setValue(spec.num_classes)
         finally:
             self._filling = False
@@ -339,6 +362,7 @@ class SpecPanel(QWidget):
             zero_init_residual=self.zero_init.isChecked(),
             replace_stride_with_dilation=tuple(s[3].isChecked() for s in self.stages[1:]),
             stem_width=deep and self.stem_width.value() or None,
+            stem_pool=self.stem_pool.currentText(),
             attention=self.attention.currentText(),
             aa=self.aa.currentText(),
             preact=self.preact.isChecked(),
@@ -378,6 +402,38 @@ class SpecPanel(QWidget):
                     _tint(w, bad, str(error) if bad and error else "")
         self.message.setText(str(error) if error else "")
         self.message.setToolTip(str(error) if error else "")
+
+    # --- linked controls ---------------------------------------------------------------------
+    def _height_edited(self, height: int) -> None:
+        """With the square lock on, the width follows a height within the limits."""
+        width = self.input_width
+        if self.square.isChecked() and not self._filling and width.low <= height <= width.high:
+            self._filling = True
+            width.setValue(height)
+            self._filling = False
+        self._edited()
+
+    def _width_edited(self, width: int) -> None:
+        """A width unlike the height means a non-square input: the lock goes off."""
+        if not self._filling and width != self.input_height.value():
+            self._filling = True
+            self.square.setChecked(False)
+            self._filling = False
+        self._edited()
+
+    def _square_toggled(self, on: bool) -> None:
+        if on and not self._filling and self.input_width.value() != self.input_height.value():
+            self._height_edited(self.input_height.value())
+
+    def _stem_changed(self, stem: str) -> None:
+        """A new stem brings its own pool (none after cifar, max after the others), unless the
+        user chose another pool for the old one."""
+        old, self._stem_shown = self._stem_shown, stem
+        if not self._filling and self.stem_pool.currentText() == own_stem_pool(old):
+            self._filling = True
+            self.stem_pool.setCurrentText(own_stem_pool(stem))
+            self._filling = False
+        self._edited()
 
     def _edited(self, *_: Any) -> None:
         if self._filling:

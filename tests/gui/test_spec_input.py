@@ -23,7 +23,7 @@ def test_typing_0_as_the_height_keeps_it_and_says_the_limit_on_the_control(make_
     assert "at least 1" in w.panel.input_height.toolTip()
     assert w.explorer.stale_banner.isVisibleTo(w)
     _type(qtbot, w.panel.input_height, "96")
-    assert w.spec.input_size == (96, 224)
+    assert w.spec.input_size == (96, 96)  # the square lock: the width follows a valid height
     assert w.panel.input_height.property("invalid") is False
     assert "at least 1" not in w.panel.input_height.toolTip()
 

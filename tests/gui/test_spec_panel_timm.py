@@ -29,3 +29,43 @@ def test_a_timm_option_that_does_not_fit_marks_its_control(qtbot):
     panel.preact.setChecked(False)
     spec = panel.current()
     assert isinstance(spec, ArchSpec) and spec.attention == "eca" and not spec.preact
+
+
+def test_the_square_lock_follows_each_spec_and_the_height(qtbot):
+    panel = SpecPanel()
+    qtbot.addWidget(panel)
+    panel.load_preset("resnet50")
+    assert panel.square.isChecked()  # a square preset locks
+    with qtbot.waitSignal(panel.changed):
+        panel.input_height.setValue(160)
+    assert panel.current().input_size == (160, 160)
+    panel.input_width.setValue(128)  # a different width: the lock goes off
+    assert not panel.square.isChecked() and panel.current().input_size == (160, 128)
+    panel.input_height.setValue(96)
+    assert panel.current().input_size == (96, 128)
+    panel.square.setChecked(True)  # locking makes it square at the height
+    assert panel.current().input_size == (96, 96)
+    panel.set_spec(ArchSpec.from_preset("resnet18", input_size=(64, 48)))
+    assert not panel.square.isChecked()  # a non-square spec unlocks
+    panel.load_preset("resnetblur50")
+    assert panel.square.isChecked() and panel.current() == ArchSpec.from_preset("resnetblur50")
+
+
+def test_a_new_stem_brings_its_own_pool_unless_one_was_chosen(qtbot):
+    panel = SpecPanel()
+    qtbot.addWidget(panel)
+    panel.load_preset("cifar_resnet18")
+    assert panel.stem_pool.currentText() == "none"
+    panel.stem.setCurrentText("imagenet")
+    assert panel.current().stem_pool == "max"
+    panel.stem_pool.setCurrentText("conv")
+    panel.stem.setCurrentText("deep")
+    spec = panel.current()
+    assert isinstance(spec, ArchSpec) and (spec.stem, spec.stem_pool) == ("deep", "conv")
+    panel.preact.setChecked(True)  # timm's resnetv2 has no conv stem pool
+    error = panel.current()
+    assert isinstance(error, SpecError) and error.field == "stem_pool"
+    panel.mark_invalid(error)
+    assert panel.stem_pool.property("invalid") and "pre-activation" in panel.message.text()
+    panel.aa.setCurrentText("blur")
+    assert "blur" in panel.aa.toolTip()
