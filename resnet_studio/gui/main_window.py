@@ -30,6 +30,7 @@ from . import exports, theme, workers
 from .compare_view import CURRENT, CompareView
 from .explorer import ExplorerView
 from .notices import Notices
+from .plot_export import SLIDE, ask_and_export
 from .spec_panel import SpecPanel
 from .train_view import TrainView
 
@@ -149,6 +150,24 @@ class MainWindow(QMainWindow):
             "Comparison diagram as SVG or PNG…",
             lambda: self.compare.diagram.export_interactive(),
             tip="The compared networks side by side on one scale, aligned by stage",
+        )
+        self._action(
+            e,
+            "Explorer charts as figures…",
+            lambda: self.export_charts(self.explorer.plots),
+            tip="Parameters, MACs and the shape profile: PNG or SVG at a size and DPI you choose",
+        )
+        self._action(
+            e,
+            "Comparison charts as figures…",
+            lambda: self.export_charts(self.compare.plots, size=SLIDE),
+            tip="The compared networks' charts, slide-sized (1920×1080) unless you choose",
+        )
+        self._action(
+            e,
+            "Training curves as a figure…",
+            lambda: self.train.export_dialog(),
+            tip="Loss and accuracy side by side, with their legends, without the controls",
         )
         self._action(
             e,
@@ -443,15 +462,31 @@ class MainWindow(QMainWindow):
                 text = comparison_markdown(c) if path.endswith(".md") else comparison_csv(c)
                 self._report(lambda: atomic_write_text(path, text), f"Exported {path}")
             return
-        path = path or self._ask_save("Export plots", ".png", "PNG (*.png);;SVG (*.svg)")
-        if path:
+        self.export_charts(self.compare.plots, path, SLIDE)
+
+    def export_charts(self, plots: Any, path: str | None = None, size: Any = None) -> None:
+        """A view's three charts as figures (size, DPI and format asked, slide-sized for the
+        comparison), each with its legend; ``path`` skips the questions."""
+        last = Path(str(self.settings.value("last_dir", str(Path.home()))))
+
+        def write(path: str, w: int | None = None, h: int | None = None, dpi: float = 96) -> None:
             p = Path(path)
-            for i, part in enumerate(("params", "macs", "profile")):
-                target = p.with_name(f"{p.stem}-{part}{p.suffix}")
-                self._report(
-                    lambda i=i, t=target: self.compare.plots.export(i, str(t)),
-                    f"Exported {p.stem}-*{p.suffix}",
-                )
+            self._report(
+                lambda: plots.export_all(path, w, h, dpi), f"Exported {p.stem}-*{p.suffix}"
+            )
+            self.settings.setValue("last_dir", str(p.parent))
+
+        if path:
+            write(path, *(size or (None, None)))
+        else:
+            ask_and_export(
+                self,
+                "Export the charts (three figures)",
+                (plots.widgets[2].width(), plots.widgets[2].height()),
+                last / f"{self._stem()}-charts.png",
+                write,
+                size,
+            )
 
     def about(self) -> None:
         QMessageBox.about(

@@ -2,16 +2,19 @@
 
 A status-bar message vanishes; :class:`Notices` is a status-bar button that counts the
 sentences not yet read ("⚠ 2 unread") and lists each one whole, wrapped, with its time. It
-stays until the user clears the list.
+stays until the user clears the list. :func:`open_folder` shows a folder in the desktop's file
+manager, or, where there is none, says where the folder is.
 """
 
 from __future__ import annotations
 
 import html
 import time
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QWidgetAction
 
 WIDTH = 480  # the list's sentences wrap at this width
@@ -68,3 +71,18 @@ class Notices(QToolButton):
             self.list_menu.addAction(action)
         self.list_menu.addSeparator()
         self.list_menu.addAction("Clear the messages", self.clear)
+
+
+def open_folder(folder: Path) -> str | None:
+    """Show ``folder`` in the desktop's file manager. Where none opens it (no file manager, a
+    remote session, a folder gone), copy its path to the clipboard and return the sentence to
+    tell: the user can always reach it by its path."""
+    if folder.is_dir() and QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+        return None
+    QGuiApplication.clipboard().setText(str(folder))
+    if not folder.is_dir():
+        return f"The folder {folder} is not there any more (its path is copied to the clipboard)."
+    return (
+        f"No file manager could open the folder; it is {folder} (the path is copied to the "
+        "clipboard)."
+    )

@@ -76,6 +76,9 @@ def _lay_out(plot: pg.PlotItem, size: QSizeF) -> None:
     plot.resize(size)
     QApplication.sendPostedEvents(plot, QEvent.Type.LayoutRequest)
     plot.layout.activate()
+    plot.vb.prepareForPaint()  # its range fitted to its new size now, before the axes draw
+    for axis in plot.axes.values():
+        axis["item"].picture = None
 
 
 def figure_bytes(
@@ -94,7 +97,6 @@ def figure_bytes(
         gen.setOutputDevice(buf)
         gen.setSize(QSizeF(width, height).toSize())
         gen.setViewBox(QRectF(0, 0, width, height))
-        gen.setResolution(round(dpi))
         gen.setTitle(title)
         painter = QPainter(gen)
         _paint(plots, painter, (width, height), dpi)
@@ -102,14 +104,14 @@ def figure_bytes(
     else:
         image = QImage(width, height, QImage.Format.Format_ARGB32)
         image.fill(QColor("white"))
-        per_metre = round(dpi / 0.0254)
-        image.setDotsPerMeterX(per_metre)
-        image.setDotsPerMeterY(per_metre)
-        painter = QPainter(image)
+        painter = QPainter(image)  # at the screen's DPI: text is laid out as on screen
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         _paint(plots, painter, (width, height), dpi)
         painter.end()
+        per_metre = round(dpi / 0.0254)  # then the DPI, for the programs that read it
+        image.setDotsPerMeterX(per_metre)
+        image.setDotsPerMeterY(per_metre)
         image.save(buf, "PNG")  # type: ignore[call-overload]  # the stubs say bytes; takes str
     return bytes(buf.data().data())
 

@@ -52,6 +52,8 @@ Entry = tuple[Any, Any, str, bool]  # (key or None, the item whose pen it shows,
 class RunLegend(pg.LegendItem):
     def __init__(self, plot: pg.PlotItem, clicked: Callable[[Any], None] | None = None) -> None:
         super().__init__(frame=False, colCount=2, sampleType=RunSample, horSpacing=12)
+        # a cell of the plot's layout, not a floating overlay: it scales with a figure
+        self.setFlag(self.GraphicsItemFlag.ItemIgnoresTransformations, False)
         self.clicked = clicked
         self.entries: list[Entry] = []
         self._shown: list[tuple[Any, str, bool, str]] = []

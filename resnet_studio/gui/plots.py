@@ -3,18 +3,19 @@
 One widget serves the explorer (one spec) and the compare view (several). Selecting a stage
 highlights it in every plot. The shape profile runs against the stage (every network's layer3
 between 3 and 4) or the fraction of depth, at block outputs or every layer. The legend is a
-line above the plots, never over the data. Plots export to PNG and SVG.
+line above the plots, never over the data. Plots export as figures (``plot_export.py``): PNG
+or SVG at a chosen size, each with a legend of the networks.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QEvent, QIODevice, QPoint
-from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter, QPixmap
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,11 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..atomic import atomic_write_bytes
 from ..core.analysis import Analysis
 from ..core.compare import shape_profile
 from ..core.format import human
 from . import theme  # noqa: F401 (pyqtgraph's colours, before the first plot)
+from .plot_export import write_figure
+from .plot_legend import Entry, RunLegend
 
 PALETTE = ["#2f6db3", "#e07b22", "#3a9b48", "#b8312f", "#7b52ab", "#8c6d31", "#d45d9f"]
 
@@ -290,36 +292,56 @@ class StagePlots(QWidget):
                     region = pg.LinearRegionItem(span, movable=False, brush=(47, 109, 179, 40))
                     plot.addItem(region)
 
-    def export(self, index: int, path: str) -> None:
-        """Plot ``index`` (0 params, 1 MACs, 2 profile) to PNG or SVG by the path's suffix,
-        written atomically. PNG through pyqtgraph's ImageExporter; SVG through Qt's
-        QSvgGenerator (pyqtgraph's SVG exporter fails on Qt 6.12's path output)."""
-        from pyqtgraph.exporters import ImageExporter
+    PARTS = ("params", "macs", "profile")
 
-        if path.lower().endswith(".svg"):
-            data = widget_svg(self.widgets[index], self.titles[index])
-        else:
-            data = image_png(ImageExporter(self.plots[index]).export(toBytes=True))
-        atomic_write_bytes(path, data)
+    def export(
+        self,
+        index: int,
+        path: str,
+        width: int | None = None,
+        height: int | None = None,
+        dpi: float = 96,
+    ) -> None:
+        """Plot ``index`` (0 params, 1 MACs, 2 profile) as a figure: PNG or SVG by the path's
+        suffix, ``width``×``height`` pixels (default: as shown), its title whole and a legend
+        of the networks under it (the window's key is a label outside the plot), written
+        atomically."""
+        widget, plot = self.widgets[index], self.plots[index]
+        width, height = width or widget.width(), height or widget.height()
+        shown = plot.size()
+        legend = RunLegend(plot)
+        grey = "#8a8a8a"
+        entries: list[Entry] = [
+            (None, pg.PlotDataItem(pen=pg.mkPen(colour(j), width=8)), label, True)
+            for j, (label, _) in enumerate(self.analyses)
+        ]
+        if index == 2:
+            dash = pg.QtCore.Qt.PenStyle.DashLine
+            entries += [
+                (None, pg.PlotDataItem(pen=pg.mkPen(grey, width=2)), "channels", True),
+                (None, pg.PlotDataItem(pen=pg.mkPen(grey, width=1.5, style=dash)), "height", True),
+            ]
+        legend.set_entries(entries)
+        plot.setTitle(self.titles[index], size="10pt")
+        try:
+            write_figure([plot], path, width, height, dpi, title=self.titles[index])
+        finally:
+            plot.layout.removeItem(legend)
+            if legend.scene() is not None:
+                legend.scene().removeItem(legend)
+            del plot.outside_legend
+            self._fit_title(index)
+            plot.resize(shown)  # the whole title made it wider than its place on screen
 
-
-def image_png(image: QImage | QPixmap) -> bytes:
-    buf = QBuffer()
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buf, "PNG")  # type: ignore[call-overload]  # PySide's stubs say bytes; it takes str
-    return bytes(buf.data().data())  # a copy, as bytes (the stubs allow a view too)
-
-
-def widget_svg(widget: QWidget, title: str = "") -> bytes:
-    """A widget and its children as SVG, painted through Qt's QSvgGenerator."""
-    buf = QBuffer()
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    gen = QSvgGenerator()
-    gen.setOutputDevice(buf)
-    gen.setSize(widget.size())
-    gen.setViewBox(widget.rect())
-    gen.setTitle(title)
-    painter = QPainter(gen)
-    QWidget.render(widget, painter, QPoint())  # QWidget's: a QGraphicsView hides it
-    painter.end()
-    return bytes(buf.data().data())  # a copy, as bytes (the stubs allow a view too)
+    def export_all(
+        self, path: str, width: int | None = None, height: int | None = None, dpi: float = 96
+    ) -> list[str]:
+        """The three plots, each a figure: NAME-params.png, NAME-macs.png, NAME-profile.png
+        beside ``path`` (or .svg); the paths written."""
+        p = Path(path)
+        written = []
+        for i, part in enumerate(self.PARTS):
+            target = str(p.with_name(f"{p.stem}-{part}{p.suffix}"))
+            self.export(i, target, width, height, dpi)
+            written.append(target)
+        return written

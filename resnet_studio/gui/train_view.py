@@ -9,8 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -37,6 +36,8 @@ from ..train.run import Run
 from . import workers
 from .curves import CurvesView
 from .flow import FlowLayout
+from .notices import open_folder
+from .plot_export import ask_and_export, shown_size
 from .run_table import ALL, COLUMNS, HEADERS, SORT_ROLE, RunTableModel, progress_line, run_details
 from .train_panel import TrainPanel
 
@@ -91,8 +92,11 @@ class TrainView(QWidget):
         self.spec_button.setToolTip("Put the selected run's architecture in the spec panel")
         self.delete_button = QPushButton("Delete…")
         self.delete_button.setToolTip("Move the selected run's folder to the trash (undoable)")
-        self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip("Save the curves as PNG/SVG and the run's metrics as CSV")
+        self.export_button = QPushButton("Export figure…")
+        self.export_button.setToolTip(
+            "Save the curves as a PNG or SVG figure (size and DPI of your choice, legends, no "
+            "controls) and the selected run's metrics beside it as CSV"
+        )
         self.model_button = QPushButton("Export model…")
         self.model_button.setToolTip("Save the selected run's trained model (best or last)")
         self.model_button.setMenu(self._model_menu())
@@ -152,6 +156,7 @@ class TrainView(QWidget):
         m.ended.connect(self._run_ended)
         self.model.error.connect(self.message)
         self.model.visibilityChanged.connect(self.curves.mark_dirty)
+        self.curves.visibilityToggled.connect(self.model._changed)  # its checkbox follows
         self.panel.startRequested.connect(self.start_run)
         self.panel.pauseRequested.connect(self.pause_selected)
         self.panel.stopRequested.connect(self.stop_selected)
@@ -242,9 +247,11 @@ class TrainView(QWidget):
         run = self.selected()
         if run is None:
             return
-        opened = run.dir.is_dir() and QDesktopServices.openUrl(QUrl.fromLocalFile(str(run.dir)))
-        if not opened:  # no file manager here: say where it is
-            self.message.emit(f"The run's folder is {run.dir}")
+        said = open_folder(run.dir)  # no file manager here: it says where the folder is
+        if said:
+            self.problem.emit(said)
+        else:
+            self.message.emit(f"Opened {run.dir}")
 
     def load_selected_spec(self) -> None:
         run = self.selected()
@@ -313,23 +320,24 @@ class TrainView(QWidget):
 
     # --- exports -------------------------------------------------------------------------------
     def export_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _ = QFileDialog.getSaveFileName(
+        """Ask for the figure's size, DPI and format, then the file."""
+        ask_and_export(
             self,
-            "Export curves",
-            str(self.manager.root / "curves.png"),
-            "PNG (*.png);;SVG (*.svg)",
+            "Export the training curves",
+            shown_size([self.curves.loss, self.curves.acc]),
+            self.manager.root / "curves.png",
+            self.export,
         )
-        if path:
-            self.export(path)
 
-    def export(self, path: str) -> None:
-        """The curves to PNG/SVG, and the selected run's metrics beside them as CSV."""
+    def export(
+        self, path: str, width: int | None = None, height: int | None = None, dpi: float = 96
+    ) -> None:
+        """The curves to PNG/SVG (see CurvesView.export), and the selected run's metrics
+        beside them as CSV."""
         from ..train.records import export_csv
 
         try:
-            self.curves.export(path)
+            self.curves.export(path, width, height, dpi)
             run = self.selected()
             if run is not None and run.has_points:
                 export_csv(run.dir, Path(path).with_suffix(".csv"))
