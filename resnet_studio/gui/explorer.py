@@ -27,6 +27,7 @@ from ..core.format import human, human_bytes, shape_text
 from .diagram_view import DiagramView
 from .flow import FlowLayout
 from .plots import StagePlots
+from .profile_view import ProfileView
 from .tree_model import COLUMNS, SECTION_ROLE, SORT_ROLE, LayerTreeModel, item_names
 
 
@@ -165,6 +166,11 @@ class ExplorerView(QWidget):
         self.pictures.addTab(self.plots, "Charts")
         self.pictures.setTabToolTip(0, "The network drawn to scale; click a box to find its row")
         self.pictures.setTabToolTip(1, "Parameters and MACs per stage, and the shape profile")
+        self.profile = ProfileView()
+        self.pictures.addTab(self.profile, "Profile")
+        self.pictures.setTabToolTip(
+            2, "The network measured on a device: images/s, peak memory, time per stage"
+        )
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tree)
         split.addWidget(self.pictures)
@@ -189,6 +195,7 @@ class ExplorerView(QWidget):
         self.model.set_analysis(a)
         self._restore_expanded()
         self.summary.show_analysis(a)
+        self.profile.set_spec(a.spec, title)
         self.title.setText(title)
         self.diagram.selected_names = []  # the reset above cleared the tree's selection
         self.diagram.show_networks([(title, a)])  # drawn now, like the tree (if it is shown)

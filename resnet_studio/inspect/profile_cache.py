@@ -33,14 +33,23 @@ def cache_key(spec: dict[str, Any], device: str, batch_size: int, dtype: str) ->
 class ProfileCache:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
+        self._memo: tuple[tuple[int, int], dict[str, dict[str, Any]]] | None = None
 
     def _read(self) -> dict[str, dict[str, Any]]:
+        """The entries on disk (parsed again only when the file changed: the Explorer asks at
+        every edit of the spec)."""
         try:
+            st = self.path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+            if self._memo is not None and self._memo[0] == stamp:
+                return dict(self._memo[1])
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         entries = data.get("profiles") if isinstance(data, dict) else None
-        return entries if isinstance(entries, dict) else {}
+        entries = entries if isinstance(entries, dict) else {}
+        self._memo = (stamp, entries)
+        return dict(entries)
 
     @staticmethod
     def _profile(entry: Any) -> Profile | None:

@@ -1,0 +1,319 @@
+"""The Explorer's Profile tab: the spec measured on a device, beside the arithmetic.
+
+**Profile** runs :func:`resnet_studio.inspect.profile.profile_spec` off the GUI thread (torch
+loads there too) and shows images/s for inference and training, the measured peak memory of a
+training step beside the analysis's estimate with their ratio, where the time goes per stage
+against where the MACs are (bars), and images/s against batch size. Results are kept in the
+profile cache per spec, device, batch size and precision, and shown again without measuring.
+The window computes nothing here: the figures are the profiler's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import ArchSpec
+from ..core.format import human_bytes
+from ..inspect.profile_cache import ProfileCache
+from ..inspect.profile_result import DTYPES, Profile
+from ..train.devices import DeviceInfo, cpu_device, list_devices
+from . import (
+    theme,  # noqa: F401 (pyqtgraph's colours, before the first plot)
+    workers,
+)
+from .flow import FlowLayout
+from .plots import _Axis
+
+TIME_COLOUR, MACS_COLOUR = "#2f6db3", "#e07b22"
+INFER_COLOUR, TRAIN_COLOUR = "#3a9b48", "#b8312f"
+
+
+class Figure(QFrame):
+    """A caption over a large value and a detail line, like the Explorer's summary strip."""
+
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(0)
+        self.caption = QLabel(caption)
+        self.caption.setStyleSheet("color: palette(mid); font-size: 9pt;")
+        self.value = QLabel("–")
+        self.value.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        self.detail = QLabel("")
+        self.detail.setStyleSheet("color: palette(mid); font-size: 9pt;")
+        for w in (self.caption, self.value, self.detail):
+            layout.addWidget(w)
+
+    def show_value(self, value: str, detail: str = "", tooltip: str = "") -> None:
+        self.value.setText(value)
+        self.detail.setText(detail)
+        self.setToolTip(tooltip)
+
+
+class _Progress(QObject):
+    said = Signal(str)  # emitted on the worker's thread, delivered on the GUI thread
+
+
+class _LogTwoAxis(pg.AxisItem):
+    """Batch sizes on a log₂ axis, labelled 1, 2, 4 … rather than 0, 1, 2."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [f"{2**v:g}" if float(v).is_integer() else "" for v in values]
+
+
+class ProfileView(QWidget):
+    profiled = Signal(object)  # a Profile, once measured (for the compare view)
+
+    def __init__(self, cache: ProfileCache | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.cache = cache or ProfileCache()
+        self.spec: ArchSpec | None = None
+        self.title = ""
+        self.result: Profile | None = None
+        self._running = False
+        self._progress = _Progress(self)
+
+        bar = QWidget()
+        controls = FlowLayout(bar)
+        self.device = QComboBox()
+        self.device.setModel(QStandardItemModel())
+        self.device.setToolTip("The device to measure on (the devices this machine really has)")
+        self.batch = QSpinBox()
+        self.batch.setRange(1, 4096)
+        self.batch.setValue(8)
+        self.batch.setPrefix("batch ")
+        self.batch.setToolTip("Images per step for the figures; the sweep goes up to twice it")
+        self.dtype = QComboBox()
+        self.dtype.addItems(list(DTYPES))
+        self.dtype.setToolTip("fp32, or bf16/fp16 autocast (fp16 on GPUs only)")
+        self.run_button = QPushButton("Profile")
+        self.run_button.setToolTip(
+            "Build this network on the device and measure it: images/s, the peak memory of "
+            "a training step, time per stage and a batch-size sweep (medians after warm-up)"
+        )
+        for w in (self.device, self.batch, self.dtype, self.run_button):
+            controls.add(w)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setMinimumWidth(200)
+        controls.add(self.status, 1)
+        self._progress.said.connect(lambda text: self.status.setText(f"Measuring: {text}…"))
+
+        strip = QWidget()
+        figures = FlowLayout(strip, balanced=True)
+        self.inference = Figure("Inference")
+        self.training = Figure("Training")
+        self.memory = Figure("Peak memory (training step)")
+        self.largest = Figure("Largest batch")
+        for f in (self.inference, self.training, self.memory, self.largest):
+            figures.add(f, 1)
+
+        self.stage_axis = _Axis([])
+        self.stage_plot = pg.PlotWidget(axisItems={"bottom": self.stage_axis})
+        self.stage_plot.setTitle(
+            "Share of the time per stage (forward + backward) and of the MACs, %", size="10pt"
+        )
+        self.stage_plot.addLegend(offset=(-5, 5))
+        self.stage_plot.setMouseEnabled(False, False)
+        self.sweep_plot = pg.PlotWidget(axisItems={"bottom": _LogTwoAxis("bottom")})
+        self.sweep_plot.setTitle("Images/s against batch size", size="10pt")
+        self.sweep_plot.addLegend(offset=(5, 5))
+        self.sweep_plot.showGrid(x=True, y=True, alpha=0.2)
+        for w in (self.stage_plot, self.sweep_plot):
+            w.setMinimumHeight(150)
+        plots = QHBoxLayout()
+        plots.addWidget(self.stage_plot, 3)
+        plots.addWidget(self.sweep_plot, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(bar)
+        layout.addWidget(strip)
+        layout.addLayout(plots, 1)
+
+        self.set_devices([cpu_device()])
+        workers.start(list_devices, self.set_devices, lambda e: None)
+        self.run_button.clicked.connect(lambda: self.start())
+        self.device.currentIndexChanged.connect(lambda _: self._show_cached())
+        self.batch.valueChanged.connect(lambda _: self._show_cached())
+        self.dtype.currentIndexChanged.connect(lambda _: self._show_cached())
+        self.show_profile(None)
+
+    # --- what to measure ----------------------------------------------------------------------
+    def set_devices(self, devices: list[DeviceInfo]) -> None:
+        chosen = self.device.currentData()
+        model = self.device.model()
+        assert isinstance(model, QStandardItemModel)
+        self.device.blockSignals(True)
+        self.device.clear()
+        for dev in devices:
+            self.device.addItem(dev.label if dev.available else f"{dev.id} (not available)", dev.id)
+            item = model.item(model.rowCount() - 1)
+            item.setEnabled(dev.available)
+            item.setToolTip(dev.label if dev.available else dev.reason)
+        kept = self.device.findData(chosen)
+        self.device.setCurrentIndex(max(0, kept))
+        self.device.blockSignals(False)
+
+    def set_spec(self, spec: ArchSpec | None, title: str) -> None:
+        """The spec shown in the Explorer; its cached profile, if any, is shown at once."""
+        if spec == self.spec:
+            return
+        self.spec, self.title = spec, title
+        self._show_cached()
+
+    def settings(self) -> tuple[str, int, str]:
+        return self.device.currentData() or "cpu", self.batch.value(), self.dtype.currentText()
+
+    def _show_cached(self) -> None:
+        if self._running:
+            return
+        device, batch, dtype = self.settings()
+        found = self.cache.get(self.spec.to_dict(), device, batch, dtype) if self.spec else None
+        self.show_profile(found)
+        if found is not None:
+            self.status.setText("From the profile cache; Profile measures again.")
+        elif self.spec is not None:
+            self.status.setText("Not measured yet on this device at this batch size.")
+
+    # --- measuring -----------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.spec is None or self._running:
+            return
+        spec, (device, batch, dtype) = self.spec, self.settings()
+        say = self._progress.said.emit
+
+        def work() -> Profile:
+            from ..inspect.profile import profile_spec  # torch loads here, off the GUI thread
+
+            return profile_spec(spec, device, batch, dtype, repeats=5, warmup=2, progress=say)
+
+        self._running = True
+        self.run_button.setEnabled(False)
+        self.status.setText("Measuring: building the model…")
+        workers.start(work, self._done, self._failed)
+
+    def _done(self, p: Profile) -> None:
+        self._running = False
+        self.run_button.setEnabled(True)
+        self.cache.put(p)
+        self.profiled.emit(p)
+        if self.spec is not None and p.spec == self.spec.to_dict():
+            self.show_profile(p)
+            self.status.setText(f"Measured on {p.device_name}, medians of {p.repeats}.")
+        else:
+            self._show_cached()  # the spec changed meanwhile: the result waits in the cache
+
+    def _failed(self, e: Exception) -> None:
+        self._running = False
+        self.run_button.setEnabled(True)
+        self.status.setText(f"Could not profile: {e}")
+
+    # --- showing ---------------------------------------------------------------------------------
+    def show_profile(self, p: Profile | None) -> None:
+        self.result = p
+        self.stage_plot.clear()
+        self.sweep_plot.clear()
+        if p is None:
+            for f in (self.inference, self.training, self.memory, self.largest):
+                f.show_value("–")
+            self.stage_axis.names = []
+            return
+        self.inference.show_value(
+            f"{p.inference_img_s:,.0f} img/s",
+            f"{p.inference_ms:.1f} ms a batch of {p.batch_size}",
+            "Forward only, eval mode, no gradients",
+        )
+        self.training.show_value(
+            f"{p.train_img_s:,.0f} img/s",
+            f"{p.train_step_ms:.1f} ms a step",
+            "Forward, loss, backward and an SGD step with momentum",
+        )
+        est = human_bytes(p.estimated_memory_bytes)
+        if p.peak_memory_bytes is None:
+            self.memory.show_value("not measured", f"estimate {est}", p.memory_method)
+        else:
+            self.memory.show_value(
+                human_bytes(p.peak_memory_bytes),
+                f"estimate {est} · ratio {p.memory_ratio:.2f}",
+                f"Measured: {p.memory_method}\nEstimate: the analysis's weights, gradients, "
+                "momentum, buffers and the activations autograd keeps.",
+            )
+        self.largest.show_value(
+            str(p.largest_batch) if p.largest_batch else "–",
+            "CUDA only" if p.largest_batch is None else "found by trying",
+            p.largest_batch_note,
+        )
+        self._draw_stages(p)
+        self._draw_sweep(p)
+
+    def _draw_stages(self, p: Profile) -> None:
+        names = [s.name for s in p.stages]
+        self.stage_axis.names = names
+        times = np.array([s.forward_ms + (s.backward_ms or 0.0) for s in p.stages])
+        share = 100 * times / max(times.sum(), 1e-12)
+        macs = np.array([100 * s.macs_share for s in p.stages])
+        x = np.arange(len(names))
+        plot = self.stage_plot
+        plot.addItem(pg.BarGraphItem(x=x - 0.2, height=share, width=0.38, brush=TIME_COLOUR))
+        plot.addItem(pg.BarGraphItem(x=x + 0.2, height=macs, width=0.38, brush=MACS_COLOUR))
+        legend = plot.getPlotItem().legend
+        if legend is not None:
+            legend.clear()
+            legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=1, brush=TIME_COLOUR), "time")
+            legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=1, brush=MACS_COLOUR), "MACs")
+        plot.setXRange(-0.6, len(names) - 0.4, padding=0)
+        plot.setYRange(0, max(float(share.max()), float(macs.max())) * 1.1, padding=0)
+        lines = [
+            f"{s.name}: forward {s.forward_ms:.2f} ms"
+            + (f", backward {s.backward_ms:.2f} ms" if s.backward_ms is not None else "")
+            + f"; {share[i]:.1f}% of the time, {macs[i]:.1f}% of the MACs"
+            for i, s in enumerate(p.stages)
+        ]
+        lines.append(
+            f"Stages sum to {p.stage_forward_sum_ms:.2f} ms forward; the whole forward pass "
+            f"takes {p.forward_ms:.2f} ms."
+        )
+        self.stage_plot.setToolTip("\n".join(lines))
+
+    def _draw_sweep(self, p: Profile) -> None:
+        pts = [s for s in p.sweep if s.inference_img_s and s.train_img_s]
+        if not pts:
+            return
+        x = np.log2([s.batch_size for s in pts])
+        for values, colour, name in (
+            ([s.inference_img_s for s in pts], INFER_COLOUR, "inference"),
+            ([s.train_img_s for s in pts], TRAIN_COLOUR, "training"),
+        ):
+            self.sweep_plot.plot(
+                x, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolBrush=colour, name=name
+            )
+        notes = [s.note for s in p.sweep if s.note]
+        self.sweep_plot.setToolTip(
+            "\n".join(
+                [
+                    f"batch {s.batch_size}: {s.inference_img_s:,.0f} img/s inference, "
+                    f"{s.train_img_s:,.0f} training"
+                    for s in pts
+                ]
+                + notes
+            )
+        )
+        self.sweep_plot.getPlotItem().setLabel("bottom", "batch size")
+        self.sweep_plot.getAxis("bottom").setTicks([[(v, f"{2**v:g}") for v in x]])

@@ -1,0 +1,60 @@
+"""The Explorer's Profile tab: a click measures the spec off the GUI thread and shows what the
+profiler found; the result comes back from the cache for the same spec and settings."""
+
+from PySide6.QtCore import Qt
+
+from resnet_studio import ArchSpec
+from resnet_studio.core import analyze
+
+TINY = ArchSpec.from_preset(
+    "resnet18",
+    layers=(1, 1),
+    widths=(8, 16),
+    stem="cifar",
+    in_channels=1,
+    input_size=16,
+    num_classes=10,
+)
+
+
+def test_profile_button_measures_and_shows_the_figures(make_window, qtbot):
+    w = make_window()
+    w.panel.set_spec(TINY)
+    view = w.explorer.profile
+    w.explorer.pictures.setCurrentWidget(view)
+    assert view.spec == TINY
+    view.batch.setValue(2)
+    assert "Not measured yet" in view.status.text()
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    assert not view.run_button.isEnabled()  # one measurement at a time
+    qtbot.waitUntil(lambda: view.result is not None, timeout=120000)
+    p = view.result
+    assert p.spec == TINY.to_dict() and p.batch_size == 2 and p.device == "cpu"
+    assert view.run_button.isEnabled()
+    assert "Measured on" in view.status.text()
+    assert view.inference.value.text() == f"{p.inference_img_s:,.0f} img/s"
+    assert view.training.value.text() == f"{p.train_img_s:,.0f} img/s"
+    assert f"ratio {p.peak_memory_bytes / p.estimated_memory_bytes:.2f}" in (
+        view.memory.detail.text()
+    )
+    assert view.stage_axis.names == [s.name for s in analyze(TINY).stages]
+    assert "layer2: forward" in view.stage_plot.toolTip()
+
+    # another spec has no profile; coming back shows the kept one, without measuring
+    w.panel.set_spec(TINY.replace(widths=(8, 32)))
+    assert view.result is None and "Not measured yet" in view.status.text()
+    w.panel.set_spec(TINY)
+    assert view.result == p and "profile cache" in view.status.text()
+    view.batch.setValue(3)  # other settings: not measured
+    assert view.result is None
+
+
+def test_a_setting_that_cannot_run_is_a_sentence(make_window, qtbot):
+    w = make_window()
+    w.panel.set_spec(TINY.replace(input_size=2))  # batch norms see 1×1: one image cannot train
+    view = w.explorer.profile
+    view.batch.setValue(1)
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.run_button.isEnabled(), timeout=60000)
+    assert view.status.text().startswith("Could not profile: With batch size 1")
+    assert view.result is None
