@@ -45,7 +45,7 @@ def tooltip(hit: Hit, a: Analysis, names: tuple[str, ...] = ()) -> str:
         kinds = " → ".join(dict.fromkeys(a.by_name[n].kind for n in item.parts))
         node = first.node
         lines = [f"<b>{item.name}</b> · {kinds}"]
-        if node.kind in ("Conv2d", "MaxPool2d"):
+        if node.kind in ("Conv2d", "MaxPool2d", "AvgPool2d", "BlurPool2d"):
             lines.append(
                 f"kernel {node.kernel}×{node.kernel}, stride {node.stride}, padding {node.padding}"
                 + (f", dilation {node.dilation}" if node.dilation > 1 else "")

@@ -282,7 +282,7 @@ class LayerTreeModel(QAbstractItemModel):
         )
         if len(it.rows) == 1:
             n = it.rows[0].node
-            if n.kind in ("Conv2d", "MaxPool2d"):
+            if n.kind in ("Conv2d", "MaxPool2d", "AvgPool2d", "BlurPool2d"):
                 lines.append(
                     f"kernel {n.kernel}×{n.kernel}, stride {n.stride}, padding "
                     f"{n.padding}"
