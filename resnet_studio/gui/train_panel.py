@@ -28,6 +28,7 @@ from ..core import ArchSpec
 from ..train.config import AMP_MODES, DATASETS, NATURAL, OPTIMIZERS, SCHEDULES, TrainConfig
 from ..train.devices import DeviceInfo, cpu_device, list_devices
 from . import workers
+from .lr_find_view import LRFindDialog
 from .spec_panel import _wrap
 
 FIT_SIZE = 32  # the input size the panel proposes for the small datasets
@@ -101,6 +102,16 @@ class TrainPanel(QWidget):
         self.lr.setSingleStep(0.01)
         self.lr.setValue(d.lr)
         self.lr.setToolTip("Learning rate (the peak for onecycle)")
+        self.find_lr = QPushButton("Find…")
+        self.find_lr.setToolTip(
+            "The learning-rate range test: train a copy of the model briefly at growing "
+            "learning rates, see the loss, and take the suggested rate with one click"
+        )
+        lr_row = QHBoxLayout()
+        lr_row.addWidget(self.lr, 1)
+        lr_row.addWidget(self.find_lr)
+        self._spec: ArchSpec | None = None
+        self._lr_dialog: LRFindDialog | None = None
         self.optimizer = QComboBox()
         self.optimizer.addItems(list(OPTIMIZERS))
         self.optimizer.setToolTip("SGD with Nesterov momentum 0.9, or AdamW")
@@ -125,7 +136,7 @@ class TrainPanel(QWidget):
         form.addRow("Data folder", _wrap(row))
         form.addRow("Epochs", self.epochs)
         form.addRow("Batch size", self.batch)
-        form.addRow("Learning rate", self.lr)
+        form.addRow("Learning rate", _wrap(lr_row))
         form.addRow("Optimizer", self.optimizer)
         form.addRow("Schedule", self.schedule)
         form.addRow("", self.augment)
@@ -168,6 +179,7 @@ class TrainPanel(QWidget):
         self.pause.clicked.connect(self.pauseRequested)
         self.stop.clicked.connect(self.stopRequested)
         self.adapt.clicked.connect(lambda: self.adaptRequested.emit(dict(self._fix)))
+        self.find_lr.clicked.connect(lambda: self.open_lr_finder())
         self.dataset.currentIndexChanged.connect(self.datasetChanged)
 
     def settings(self) -> dict[str, Any]:
@@ -237,6 +249,8 @@ class TrainPanel(QWidget):
             self.data_dir.setText(path)
 
     def show_fit(self, spec: ArchSpec | None) -> None:
+        self._spec = spec  # the spec the LR finder tests
+        self.find_lr.setEnabled(spec is not None)
         problem = fit_problem(spec, self.dataset.currentText()) if spec else None
         self._fix = problem[1] if problem else {}
         self.fit.setText(problem[0] if problem else "")
@@ -258,6 +272,18 @@ class TrainPanel(QWidget):
             device=self.device.currentData(),
             threads=gui_threads(),
         )
+
+    def open_lr_finder(self) -> LRFindDialog:
+        """The learning-rate finder's window, for the spec and settings shown now."""
+        if self._lr_dialog is None:
+            self._lr_dialog = LRFindDialog(lambda: (self._spec, self.config()), self.set_lr, self)
+        self._lr_dialog.show()
+        self._lr_dialog.raise_()
+        return self._lr_dialog
+
+    def set_lr(self, lr: float) -> None:
+        """A learning rate from the finder (within the box's range: 1e-5 to 10)."""
+        self.lr.setValue(lr)
 
 
 def gui_threads() -> int:

@@ -1,0 +1,227 @@
+"""The learning-rate finder's window, opened from the Train panel: runs the range test of
+:mod:`resnet_studio.inspect.lr_find` off the GUI thread on the spec and settings of the panel,
+draws the smoothed loss against the learning rate (log scale) as it comes, marks the suggested
+rate with its reasoning as a tooltip, and sets it in the panel with one click. The run trained
+afterwards is untouched: the test trains a copy of the model of its own.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import ArchSpec
+from ..train.config import TrainConfig
+from ..train.errors import TrainError
+from . import (
+    theme,  # noqa: F401 (pyqtgraph's colours, before the first plot)
+    workers,
+)
+
+if TYPE_CHECKING:
+    from ..inspect.lr_find import LRFinding  # torch: imported by the worker, not the window
+
+CURVE, MARK = "#2f6db3", "#b8312f"
+
+
+class _Steps(QObject):
+    step = Signal(int, float, float)  # emitted on the worker's thread
+
+
+class _LogSpin(QDoubleSpinBox):
+    """A learning rate typed in any notation (1e-7, 0.001), shown in the shortest one."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__()
+        self.setDecimals(12)
+        self.setRange(1e-12, 1e6)
+        self.setValue(value)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt's name)
+        return f"{value:g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt's name)
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> Any:
+        from PySide6.QtGui import QValidator
+
+        try:
+            float(text)
+            return QValidator.State.Acceptable, text, pos
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos
+
+
+class LRFindDialog(QDialog):
+    """``setting``: the panel's settings and spec now; ``use``: sets a learning rate there."""
+
+    def __init__(
+        self,
+        setting: Callable[[], tuple[ArchSpec | None, TrainConfig]],
+        use: Callable[[float], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Find a learning rate")
+        self._setting, self._use = setting, use
+        self.finding: LRFinding | None = None
+        self._stop = threading.Event()
+        self._running = False
+        self._lrs: list[float] = []
+        self._losses: list[float] = []
+        self._steps = _Steps(self)
+        self._steps.step.connect(self._add_step)
+
+        self.start_lr = _LogSpin(1e-7)
+        self.start_lr.setToolTip("The first learning rate of the test")
+        self.end_lr = _LogSpin(10.0)
+        self.end_lr.setToolTip("The last one; the test stops earlier when the loss explodes")
+        self.steps = QSpinBox()
+        self.steps.setRange(10, 1000)
+        self.steps.setValue(100)
+        self.steps.setToolTip("Training steps at most, one batch each")
+        self.run_button = QPushButton("Run the test")
+        self.run_button.setToolTip(
+            "Train a copy of the model (the run you start afterwards is untouched) for up to "
+            "this many steps while the learning rate grows exponentially"
+        )
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        row = QHBoxLayout()
+        for text, w in (("from", self.start_lr), ("to", self.end_lr), ("steps", self.steps)):
+            row.addWidget(QLabel(text))
+            row.addWidget(w)
+        row.addWidget(self.run_button)
+        row.addWidget(self.stop_button)
+
+        self.plot = pg.PlotWidget()
+        self.plot.setLogMode(x=True, y=False)
+        self.plot.setLabel("bottom", "learning rate")
+        self.plot.setLabel("left", "smoothed loss")
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setMinimumSize(460, 260)
+        self.curve = self.plot.plot([], [], pen=pg.mkPen(CURVE, width=2))
+        self.mark = pg.ScatterPlotItem(size=12, brush=MARK, pen=pg.mkPen("w"), hoverable=True)
+        self.plot.addItem(self.mark)
+        self.mark_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(MARK, style=Qt.PenStyle.DashLine))
+        self.mark_line.hide()
+        self.plot.addItem(self.mark_line)
+
+        self.status = QLabel("Press Run to test the spec with the Train panel's settings.")
+        self.status.setWordWrap(True)
+        self.use_button = QPushButton("Use the suggestion")
+        self.use_button.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(self.use_button)
+
+        self.run_button.clicked.connect(lambda: self.start())
+        self.stop_button.clicked.connect(lambda: self._stop.set())
+        self.use_button.clicked.connect(lambda: self.use_suggestion())
+
+    def start(self) -> None:
+        if self._running:
+            return
+        try:
+            spec, config = self._setting()
+        except TrainError as e:
+            self.status.setText(str(e))
+            return
+        if spec is None:
+            self.status.setText("The spec is not valid; fix it in the spec panel first.")
+            return
+        start, end, steps = self.start_lr.value(), self.end_lr.value(), self.steps.value()
+        self._stop.clear()
+        stop, emit = self._stop, self._steps.step.emit
+
+        def work() -> LRFinding:
+            from ..inspect.lr_find import find_lr  # torch, off the GUI thread
+
+            return find_lr(
+                spec,
+                config,
+                start_lr=start,
+                end_lr=end,
+                steps=steps,
+                progress=emit,
+                should_stop=stop.is_set,
+            )
+
+        self._running = True
+        self.finding = None
+        self._lrs, self._losses = [], []
+        self.curve.setData([], [])
+        self.mark.setData([], [])
+        self.mark_line.hide()
+        self.use_button.setEnabled(False)
+        self.use_button.setText("Use the suggestion")
+        self.run_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self.status.setText(f"Training a copy of the model on {config.dataset}…")
+        workers.start(work, self._done, self._failed)
+
+    def _add_step(self, step: int, lr: float, loss: float) -> None:
+        self._lrs.append(lr)
+        self._losses.append(loss)
+        self.curve.setData(np.array(self._lrs), np.array(self._losses))
+        self.status.setText(f"Step {step + 1}: learning rate {lr:.3g}, smoothed loss {loss:.4f}")
+
+    def _finish(self) -> None:
+        self._running = False
+        self.run_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+
+    def _done(self, found: LRFinding) -> None:
+        self._finish()
+        self.finding = found
+        self.curve.setData(np.array(found.lrs), np.array(found.smoothed))
+        if found.suggestion is None or found.suggestion_index is None:
+            self.status.setText(f"{found.reason} {found.explanation}")
+            return
+        i = found.suggestion_index
+        tip = found.explanation
+        self.mark.setData(
+            [math.log10(found.suggestion)], [found.smoothed[i]], tip=lambda **_: tip, data=[tip]
+        )
+        self.mark_line.setValue(math.log10(found.suggestion))
+        self.mark_line.show()
+        self.mark.setToolTip(tip)
+        self.use_button.setText(f"Use {found.suggestion:.3g}")
+        self.use_button.setToolTip(tip)
+        self.use_button.setEnabled(True)
+        self.status.setText(f"{found.reason} Suggested: {found.suggestion:.3g}.")
+        self.status.setToolTip(tip)
+
+    def _failed(self, e: Exception) -> None:
+        self._finish()
+        self.status.setText(f"The test could not run: {e}")
+
+    def use_suggestion(self) -> None:
+        if self.finding is not None and self.finding.suggestion is not None:
+            self._use(self.finding.suggestion)
+
+    def done(self, result: int) -> None:  # closing stops a test under way (after its step)
+        self._stop.set()
+        super().done(result)

@@ -1,0 +1,72 @@
+"""The Train panel's learning-rate finder: Find… opens it, Run tests the spec shown with the
+panel's settings off the GUI thread, the curve and the suggestion appear, and one click puts the
+suggestion in the panel."""
+
+import math
+
+import pytest
+from PySide6.QtCore import Qt
+
+from resnet_studio import ArchSpec
+
+TINY = ArchSpec.from_preset(
+    "resnet18",
+    layers=(1, 1),
+    widths=(8, 16),
+    stem="cifar",
+    in_channels=1,
+    input_size=8,
+    num_classes=10,
+)
+
+
+def _finder(window, qtbot):
+    window.panel.set_spec(TINY)
+    panel = window.train.panel
+    panel.device.setCurrentIndex(panel.device.findData("cpu"))
+    panel.batch.setValue(32)
+    assert panel.find_lr.isEnabled()
+    qtbot.mouseClick(panel.find_lr, Qt.MouseButton.LeftButton)
+    dialog = panel._lr_dialog
+    assert dialog is not None and dialog.isVisible()
+    return panel, dialog
+
+
+def test_find_suggest_and_use(make_window, qtbot):
+    w = make_window()
+    panel, dialog = _finder(w, qtbot)
+    dialog.start_lr.setValue(1e-4)
+    dialog.end_lr.setValue(1e3)
+    dialog.steps.setValue(30)
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    assert not dialog.run_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.finding is not None, timeout=120000)
+    f = dialog.finding
+    assert f.suggestion is not None
+    xs, ys = dialog.curve.getData()
+    assert list(ys) == pytest.approx(list(f.smoothed))
+    assert list(xs) == pytest.approx([math.log10(v) for v in f.lrs])  # drawn on a log axis
+    (mx,), (my,) = dialog.mark.getData()
+    assert mx == pytest.approx(math.log10(f.suggestion))  # a log axis: the mark at log10
+    assert my == pytest.approx(f.smoothed[f.suggestion_index])
+    assert dialog.use_button.text() == f"Use {f.suggestion:.3g}"
+    assert "falls fastest" in dialog.use_button.toolTip()
+    qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)
+    assert panel.lr.value() == pytest.approx(min(10.0, max(1e-5, f.suggestion)), abs=1e-5)
+    dialog.close()
+
+
+def test_stop_ends_the_test_early(make_window, qtbot):
+    w = make_window()
+    panel, dialog = _finder(w, qtbot)
+    dialog.steps.setValue(1000)
+    dialog.end_lr.setValue(1.0)
+    before = panel.lr.value()
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(dialog._lrs) >= 3, timeout=60000)
+    qtbot.mouseClick(dialog.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.finding is not None, timeout=60000)
+    assert len(dialog.finding.lrs) < 1000
+    assert "stopped" in dialog.finding.reason
+    assert panel.lr.value() == before  # nothing is set without the click
+    dialog.close()
