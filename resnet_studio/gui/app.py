@@ -52,6 +52,9 @@ def run_app(argv: list[str] | None = None) -> int:
             icon.addFile(str(path))
     app.setWindowIcon(icon)
     app.setStyle("Fusion")
+    from . import theme
+
+    theme.use_environment(app)  # RESNET_STUDIO_THEME=dark where the desktop says nothing
     # The settings stay where they were when the application name was "ResNet Studio".
     settings = QSettings("ResNet Studio", "ResNet Studio")
     window = MainWindow(settings)

@@ -24,12 +24,19 @@ from PySide6.QtWidgets import (
 from ..core import ArchSpec, analyze
 from ..core.compare import Comparison, compare, comparison_label, measure_rows
 from ..core.presets import PRESETS, preset_spec
+from . import theme
 from .diagram_view import DiagramView
 from .plots import StagePlots, colour
 
 CURRENT = "current"
 DIFF = QBrush(QColor("#fff2c4"))
 STAGE_ROW = QBrush(QColor("#eef1f5"))
+DARK_DIFF, DARK_STAGE_ROW = QBrush(QColor("#4d4221")), QBrush(QColor("#34373c"))
+
+
+def _shade(light: QBrush, dark: QBrush) -> QBrush:
+    """A cell's shade in the window's colours: a light cell under light text is unreadable."""
+    return dark if theme.is_dark() else light
 
 
 class CompareView(QWidget):
@@ -64,7 +71,8 @@ class CompareView(QWidget):
         self.diagram = DiagramView(first_look="whole")  # the comparison at a glance
         self.table = QTableWidget()
         self.table.verticalHeader().hide()
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # a narrow pane scrolls sideways: no name or number is cut to fit
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectColumns)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -199,7 +207,7 @@ class CompareView(QWidget):
         for stage in stages:
             item = QTableWidgetItem(stage)
             item.setFont(bold)
-            item.setBackground(STAGE_ROW)
+            item.setBackground(_shade(STAGE_ROW, DARK_STAGE_ROW))
             self.table.setItem(r, 0, item)
             self.table.setSpan(r, 0, 1, len(head))
             self.table_rows.append((stage, ""))
@@ -212,22 +220,20 @@ class CompareView(QWidget):
                     item.setToolTip(exact or "not in this network")
                     item.setTextAlignment(right)
                     if m.differs:
-                        item.setBackground(DIFF)
+                        item.setBackground(_shade(DIFF, DARK_DIFF))
                     self.table.setItem(r, k, item)
                     k += 1
                     if j:
                         vs = QTableWidgetItem(m.against_first[j - 1])
                         vs.setTextAlignment(right)
-                        vs.setForeground(QBrush(QColor("#666")))
+                        vs.setForeground(QBrush(QColor("#999" if theme.is_dark() else "#666")))
                         self.table.setItem(r, k, vs)
                         k += 1
                 self.table_rows.append((stage, m.measure))
                 r += 1
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        for k in range(1, len(head)):  # the networks share what the "vs" columns leave
-            mode = QHeaderView.ResizeMode.Stretch if self.columns[k] >= 0 else None
-            header.setSectionResizeMode(k, mode or QHeaderView.ResizeMode.ResizeToContents)
+        # every column as wide as its header and cells: a narrow pane scrolls, cutting nothing
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeRowsToContents()
         self.table.blockSignals(False)
 

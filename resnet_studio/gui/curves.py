@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -124,6 +125,9 @@ class CurvesView(QWidget):
         self.log_y.setToolTip("Logarithmic y-axis for the loss")
         self.hover = QLabel("")
         self.hover.setStyleSheet("color: palette(mid);")
+        # a long line never widens the window: it is cut here, and whole beside the point
+        self.hover.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.hover.hide()  # until the mouse is over a curve
         for w in (
             self.smoothing,
             self.smoothing_label,
@@ -418,12 +422,14 @@ class CurvesView(QWidget):
         if hit is None or hit.pixels > 80:  # far from every curve: say nothing
             tip.hide()
             self.hover.setText("")
+            self.hover.hide()
             return
         run, i = hit.series.key, hit.index
         smooth = self._items[id(run)]["smooth"].getOriginalDataset()[1]
         text = describe(run, hit.series.what, i, smooth if self.smoothing.value() else None)
         tip.show(hit.series.x[i], hit.series.y[i], text, run.colour)
         self.hover.setText(text.replace("\n", " · "))
+        self.hover.show()
 
     def _series(self, key: str) -> list[Series]:
         """What the mouse can point at in plot ``key``, as drawn (log10 on a log axis)."""

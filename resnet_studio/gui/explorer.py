@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QTreeView,
@@ -123,15 +124,19 @@ class ExplorerView(QWidget):
             "The real nn.Module, built off the GUI thread with the "
             "core's builder, checked against the analysis"
         )
-        head.addWidget(self.title)
-        head.addWidget(self.build_status, 1)
-        layout.addLayout(head)
+        # the banner takes the build status's place in the title's row: showing it moves
+        # nothing below (the splitter keeps its place), and it never widens the window
         self.stale_banner = QLabel(
             "Showing the last valid architecture: fix the field marked in red to update it."
         )
+        self.stale_banner.setToolTip(self.stale_banner.text())
         self.stale_banner.setStyleSheet("background: #fff4ce; color: #6b5900; padding: 4px;")
+        self.stale_banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.stale_banner.hide()
-        layout.addWidget(self.stale_banner)
+        head.addWidget(self.title)
+        head.addWidget(self.stale_banner, 1)
+        head.addWidget(self.build_status, 1)
+        layout.addLayout(head)
         self.summary = SummaryStrip()
         layout.addWidget(self.summary)
 
@@ -208,6 +213,7 @@ class ExplorerView(QWidget):
 
     def set_stale(self, stale: bool) -> None:
         self.stale_banner.setVisible(stale)
+        self.build_status.setVisible(not stale)
         self.model.set_stale(stale)
         self.diagram.set_stale(stale)
 

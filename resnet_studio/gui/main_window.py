@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
 
     def _scheme_changed(self, *_: Any) -> None:
         theme.apply(self)
+        self.compare.refresh()  # its table's shaded cells
 
     def find_layer(self) -> None:
         """The Explorer's layer filter, shown and focused with its text selected."""

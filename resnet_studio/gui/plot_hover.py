@@ -86,10 +86,13 @@ class HoverTip:
 
     def show(self, x: float, y: float, text: str, colour: str) -> None:
         vb = self.plot.vb
-        (x0, x1), (y0, y1) = vb.viewRange()
-        # on the side with more room, so the label stays inside the plot
-        self.label.setAnchor((0 if x < (x0 + x1) / 2 else 1, 1 if y < (y0 + y1) / 2 else 0))
         self.label.setText(text)
+        # right of and above the point, unless that side lacks room: it stays in the plot
+        size = self.label.boundingRect()
+        at, inside = vb.mapViewToScene(QPointF(x, y)), vb.sceneBoundingRect()
+        right = at.x() + size.width() + 8 <= inside.right()
+        above = at.y() - size.height() - 8 >= inside.top()
+        self.label.setAnchor((0 if right else 1, 1 if above else 0))
         self.label.setPos(x, y)
         self.dot.setData([x], [y], brush=pg.mkBrush(colour))
         self.label.show()

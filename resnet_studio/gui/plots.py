@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtCore import QBuffer, QEvent, QIODevice
+from PySide6.QtGui import QFont, QFontMetrics, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -345,3 +345,11 @@ class StagePlots(QWidget):
             self.export(i, target, width, height, dpi)
             written.append(target)
         return written
+
+
+def image_png(image: QImage | QPixmap) -> bytes:
+    """An image as PNG bytes (the inspect view's pictures)."""
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buf, "PNG")  # type: ignore[call-overload]  # PySide's stubs say bytes; it takes str
+    return bytes(buf.data().data())  # a copy, as bytes (the stubs allow a view too)

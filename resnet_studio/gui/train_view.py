@@ -121,6 +121,7 @@ class TrainView(QWidget):
         ub.addWidget(self.undo_label, 1)
         ub.addWidget(self.undo_button)
         self.undo_bar.setStyleSheet("background: #fff4ce;")
+        self.undo_label.setStyleSheet("color: #3b3000;")  # dark on the pale bar, in dark mode too
         self.undo_bar.hide()
         bottom = QWidget()
         bl = QVBoxLayout(bottom)

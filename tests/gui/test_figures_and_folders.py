@@ -57,3 +57,43 @@ def test_open_folder_that_opens_says_so_quietly(make_window, monkeypatch, tmp_pa
     w.train.open_selected()
     assert str(tmp_path) in w.statusBar().currentMessage()
     assert not w.notices.messages
+
+
+def test_the_stale_banner_does_not_move_the_explorers_splitter(make_window, qtbot):
+    w = make_window()
+    w.resize(1280, 720)
+    w.tabs.setCurrentWidget(w.explorer)
+    qtbot.wait(50)
+    before = w.explorer.splitter.sizes()
+    top = w.explorer.splitter.mapTo(w, w.explorer.splitter.rect().topLeft()).y()
+    w.panel.preset.setCurrentText("resnext50_32x4d")
+    w.panel.block.setCurrentText("basic")  # invalid: the banner shows
+    qtbot.waitUntil(lambda: w.explorer.stale_banner.isVisibleTo(w), timeout=5000)
+    qtbot.wait(50)
+    assert w.explorer.splitter.sizes() == before
+    assert w.explorer.splitter.mapTo(w, w.explorer.splitter.rect().topLeft()).y() == top
+    assert w.explorer.stale_banner.toolTip() == w.explorer.stale_banner.text()
+
+
+def test_the_compare_table_cuts_no_header_at_1280_with_three_networks(make_window, qtbot):
+    w = make_window()
+    w.resize(1280, 720)
+    w.tabs.setCurrentWidget(w.compare)
+    w.compare.set_entries(["resnet18", "resnet50", "wide_resnet50_2"])
+    qtbot.wait(50)
+    table, header = w.compare.table, w.compare.table.horizontalHeader()
+    fm = header.fontMetrics()
+    for k in range(table.columnCount()):
+        widest = max(
+            fm.horizontalAdvance(line) for line in table.horizontalHeaderItem(k).text().split("\n")
+        )
+        assert header.sectionSize(k) >= widest, (
+            f"the header {table.horizontalHeaderItem(k).text()!r} is cut"
+        )
+        for r in range(table.rowCount()):
+            item = table.item(r, k)
+            if item is not None and table.columnSpan(r, k) == 1:
+                assert header.sectionSize(k) >= table.fontMetrics().horizontalAdvance(item.text())
+    total = sum(header.sectionSize(k) for k in range(table.columnCount()))
+    if total > table.viewport().width():  # what does not fit scrolls
+        assert table.horizontalScrollBar().maximum() > 0
