@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +40,7 @@ from .flow import FlowLayout
 from .notices import open_folder
 from .plot_export import ask_and_export, shown_size
 from .run_table import ALL, COLUMNS, HEADERS, SORT_ROLE, RunTableModel, progress_line, run_details
+from .tradeoff_view import TradeoffView
 from .train_panel import TrainPanel
 
 UNDO_SECONDS = 8  # how long a deleted run can be brought back
@@ -121,7 +123,6 @@ class TrainView(QWidget):
         ub.addWidget(self.undo_label, 1)
         ub.addWidget(self.undo_button)
         self.undo_bar.setStyleSheet("background: #fff4ce;")
-        self.undo_label.setStyleSheet("color: #3b3000;")  # dark on the pale bar, in dark mode too
         self.undo_bar.hide()
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
@@ -130,7 +131,14 @@ class TrainView(QWidget):
         bl.addWidget(self.undo_bar)
         bl.addWidget(self.table)
         right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.curves)
+        self.tradeoff = TradeoffView(self.manager)  # beside the curves, over the table
+        self.pictures = QTabWidget()
+        self.pictures.addTab(self.curves, "Curves")
+        self.pictures.addTab(self.tradeoff, "Trade-off")
+        self.pictures.setTabToolTip(
+            1, "Best validation accuracy against a cost, one point per run; the Pareto front"
+        )
+        right.addWidget(self.pictures)
         right.addWidget(bottom)
         right.setSizes([520, 260])
         self.right_splitter = right
@@ -165,6 +173,7 @@ class TrainView(QWidget):
         self.resume_button.clicked.connect(lambda: self.resume_selected())
         self.open_button.clicked.connect(lambda: self.open_selected())
         self.spec_button.clicked.connect(lambda: self.load_selected_spec())
+        self.tradeoff.runClicked.connect(self.select_id)
         self.delete_button.clicked.connect(lambda: self.delete_selected())
         self.export_button.clicked.connect(lambda: self.export_dialog())
         self.undo_button.clicked.connect(lambda: self.undo_delete())
@@ -196,6 +205,12 @@ class TrainView(QWidget):
             return self.model.run(self.proxy.mapToSource(rows[0]).row())
         live = [r for r in self.runs if self.manager.is_live(r)]
         return live[-1] if live else None
+
+    def select_id(self, run_id: str) -> None:
+        """Select the run whose folder is named ``run_id`` (a click in the trade-off view)."""
+        run = self.manager.find(run_id)
+        if run is not None:
+            self.select(run)
 
     def select(self, run: Run) -> None:
         row = self.runs.index(run)

@@ -78,6 +78,17 @@ class ProfileCache:
                 best = (saved, p)
         return best[1] if best else None
 
+    def devices(self) -> list[str]:
+        """The devices that profiles were measured on, sorted."""
+        with _lock:
+            entries = self._read()
+        found = set()
+        for entry in entries.values():
+            profile = entry.get("profile") if isinstance(entry, dict) else None
+            if isinstance(profile, dict) and isinstance(profile.get("device"), str):
+                found.add(profile["device"])
+        return sorted(found)
+
     def put(self, p: Profile) -> None:
         """Keep ``p``; a cache that cannot be written is skipped (it is only a cache)."""
         with _lock:

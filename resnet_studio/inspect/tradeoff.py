@@ -70,6 +70,18 @@ def pareto_front(
     return front
 
 
+def spec_text(spec: Any) -> str:
+    """A spec in one line: its name, then blocks, stages, widths and input size, which tell
+    apart the custom specs that share the name "custom"."""
+    from ..core.presets import spec_label
+
+    h, w = spec.input_size
+    return (
+        f"{spec_label(spec)} · {spec.block} {'-'.join(map(str, spec.layers))} · widths "
+        f"{'-'.join(map(str, spec.widths))} · {h}×{w}"
+    )
+
+
 def dataset_of(run: Run) -> str:
     """The data a run trained on: the dataset's name, with the folder for an image folder."""
     cfg = run.info.get("config") or {}
@@ -131,10 +143,8 @@ def tradeoff_points(
 ) -> tuple[list[TradeoffPoint], int]:
     """One point per run on ``dataset`` that has a best validation accuracy and the cost; and
     how many runs on that dataset were left out for want of the cost (no profile yet)."""
-    from ..core.presets import spec_label as default_label
-
     get = _cost_getter(cost, cache, device)
-    label = spec_label or default_label
+    label = spec_label or spec_text
     points, missing = [], 0
     for run in runs:
         acc = run.best_val_accuracy

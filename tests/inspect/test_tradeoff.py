@@ -96,7 +96,8 @@ def test_one_point_per_run_for_one_dataset_at_a_time():
     assert [(p.run_id, p.accuracy) for p in points] == [("a", 0.8), ("b", 0.9)]
     built = [sum(t.numel() for t in build_model(s).parameters()) for s in (SPEC, wide)]
     assert [p.cost for p in points] == built
-    assert all(p.dataset == "digits" and p.spec_label for p in points)
+    assert all(p.dataset == "digits" for p in points)
+    assert [p.spec_label.split(" · ")[2] for p in points] == ["widths 8-16", "widths 16-32"]
 
 
 def test_costs_from_the_runs_and_runs_without_one_are_counted():
