@@ -59,6 +59,9 @@ def add_spec_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--preact", type=flag, metavar="BOOL", help="pre-activation (ResNet v2)")
     g.add_argument("--drop-path-rate", type=float, help="stochastic depth (training only)")
     g.add_argument("--drop-rate", type=float, help="dropout before fc (training only)")
+    g.add_argument(
+        "--drop-block-rate", type=float, help="timm's DropBlock in stages 3-4 (training only)"
+    )
     g.add_argument("--conv-bias", type=flag, metavar="BOOL", help="biases on every conv")
     g.add_argument("--in-channels", type=int, help="input channels, e.g. 1 or 3")
     g.add_argument("--input-size", help="224 or HxW, e.g. 224x160")

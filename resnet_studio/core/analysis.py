@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .describe import ATTENTION_KINDS, FLATTEN, Node, describe
 from .errors import SpecError
+from .words import plural
 
 if TYPE_CHECKING:
     from .spec import ArchSpec
@@ -79,7 +80,7 @@ def _leaf(node: Node, x: Shape) -> tuple[Shape, int, int, int, int]:
         return out, params, 0, params * h * w, node.out_ch * h * w
     if k == "BatchNorm2d":
         return x, 2 * x[0], 2 * x[0] + 1, 2 * x[0], prod(x)
-    if k in ("ReLU", "Identity", "DropPath", "Dropout"):
+    if k in ("ReLU", "Identity", "DropPath", "Dropout", "DropBlock2d"):
         return x, 0, 0, 0, 0  # in place or training-only: nothing to count
     if k == "Sigmoid":
         return x, 0, 0, 0, prod(x)
@@ -417,6 +418,14 @@ class Analysis:
                 f"drop path in {len(rates)} blocks, rising to {max(rates):g} "
                 f"(stochastic depth, timm's linear rule)"
             )
+        blocks = [r for r in self.rows if r.kind == "DropBlock2d"]
+        if blocks:
+            stages = sorted({r.section for r in blocks})
+            parts.append(
+                f"DropBlock {self.spec.drop_block_rate:g} in {plural(len(blocks), 'block')} "
+                f"of {' and '.join(stages)} (timm's 5×5 blocks at ¼ the rate in layer3, 3×3 in "
+                f"layer4)"
+            )
         if self.spec.drop_rate:
             parts.append(f"dropout {self.spec.drop_rate:g} before fc")
         return f"Training only: {'; '.join(parts)}." if parts else ""
@@ -433,6 +442,7 @@ class Analysis:
             "training_only": {
                 "drop_path": {r.name: r.node.rate for r in self.rows if r.kind == "DropPath"},
                 "dropout": self.spec.drop_rate,
+                "drop_block": {r.name: r.node.rate for r in self.rows if r.kind == "DropBlock2d"},
             },
             "totals": {
                 "params": t.params,

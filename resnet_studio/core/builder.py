@@ -138,6 +138,35 @@ class DropPath(nn.Module):
         return f"drop_prob={self.rate:.3f}"
 
 
+class DropBlock2d(nn.Module):
+    """timm's ``DropBlock2d`` (its defaults: one mask for all channels, kept values rescaled):
+    in training, zero square blocks of ``block_size``; seeds fall at a rate that drops about
+    ``rate × scale`` of the map. Takes the random numbers in timm's order, so a seeded run
+    equals timm's."""
+
+    def __init__(self, rate: float, block_size: int, scale: float) -> None:
+        super().__init__()
+        self.rate, self.block_size, self.scale = rate, block_size, scale
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or not self.rate:
+            return x
+        b, _, h, w = x.shape
+        kh, kw = min(self.block_size, h), min(self.block_size, w)
+        gamma = self.scale * self.rate * h * w / (kh * kw) / ((h - kh + 1) * (w - kw + 1))
+        with torch.no_grad():
+            seeds = torch.empty((b, 1, h, w), dtype=x.dtype, device=x.device).bernoulli_(gamma)
+            mask = F.max_pool2d(seeds, (kh, kw), stride=1, padding=(kh // 2, kw // 2))
+            if kh % 2 == 0 or kw % 2 == 0:  # an even block overhangs by one: trim it
+                mask = mask[..., (kh + 1) % 2 :, (kw + 1) % 2 :]
+            keep = 1.0 - mask
+            keep.mul_((keep.numel() / keep.to(torch.float32).sum().add(1e-7)).to(x.dtype))
+        return x * keep
+
+    def extra_repr(self) -> str:
+        return f"drop_prob={self.rate:g}, block_size={self.block_size}, gamma_scale={self.scale:g}"
+
+
 class BasicBlock(_ResidualBlock):
     expansion = 1
 
@@ -179,6 +208,8 @@ def _instantiate(node: Node) -> nn.Module:
         return BlurPool2d(node.in_ch, node.stride)
     if k == "DropPath":
         return DropPath(node.rate)
+    if k == "DropBlock2d":
+        return DropBlock2d(node.rate, node.kernel, node.scale)
     if k == "Dropout":
         return nn.Dropout(node.rate)
     if k == "SEModule":

@@ -54,7 +54,8 @@ class Node:
     # an identity shortcut the block's input
     pre: tuple[Node, ...] = ()
     ceil: bool = False  # AvgPool2d: ceil_mode=True and count_include_pad=False (ResNet-D)
-    rate: float = 0.0  # DropPath and Dropout: the drop probability (training only)
+    rate: float = 0.0  # DropPath, Dropout and DropBlock2d: the drop probability (training only)
+    scale: float = 1.0  # DropBlock2d: timm's gamma_scale (its kernel is the block size)
 
     @property
     def local(self) -> str:
@@ -174,6 +175,7 @@ def _block(
     # anti-aliasing: the 3×3 conv keeps the resolution and a pool strides after it
     aa = spec.aa != "none" and stride > 1
     conv_stride = 1 if aa else stride
+    drop_block = _drop_block(spec, name)
     if spec.block == "basic":
         kids = [
             _conv(f"{name}.conv1", c_in, planes, 3, conv_stride, dilation, dilation, bias=b),
@@ -185,6 +187,7 @@ def _block(
         flow: list[Node] = list(kids[:5])  # conv1, bn1, relu, conv2, bn2
         kind, mid = "BasicBlock", planes
         relu, after_relu = kids[2], 3  # the anti-aliasing pool follows the first ReLU
+        after_bn = 2  # timm's DropBlock follows the 3×3 conv's BN
     else:
         width = int(planes * (spec.width_per_group / 64.0)) * spec.groups
         kids = [
@@ -201,11 +204,14 @@ def _block(
         c1, b1, c2, b2, c3, b3, relu = kids
         flow = [c1, b1, relu, c2, b2, relu, c3, b3]
         kind, mid = "Bottleneck", width
-        after_relu = 6
+        after_relu, after_bn = 6, 5
     if aa:
         pool = _aa_pool(spec, f"{name}.aa", mid, stride)
         kids.append(pool)
         flow.insert(after_relu, pool)
+    if drop_block:
+        kids.append(drop_block)
+        flow.insert(after_bn, drop_block)
     attention = _attention(spec, f"{name}.se", c_out)
     if attention:
         kids.append(attention)
@@ -222,6 +228,18 @@ def _block(
         flow=tuple(flow),
         shortcut=skip,
         post=(relu,),
+    )
+
+
+def _drop_block(spec: ArchSpec, name: str) -> Node | None:
+    """timm's ``drop_blocks``: DropBlock in the third stage (5×5 blocks, gamma scaled by ¼) and
+    the fourth (3×3); none elsewhere, nor at rate 0."""
+    stage = int(name.split(".")[0].removeprefix("layer"))
+    if not spec.drop_block_rate or stage not in (3, 4):
+        return None
+    size, scale = (5, 0.25) if stage == 3 else (3, 1.0)
+    return Node(
+        f"{name}.drop_block", "DropBlock2d", kernel=size, rate=spec.drop_block_rate, scale=scale
     )
 
 

@@ -215,13 +215,14 @@ class _RowLayout:
                 text = f"zero-pad to {skip.out_ch}" + (
                     f", /{skip.stride}" if skip.stride > 1 else ""
                 )
-            elif self.a.spec.preact:  # ResNet v2 projects with a bare conv, no BN
-                kind, text = "conv", conv_text(skip.children[0])
             elif kind == "avg_down":  # ResNet-D: a 1×1 conv + BN after a 2×2 average pool
-                kind, pool = "conv_bn", skip.children[0]
+                pool = skip.children[0]
+                kind = "conv" if self.a.spec.preact else "conv_bn"  # v2: a bare conv
                 text = ("avg /2, " if pool.kind == "AvgPool2d" else "") + conv_text(
                     skip.children[1]
                 )
+            elif self.a.spec.preact:  # ResNet v2 projects with a bare conv, no BN
+                kind, text = "conv", conv_text(skip.children[0])
             else:
                 text = conv_text(skip.children[0])
             top -= OP_H / 2

@@ -157,7 +157,9 @@ class ArchSpec:
       shortcuts pool then project with a bare conv (timm's resnetv2_50d). Without attention,
       anti-aliasing, a conv stem pool or dilation.
     - ``drop_path_rate`` (stochastic depth, rising linearly from 0 at the first block to the
-      rate at the last, as timm) and ``drop_rate`` (dropout before the classifier): training
+      rate at the last, as timm), ``drop_rate`` (dropout before the classifier) and
+      ``drop_block_rate`` (timm's DropBlock after the 3×3 conv's BN in the third and fourth
+      stages, 5×5 blocks at a quarter of the rate in the third, 3×3 in the fourth): training
       only; they add no parameters and change no shape.
     - ``conv_bias``: give every conv of the stem and blocks a bias.
     - ``in_channels``, ``input_size`` ((height, width); an int means square), ``num_classes``.
@@ -190,6 +192,7 @@ class ArchSpec:
     preact: bool = False
     # None (the default) until _check_timm_options makes it the stem's own pool
     stem_pool: str = cast("str", None)
+    drop_block_rate: float = 0.0
 
     if TYPE_CHECKING:
         # What the constructor accepts. __post_init__ turns each value into its field's type
@@ -217,6 +220,7 @@ class ArchSpec:
             drop_rate: float = ...,
             preact: bool = ...,
             stem_pool: str | None = ...,
+            drop_block_rate: float = ...,
         ) -> None: ...
 
     def __post_init__(self) -> None:
@@ -295,6 +299,7 @@ class ArchSpec:
         s(self, "aa", _choice("aa", self.aa, ANTI_ALIASING))
         s(self, "drop_path_rate", _rate("drop_path_rate", self.drop_path_rate))
         s(self, "drop_rate", _rate("drop_rate", self.drop_rate))
+        s(self, "drop_block_rate", _rate("drop_block_rate", self.drop_block_rate))
         s(self, "preact", _flag("preact", self.preact))
         pool = own_stem_pool(self.stem) if self.stem_pool is None else self.stem_pool
         s(self, "stem_pool", _choice("stem_pool", pool, STEM_POOLS))
@@ -302,6 +307,7 @@ class ArchSpec:
         if self.preact:
             for field, value, bad in (
                 ("stem_pool", self.stem_pool, self.stem_pool == "conv"),
+                ("drop_block_rate", self.drop_block_rate, self.drop_block_rate > 0),
                 ("attention", self.attention, self.attention != "none"),
                 ("aa", self.aa, self.aa != "none"),
                 ("replace_stride_with_dilation", self.replace_stride_with_dilation, dilated),

@@ -158,6 +158,10 @@ class SpecPanel(QWidget):
         self.preact.setToolTip("BN and ReLU before each conv, a final BN before the pool")
         self.drop_path_rate = _rate_spin("Stochastic depth: rising to this rate at the last block")
         self.drop_rate = _rate_spin("Dropout before the classifier")
+        self.drop_block_rate = _rate_spin(
+            "timm's DropBlock after the 3×3 conv's BN in layer3 (5×5 blocks, ¼ the rate) and "
+            "layer4 (3×3)"
+        )
         tform.addRow("Deep stem width", self.stem_width)
         tform.addRow("Stem pool", self.stem_pool)
         tform.addRow("Attention", self.attention)
@@ -165,6 +169,7 @@ class SpecPanel(QWidget):
         tform.addRow("", self.preact)
         tform.addRow("Drop path rate", self.drop_path_rate)
         tform.addRow("Dropout", self.drop_rate)
+        tform.addRow("DropBlock rate", self.drop_block_rate)
         outer.addWidget(timm)
 
         data = QGroupBox("Input and output")
@@ -220,6 +225,7 @@ class SpecPanel(QWidget):
             "preact": [self.preact],
             "drop_path_rate": [self.drop_path_rate],
             "drop_rate": [self.drop_rate],
+            "drop_block_rate": [self.drop_block_rate],
             "batch_size": [self.batch],
             "dtype": [self.dtype],
         }
@@ -236,7 +242,7 @@ class SpecPanel(QWidget):
             self.stem_width,
         ):
             spin.valueChanged.connect(self._edited)
-        for rate in (self.drop_path_rate, self.drop_rate):
+        for rate in (self.drop_path_rate, self.drop_rate, self.drop_block_rate):
             rate.valueChanged.connect(self._edited)
         combos = (self.block, self.shortcut, self.dtype, self.attention, self.aa, self.stem_pool)
         for combo in combos:
@@ -335,6 +341,7 @@ class SpecPanel(QWidget):
             self.preact.setChecked(spec.preact)
             self.drop_path_rate.setValue(spec.drop_path_rate)
             self.drop_rate.setValue(spec.drop_rate)
+            self.drop_block_rate.setValue(spec.drop_block_rate)
             self.in_channels.setValue(spec.in_channels)
             self.input_height.setValue(spec.input_size[0])
             self.input_width.setValue(spec.input_size[1])
@@ -368,6 +375,7 @@ class SpecPanel(QWidget):
             preact=self.preact.isChecked(),
             drop_path_rate=self.drop_path_rate.value(),
             drop_rate=self.drop_rate.value(),
+            drop_block_rate=self.drop_block_rate.value(),
         )
 
     def current(self) -> ArchSpec | SpecError:

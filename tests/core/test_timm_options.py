@@ -28,6 +28,8 @@ torchinfo = pytest.importorskip("torchinfo")
         (dict(aa="blurr"), "aa", ["'blurr'", "did you mean 'blur'"]),
         (dict(stem_pool="maxx"), "stem_pool", ["'maxx'", "did you mean 'max'"]),
         (dict(preact=True, stem_pool="conv"), "stem_pool", ["pre-activation", "'conv'"]),
+        (dict(drop_block_rate=1), "drop_block_rate", ["below 1"]),
+        (dict(preact=True, drop_block_rate=0.1), "drop_block_rate", ["pre-activation"]),
         (dict(drop_path_rate=1.0), "drop_path_rate", ["is 1.0", "below 1"]),
         (dict(drop_rate=-0.1), "drop_rate", ["at least 0"]),
         (dict(drop_rate="a lot"), "drop_rate", ["number from 0 to 1"]),
@@ -59,7 +61,8 @@ def test_invalid_timm_options_raise_one_sentence(kwargs, field, words):
 
 def test_defaults_leave_old_specs_as_they_were():
     old = ArchSpec.from_preset("resnet50").to_dict()
-    for key in ("stem_width", "attention", "aa", "drop_path_rate", "drop_rate", "stem_pool"):
+    keys = ("stem_width", "attention", "aa", "drop_path_rate", "drop_rate", "stem_pool")
+    for key in (*keys, "drop_block_rate"):
         del old[key]  # a spec saved before these options existed
     assert ArchSpec.from_dict(json.loads(json.dumps(old))) == ArchSpec.from_preset("resnet50")
 
@@ -170,6 +173,7 @@ def _timm_model(spec: ArchSpec) -> torch.nn.Module:
         avg_down=spec.shortcut == "avg_down",
         aa_layer=aa,
         replace_stem_pool=spec.stem_pool == "conv",
+        drop_block_rate=spec.drop_block_rate,
         block_args=block_args,
     )
     if spec.stem_pool == "none":  # timm has no option for it: people replace the pool
@@ -208,6 +212,7 @@ def timm_specs(draw: st.DrawFn) -> ArchSpec:
         input_size=size,
         num_classes=draw(st.integers(1, 12)),
         drop_path_rate=draw(st.sampled_from([0.0, 0.1])),
+        drop_block_rate=draw(st.sampled_from([0.0, 0.1])),
     )
 
 
@@ -247,6 +252,15 @@ def test_drop_path_drops_whole_samples_in_training_only():
     model.train()(torch.randn(2, 3, 8, 8)).sum().backward()  # trains with the drops in place
 
 
+def _randomise(model: torch.nn.Module) -> None:
+    """Random weights and statistics, so that equal outputs mean something."""
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for t in model.state_dict().values():
+            if t.is_floating_point():
+                t.copy_(torch.rand_like(t) + 0.5)
+
+
 @pytest.mark.parametrize(
     "block,stem,aa,stem_pool",
     [
@@ -269,10 +283,7 @@ def test_blur_pools_and_stem_pools_equal_timm(block, stem, aa, stem_pool):
         num_classes=7,
     )
     theirs = _timm_model(spec).eval()
-    torch.manual_seed(1)
-    with torch.no_grad():  # random weights and statistics, so equal outputs mean something
-        for t in theirs.state_dict().values():
-            t.copy_(torch.rand_like(t) + 0.5) if t.is_floating_point() else None
+    _randomise(theirs)
     ours = build_model(spec).eval()
     ours.load_state_dict(theirs.state_dict(), strict=True)
     a = analyze(spec)
@@ -336,3 +347,38 @@ def test_stem_pool_follows_the_stem_unless_given():
     bare = analyze(ArchSpec(stem_pool="none", input_size=64))
     assert "maxpool" not in bare.by_name and bare.stages[0].out_shape == (64, 32, 32)
     assert ArchSpec(stem_pool="conv").depth == ArchSpec().depth + 1
+
+
+@pytest.mark.parametrize("block", ["basic", "bottleneck"])
+def test_drop_block_drops_as_timm_in_training_and_nothing_in_eval(block):
+    spec = ArchSpec(
+        block=block,
+        layers=(1, 2, 2, 1),
+        widths=(64, 16, 32, 32),  # timm's 7×7 stem is 64 wide
+        drop_block_rate=0.3,
+        input_size=64,
+    )
+    theirs = _timm_model(spec).train()
+    _randomise(theirs)  # timm zero-inits each block's last BN: its branches would add nothing
+    ours = build_model(spec).train()
+    ours.load_state_dict(theirs.state_dict(), strict=True)
+    a = analyze(spec)
+    assert a.totals.params == analyze(spec.replace(drop_block_rate=0.0)).totals.params
+    assert [r.name for r in a.rows if r.kind == "DropBlock2d"] == [
+        "layer3.0.drop_block",
+        "layer3.1.drop_block",
+        "layer4.0.drop_block",
+    ]
+    assert "DropBlock 0.3 in 3 blocks of layer3 and layer4" in a.training_only
+    x = torch.randn(4, 3, 64, 64)
+    outputs = []
+    for seed in (5, 5, 6):  # the same random numbers as timm's: the same drops
+        torch.manual_seed(seed)
+        expected = theirs(x)
+        torch.manual_seed(seed)
+        outputs.append(ours(x))
+        torch.testing.assert_close(outputs[-1], expected, atol=1e-4, rtol=1e-4)
+    assert not torch.allclose(outputs[0], outputs[2])  # it does drop
+    drop = ours.get_submodule("layer4.0.drop_block")
+    ones = torch.ones(8, 4, 6, 6)
+    assert (drop(ones) == 0).any() and torch.equal(drop.eval()(ones), ones)

@@ -69,3 +69,17 @@ def test_a_new_stem_brings_its_own_pool_unless_one_was_chosen(qtbot):
     assert panel.stem_pool.property("invalid") and "pre-activation" in panel.message.text()
     panel.aa.setCurrentText("blur")
     assert "blur" in panel.aa.toolTip()
+
+
+def test_drop_block_rate_is_a_training_only_control(qtbot):
+    panel = SpecPanel()
+    qtbot.addWidget(panel)
+    panel.load_preset("resnet50d")
+    panel.drop_block_rate.setValue(0.1)
+    spec = panel.current()
+    assert isinstance(spec, ArchSpec) and spec.drop_block_rate == 0.1
+    assert "training only" in panel.drop_block_rate.toolTip()
+    panel.load_preset("resnetv2_50d")
+    panel.drop_block_rate.setValue(0.1)  # timm's resnetv2 has no DropBlock
+    error = panel.current()
+    assert isinstance(error, SpecError) and error.field == "drop_block_rate"
