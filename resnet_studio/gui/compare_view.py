@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ..core import ArchSpec, analyze
 from ..core.compare import Comparison, compare, comparison_label, measure_rows
 from ..core.presets import PRESETS, preset_spec
+from ..inspect.profile_compare import measured_rows, profiles_for
 from . import theme
 from .diagram_view import DiagramView
 from .plots import StagePlots, colour
@@ -186,6 +187,7 @@ class CompareView(QWidget):
                 head.append(f"vs\n{c.labels[0]}")
                 self.columns.append(-1)
         rows = measure_rows(c)
+        rows += measured_rows(profiles_for([a.spec for a in c.analyses]))  # the profile cache
         stages = list(dict.fromkeys(r.stage for r in rows))
         self.table.blockSignals(True)
         self.table.clear()

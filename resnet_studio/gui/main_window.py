@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self.panel.changed.connect(self.on_spec_changed)
         self.compare.exportRequested.connect(self._export_compare)
+        self.explorer.profile.profiled.connect(lambda p: self.compare.refresh())
         self._restore_settings()
         self.on_spec_changed()
         if not self.compare.entries:

@@ -58,3 +58,21 @@ def test_a_setting_that_cannot_run_is_a_sentence(make_window, qtbot):
     qtbot.waitUntil(lambda: view.run_button.isEnabled(), timeout=60000)
     assert view.status.text().startswith("Could not profile: With batch size 1")
     assert view.result is None
+
+
+def test_compare_view_shows_the_measured_rows(make_window, qtbot):
+    w = make_window()
+    w.panel.set_spec(TINY)
+    view = w.explorer.profile
+    view.batch.setValue(2)
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.result is not None, timeout=120000)
+    p = view.result
+    w.tabs.setCurrentWidget(w.compare)
+    w.compare.set_entries(["current"])  # the profiled spec, measured rows from the cache
+    label = w.compare.comparison.labels[0]
+    assert w.compare.cell("measured", "inference img/s", label).text() == (
+        f"{p.inference_img_s:,.0f}"
+    )
+    assert w.compare.cell("measured", "training img/s", label).text() == f"{p.train_img_s:,.0f}"
+    assert "measured on" in w.compare.cell("measured", "peak memory", label).toolTip()
