@@ -136,8 +136,7 @@ class CurvesView(QWidget):
             self.log_y,
         ):
             bar.addWidget(w)
-        bar.addStretch()
-        bar.addWidget(self.hover)
+        bar.addWidget(self.hover, 1)  # what it does not show, the tip beside the point does
         layout.addLayout(bar)
         plots = QHBoxLayout()
         self.loss = pg.PlotWidget(title="Loss")

@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
             expected = analysis.totals.params  # the build's spec's: batch and dtype aside
             if n == expected:
                 self.explorer.build_status.setText(f"✔ built: {n:,} parameters, as analysed")
-                self.explorer.build_status.setStyleSheet("color: #2e7d32; font-weight: 600;")
+                self.explorer.build_status.setStyleSheet("color: #3c9a47; font-weight: 600;")
             else:
                 self.explorer.build_status.setText(
                     f"✘ built model has {n:,} parameters but the analysis says {expected:,}: a bug"

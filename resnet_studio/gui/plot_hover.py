@@ -87,13 +87,16 @@ class HoverTip:
     def show(self, x: float, y: float, text: str, colour: str) -> None:
         vb = self.plot.vb
         self.label.setText(text)
-        # right of and above the point, unless that side lacks room: it stays in the plot
+        # right of and above the point, else left of or below it, and never out of the plot
         size = self.label.boundingRect()
         at, inside = vb.mapViewToScene(QPointF(x, y)), vb.sceneBoundingRect()
-        right = at.x() + size.width() + 8 <= inside.right()
+        left = (
+            at.x() + 8 if at.x() + 8 + size.width() <= inside.right() else at.x() - 8 - size.width()
+        )
+        left = max(inside.left() + 2, min(left, inside.right() - size.width() - 2))
         above = at.y() - size.height() - 8 >= inside.top()
-        self.label.setAnchor((0 if right else 1, 1 if above else 0))
-        self.label.setPos(x, y)
+        self.label.setAnchor((0, 1 if above else 0))
+        self.label.setPos(vb.mapSceneToView(QPointF(left, at.y() + (-8 if above else 8))))
         self.dot.setData([x], [y], brush=pg.mkBrush(colour))
         self.label.show()
         self.dot.show()

@@ -15,6 +15,7 @@ from typing import Any
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.LegendItem import ItemSample
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QSizePolicy
 
 HIDDEN = "#9a9a9a"  # a hidden run's name
@@ -91,8 +92,21 @@ class RunLegend(pg.LegendItem):
         self.fit()
 
     def fit(self, width: float | None = None) -> None:
-        """As many columns as a plot ``width`` wide holds (a long name takes a row of its own)."""
+        """As many columns as a plot ``width`` wide holds; in one column, a name longer than
+        the plot is shortened with "…" (whole in its tooltip) rather than widening the plot."""
         width = (width or self.plot.width() or 400.0) - 70  # less the y-axis
+        full = [e[2] for e in self.entries]
+        for (sample, label), name in zip(self.items, full, strict=False):
+            room = width - sample.width() - 24
+            metrics = QFontMetricsF(label.item.font())
+            shown = (
+                name
+                if metrics.horizontalAdvance(name) <= room
+                else metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(room, 40.0))
+            )
+            if shown != label.text:
+                label.setText(shown)
+                label.setToolTip(name)
         widest = max((s.width() + lab.itemRect().width() + 24 for s, lab in self.items), default=1)
         self.setColumnCount(max(1, min(len(self.items), int(width // widest))))
         self.updateGeometry()
@@ -109,7 +123,8 @@ class RunLegend(pg.LegendItem):
                 label.setToolTip(tip)
 
     def names(self) -> list[str]:
-        return [label.text for _, label in self.items]
+        """The entries' names, whole (a narrow legend shows them shortened)."""
+        return [e[2] for e in self.entries]
 
     def sample_of(self, key: Any) -> RunSample | None:
         for sample, _ in self.items:

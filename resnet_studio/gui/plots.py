@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ..core.analysis import Analysis
 from ..core.compare import shape_profile
 from ..core.format import human
-from . import theme  # noqa: F401 (pyqtgraph's colours, before the first plot)
+from . import theme  # pyqtgraph's colours, before the first plot
 from .plot_export import write_figure
 from .plot_legend import Entry, RunLegend
 
@@ -263,9 +263,10 @@ class StagePlots(QWidget):
         plot.setLabel("bottom", "" if by_stage else "fraction of depth (weighted layers)")
         plot.setLogMode(x=False, y=True)
         plot.showGrid(x=not by_stage, y=True, alpha=0.2)
-        if by_stage:  # stage boundaries
+        rule = "#4a4d52" if theme.is_dark() else "#d8d8d8"
+        if by_stage:  # stage boundaries, faint in either mode
             for i in range(1, len(names)):
-                plot.addItem(pg.InfiniteLine(i, pen=pg.mkPen("#d8d8d8", width=1)))
+                plot.addItem(pg.InfiniteLine(i, pen=pg.mkPen(rule, width=1)))
         for j, (_, a) in enumerate(self.analyses):
             pts = shape_profile(a, every_layer=every, x_axis="stage" if by_stage else "depth")
             x = np.array([p.x for p in pts], dtype=float)

@@ -332,3 +332,19 @@ def test_a_figure_is_the_plots_at_the_chosen_size_with_legends_and_no_controls(v
     for control in ("Smoothing", "log loss", "x-axis"):
         assert control not in text, f"the control {control!r} is in the figure"
     assert view.loss.getPlotItem().size() == before, "the plot on screen kept its size"
+
+
+def test_a_narrow_legend_shortens_long_names_rather_than_widen_its_plot(view, qtbot):
+    long = _run("20261123-101600-a-run-with-a-very-long-name-indeed-resnet50-digits", "#ff7f0e")
+    _feed(long, 100)
+    view.resize(560, 420)
+    view.set_runs([long])
+    view.redraw()
+    qtbot.wait(50)
+    for key, widget in view.plot_widgets().items():
+        legend = view.legends[key]
+        assert legend.sceneBoundingRect().right() <= widget.width(), f"the {key} legend sticks out"
+        assert widget.getPlotItem().width() <= widget.width() + 1
+        label = legend.items[0][1]
+        assert label.text.endswith("…") and label.toolTip() == long.label
+        assert legend.names()[0] == long.label
