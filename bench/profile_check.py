@@ -1,12 +1,12 @@
 """Is the profiler honest? Its images/s against a bare timing loop, and its per-stage times
 against the whole forward pass, on the same model and device, side by side in one process.
 
-Each round runs the profiler (``profile_spec``, no sweep) and then bare loops on a model of their
-own: ``n`` inference calls under ``inference_mode``, ``n`` SGD steps, ``n`` training-mode forward
-passes with the loss, each timed as a whole (one clock around the loop, synchronised at the end
-on CUDA), so the bare figure is a mean where the profiler's is a median of single calls. It
-reports the median over rounds of each ratio. Goals: images/s within 5%; per-stage forward
-times summing to within 10% of the bare whole forward.
+Each round runs the profiler (``profile_spec``, no sweep) and then bare loops written here with
+plain torch on a model of their own: ``n`` inference calls under ``inference_mode``, ``n`` SGD
+steps, ``n`` training-mode forward passes with the loss, a clock around each call (synchronised
+on CUDA), the median of the calls (the profiler's statistic too: on this shared machine a mean
+follows whatever else runs). It reports the median over rounds of each ratio. Goals: images/s
+within 5%; per-stage forward times summing to within 10% of the bare whole forward.
 
     .venv/bin/python bench/profile_check.py                               # CPU: resnet18 at 96
     .venv/bin/python bench/profile_check.py --device cuda --model resnet50 --input-size 224 \\
@@ -16,55 +16,70 @@ times summing to within 10% of the bare whole forward.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import time
 
 import torch
 
-from resnet_studio import ArchSpec
+from resnet_studio import ArchSpec, build_model
 from resnet_studio.inspect.profile import profile_spec
-from resnet_studio.inspect.profile_bench import Bench, sync
 from resnet_studio.train.devices import resolve_device
 
 
 def bare(spec: ArchSpec, args: argparse.Namespace) -> tuple[float, float, float]:
-    """Inference and training images/s, and training-mode forward ms, of plain loops."""
+    """Inference and training images/s, and training-mode forward ms, of plain loops on a model
+    of their own: a clock around each call (synchronised on CUDA), the median of the calls."""
     device = resolve_device(args.device)
-    bench = Bench(spec, device, args.dtype, device.type == "cuda")
-    model, opt, n, b = bench.model, bench.opt, args.repeats, args.batch_size
-    x, y = bench.batch(b)
+    torch.manual_seed(0)
+    cuda = device.type == "cuda"
+    fmt = torch.channels_last if cuda else torch.contiguous_format
+    model = build_model(spec).to(device, memory_format=fmt)
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+    n, b = args.repeats, args.batch_size
+    x = torch.randn(b, spec.in_channels, *spec.input_size, device=device)
+    x = x.contiguous(memory_format=fmt)
+    y = torch.randint(0, spec.num_classes, (b,), device=device)
     loss_fn = torch.nn.CrossEntropyLoss()
+    amp = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(args.dtype)
 
-    def loop(body) -> float:  # noqa: ANN001
+    def autocast():  # noqa: ANN202
+        return torch.autocast(device.type, dtype=amp) if amp else contextlib.nullcontext()
+
+    def median_seconds(body) -> float:  # noqa: ANN001
         for _ in range(args.warmup):
             body()
-        sync(device)
-        t0 = time.perf_counter()
+        if cuda:
+            torch.cuda.synchronize()
+        times = []
         for _ in range(n):
+            t0 = time.perf_counter()
             body()
-        sync(device)
-        return (time.perf_counter() - t0) / n
+            if cuda:
+                torch.cuda.synchronize()
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times)
 
     def infer() -> None:
-        with torch.inference_mode(), bench.autocast():
+        with torch.inference_mode(), autocast():
             model(x)
 
     def step() -> None:
         opt.zero_grad(set_to_none=True)
-        with bench.autocast():
+        with autocast():
             loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
 
     def forward() -> None:
-        with bench.autocast():
+        with autocast():
             loss_fn(model(x), y)
 
     model.eval()
-    t_inf = loop(infer)
+    t_inf = median_seconds(infer)
     model.train()
-    t_step = loop(step)
-    t_fwd = loop(forward)
+    t_step = median_seconds(step)
+    t_fwd = median_seconds(forward)
     return b / t_inf, b / t_step, 1000 * t_fwd
 
 
