@@ -427,8 +427,14 @@ class CurvesView(QWidget):
         smooth = self._items[id(run)]["smooth"].getOriginalDataset()[1]
         text = describe(run, hit.series.what, i, smooth if self.smoothing.value() else None)
         tip.show(hit.series.x[i], hit.series.y[i], text, run.colour)
-        self.hover.setText(text.replace("\n", " · "))
+        line = text.replace("\n", " · ")
         self.hover.show()
+        # shortened with "…" where the bar is narrow (whole beside the point, and as tooltip)
+        shown = self.hover.fontMetrics().elidedText(
+            line, Qt.TextElideMode.ElideRight, max(self.hover.width(), 120)
+        )
+        self.hover.setText(shown)
+        self.hover.setToolTip(line)
 
     def _series(self, key: str) -> list[Series]:
         """What the mouse can point at in plot ``key``, as drawn (log10 on a log axis)."""

@@ -93,8 +93,9 @@ class RunLegend(pg.LegendItem):
 
     def fit(self, width: float | None = None) -> None:
         """As many columns as a plot ``width`` wide holds; in one column, a name longer than
-        the plot is shortened with "…" (whole in its tooltip) rather than widening the plot."""
-        width = (width or self.plot.width() or 400.0) - 70  # less the y-axis
+        the plot is shortened in its middle with "…" (whole in its tooltip; its end, often what
+        differs between runs, stays) rather than widening the plot."""
+        width = (width or self.plot.width() or 400.0) - 64  # less the y-axis and a margin
         full = [e[2] for e in self.entries]
         for (sample, label), name in zip(self.items, full, strict=False):
             room = width - sample.width() - 24
@@ -102,7 +103,7 @@ class RunLegend(pg.LegendItem):
             shown = (
                 name
                 if metrics.horizontalAdvance(name) <= room
-                else metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(room, 40.0))
+                else metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(room, 40.0))
             )
             if shown != label.text:
                 label.setText(shown)
