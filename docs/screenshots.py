@@ -9,6 +9,7 @@ exports. ``--only NAME,…`` renders some of them: tabs, invalid, diagrams.
 
 from __future__ import annotations
 
+import math
 import sys
 import tempfile
 import time
@@ -112,7 +113,8 @@ def hover(app: QApplication, w: MainWindow, on: bool) -> None:
     vb = curves.loss.getPlotItem().vb
     i = run.step.n // 2
     x = curves._x(run, run.step.values[i : i + 1], run.step_time.values[i : i + 1])[0]
-    at = vb.mapViewToScene(QPointF(x, run.step_loss.values[i]))
+    y = run.step_loss.values[i]
+    at = vb.mapViewToScene(QPointF(x, math.log10(y) if curves.log_y.isChecked() else y))
     if not on:
         at = vb.mapViewToScene(QPointF(-1e9, -1e9))
     curves._hovered((at,), "loss")
@@ -130,7 +132,7 @@ def train(app: QApplication, w: MainWindow) -> None:
     panel.device.setCurrentIndex(0)
     w.train.manager.max_parallel = 3
     runs = []
-    for name, lr in (("resnet20", 0.1), ("resnet20", 0.02), ("resnet32", 0.1)):
+    for name, lr in (("resnet20", 0.1), ("resnet20", 0.02), ("resnet32", 0.05)):
         w.panel.set_spec(ArchSpec.from_preset(name, in_channels=1, input_size=16))
         panel.lr.setValue(lr)
         runs.append(w.train.start_run())

@@ -136,6 +136,7 @@ class CurvesView(QWidget):
             self.log_y,
         ):
             bar.addWidget(w)
+        bar.addStretch(0)  # holds the controls left while the hover line is hidden
         bar.addWidget(self.hover, 1)  # what it does not show, the tip beside the point does
         layout.addLayout(bar)
         plots = QHBoxLayout()
