@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -159,6 +159,8 @@ class CurvesView(QWidget):
             for key, w in (("loss", self.loss), ("acc", self.acc))
         }
         self.tips = {key: HoverTip(w.getPlotItem()) for key, w in self.plot_widgets().items()}
+        for w in self.plot_widgets().values():
+            w.installEventFilter(self)
         self._key = line_key()  # the line styles, after the runs in each legend
         layout.addLayout(plots, 1)
         # Autorange fits each plot to an invisible item spanning a steady range (see steady()),
@@ -190,10 +192,12 @@ class CurvesView(QWidget):
     def plot_widgets(self) -> dict[str, pg.PlotWidget]:
         return {"loss": self.loss, "acc": self.acc}
 
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        for key, w in self.plot_widgets().items():
-            self.legends[key].fit(w.width())
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Resize:  # a plot's new width: its legend's columns
+            for key, w in self.plot_widgets().items():
+                if w is watched:
+                    self.legends[key].fit(event.size().width())
+        return False
 
     def toggle_run(self, run: Run) -> None:
         """Hide a shown run, or show a hidden one, in both plots and the runs table."""

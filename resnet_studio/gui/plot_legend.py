@@ -95,7 +95,9 @@ class RunLegend(pg.LegendItem):
         """As many columns as a plot ``width`` wide holds; in one column, a name longer than
         the plot is shortened in its middle with "…" (whole in its tooltip; its end, often what
         differs between runs, stays) rather than widening the plot."""
-        width = (width or self.plot.width() or 400.0) - 64  # less the y-axis and a margin
+        width = (
+            width or self.plot.width() or 400.0
+        ) - 80  # less the y-axis, the spacing and a margin
         full = [e[2] for e in self.entries]
         for (sample, label), name in zip(self.items, full, strict=False):
             room = width - sample.width() - 24

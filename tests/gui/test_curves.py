@@ -338,9 +338,11 @@ def test_a_figure_is_the_plots_at_the_chosen_size_with_legends_and_no_controls(v
 def test_a_narrow_legend_shortens_long_names_rather_than_widen_its_plot(view, qtbot):
     long = _run("20261123-101600-a-run-with-a-very-long-name-indeed-resnet50-digits", "#ff7f0e")
     _feed(long, 100)
-    view.resize(560, 420)
+    view.resize(1400, 420)  # wide first, then narrow, as a window that shrinks
     view.set_runs([long])
     view.redraw()
+    qtbot.wait(50)
+    view.resize(560, 420)
     qtbot.wait(50)
     for key, widget in view.plot_widgets().items():
         legend = view.legends[key]
