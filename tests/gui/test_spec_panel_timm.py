@@ -83,3 +83,16 @@ def test_drop_block_rate_is_a_training_only_control(qtbot):
     panel.drop_block_rate.setValue(0.1)  # timm's resnetv2 has no DropBlock
     error = panel.current()
     assert isinstance(error, SpecError) and error.field == "drop_block_rate"
+
+
+def test_too_many_groups_marks_groups_not_the_widths(qtbot):
+    panel = SpecPanel()
+    qtbot.addWidget(panel)
+    panel.load_preset("resnet50")
+    panel.groups.setValue(16384)
+    error = panel.current()
+    assert isinstance(error, SpecError) and error.field == "groups"
+    panel.mark_invalid(error)
+    assert panel.groups.property("invalid")
+    assert not any(s[2].property("invalid") for s in panel.stages)
+    assert "fewer groups" in panel.message.text()
