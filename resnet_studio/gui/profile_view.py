@@ -88,6 +88,8 @@ class ProfileView(QWidget):
         self.title = ""
         self.result: Profile | None = None
         self._running = False
+        self.repeats, self.warmup = 5, 2  # medians of 5 after 2 untimed calls
+        self.sweep: tuple[int, ...] | None = None  # None: powers of two up to twice the batch
         self._progress = _Progress(self)
 
         bar = QWidget()
@@ -198,11 +200,14 @@ class ProfileView(QWidget):
             return
         spec, (device, batch, dtype) = self.spec, self.settings()
         say = self._progress.said.emit
+        r, w, sweep = self.repeats, self.warmup, self.sweep
 
         def work() -> Profile:
             from ..inspect.profile import profile_spec  # torch loads here, off the GUI thread
 
-            return profile_spec(spec, device, batch, dtype, repeats=5, warmup=2, progress=say)
+            return profile_spec(
+                spec, device, batch, dtype, repeats=r, warmup=w, sweep=sweep, progress=say
+            )
 
         self._running = True
         self.run_button.setEnabled(False)

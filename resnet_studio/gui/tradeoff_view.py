@@ -54,6 +54,12 @@ class _LogAxis(pg.AxisItem):
     def __init__(self) -> None:
         super().__init__("bottom")
 
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802, N803
+        decades = [float(v) for v in range(math.ceil(minVal), math.floor(maxVal) + 1)]
+        if len(decades) >= 2:  # 10 K, 100 K, 1 M rather than 31.6 K and 316 K
+            return [(1.0, decades)]
+        return super().tickValues(minVal, maxVal, size)
+
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [human(10**v) for v in values]
 
@@ -101,6 +107,8 @@ class TradeoffView(QWidget):
         self.scatter = pg.ScatterPlotItem(size=11, hoverable=True, tip=self._tip)
         self.plot.addItem(self.scatter)
         self.front_list = QListWidget()
+        self.front_list.setWordWrap(True)  # accuracy and cost first, the name wraps under
+        self.front_list.setMinimumWidth(170)
         self.front_list.setToolTip(
             "The Pareto front: runs that no other run beats on both accuracy and cost"
         )
@@ -113,7 +121,7 @@ class TradeoffView(QWidget):
         bl.addWidget(self.front_list, 1)
         split.addWidget(box)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(split, 1)
@@ -207,7 +215,7 @@ class TradeoffView(QWidget):
         for i in self.front:
             p = points[i]
             item = QListWidgetItem(
-                f"{p.label}: {100 * p.accuracy:.1f}% at {cost_text(key, p.cost)}"
+                f"{100 * p.accuracy:.1f}% at {cost_text(key, p.cost)}: {p.label}"
             )
             item.setData(Qt.ItemDataRole.UserRole, p.run_id)
             item.setToolTip(self._describe(p))

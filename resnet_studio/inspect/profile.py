@@ -114,6 +114,8 @@ def profile_spec(
             if not is_oom(e):
                 raise
             points.append(SweepPoint(n, None, None, f"a batch of {n} runs out of memory"))
+            if dev.type == "cuda":
+                torch.cuda.empty_cache()  # what the failed step held, before the next search
             break
         finally:
             bench.opt.zero_grad(set_to_none=True)

@@ -24,12 +24,14 @@ def test_profile_button_measures_and_shows_the_figures(make_window, qtbot):
     w.explorer.pictures.setCurrentWidget(view)
     assert view.spec == TINY
     view.batch.setValue(2)
+    view.repeats, view.warmup, view.sweep = 2, 0, (1, 2)  # quick: figures, not speed
     assert "Not measured yet" in view.status.text()
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
     assert not view.run_button.isEnabled()  # one measurement at a time
     qtbot.waitUntil(lambda: view.result is not None, timeout=120000)
     p = view.result
     assert p.spec == TINY.to_dict() and p.batch_size == 2 and p.device == "cpu"
+    assert [s.batch_size for s in p.sweep] == [1, 2]
     assert view.run_button.isEnabled()
     assert "Measured on" in view.status.text()
     assert view.inference.value.text() == f"{p.inference_img_s:,.0f} img/s"
@@ -65,6 +67,7 @@ def test_compare_view_shows_the_measured_rows(make_window, qtbot):
     w.panel.set_spec(TINY)
     view = w.explorer.profile
     view.batch.setValue(2)
+    view.repeats, view.warmup, view.sweep = 1, 0, ()
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.result is not None, timeout=120000)
     p = view.result
