@@ -3,7 +3,7 @@ against the whole forward pass, on the same model and device, side by side in on
 
 Each round runs the profiler (``profile_spec``, no sweep) and then bare loops written here with
 plain torch on a model of their own: ``n`` inference calls under ``inference_mode``, ``n`` SGD
-steps, ``n`` training-mode forward passes with the loss, a clock around each call (synchronised
+steps (and the forward pass of each, with the loss), a clock around each call (synchronised
 on CUDA), the median of the calls (the profiler's statistic too: on this shared machine a mean
 follows whatever else runs). It reports the median over rounds of each ratio. Goals: images/s
 within 5%; per-stage forward times summing to within 10% of the bare whole forward.
@@ -64,23 +64,24 @@ def bare(spec: ArchSpec, args: argparse.Namespace) -> tuple[float, float, float]
         with torch.inference_mode(), autocast():
             model(x)
 
+    forwards: list[float] = []
+
     def step() -> None:
         opt.zero_grad(set_to_none=True)
+        t0 = time.perf_counter()
         with autocast():
             loss = loss_fn(model(x), y)
+        if cuda:
+            torch.cuda.synchronize()
+        forwards.append(time.perf_counter() - t0)  # the step's forward pass, with the loss
         loss.backward()
         opt.step()
-
-    def forward() -> None:
-        with autocast():
-            loss_fn(model(x), y)
 
     model.eval()
     t_inf = median_seconds(infer)
     model.train()
     t_step = median_seconds(step)
-    t_fwd = median_seconds(forward)
-    return b / t_inf, b / t_step, 1000 * t_fwd
+    return b / t_inf, b / t_step, 1000 * statistics.median(forwards[args.warmup :])
 
 
 def main() -> None:

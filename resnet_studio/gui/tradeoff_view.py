@@ -182,7 +182,8 @@ class TradeoffView(QWidget):
             what = f"a profile on {device}" if profiled and device else "this cost"
             if profiled and not device:
                 what = "a profile (Explorer › Profile)"
-            notes.append(f"{missing} run{'s' if missing > 1 else ''} on {dataset} lack {what}.")
+            runs_lack = "runs lack" if missing > 1 else "run lacks"
+            notes.append(f"{missing} {runs_lack} {what} on {dataset}.")
         self.note.setText(" ".join(notes))
 
     # --- drawing ---------------------------------------------------------------------------------

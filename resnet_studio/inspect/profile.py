@@ -86,16 +86,12 @@ def profile_spec(
         say("training steps")
         t_train = bench.timed(lambda: bench.step(x, y), warmup, repeats)
 
-        def forward() -> None:
-            bench.forward_loss(x, y)
-
-        t_fwd = bench.timed(forward, warmup, repeats)
         say("memory")
         peak, method = measure_step_memory(
             bench.model, bench.opt, lambda: bench.step(x, y), (x, y), dev
         )
         say("stages")
-        stage_ms = stage_times(bench, batch_size, min(warmup, 1), max(3, repeats // 2))
+        stage_ms, forward_ms = stage_times(bench, batch_size, min(warmup, 1), repeats)
     except Exception as e:
         if is_oom(e):
             raise TrainError(
@@ -139,7 +135,7 @@ def profile_spec(
         repeats=repeats,
         inference_ms=1000 * t_inf,
         train_step_ms=1000 * t_train,
-        forward_ms=1000 * t_fwd,
+        forward_ms=forward_ms,
         inference_img_s=batch_size / t_inf,
         train_img_s=batch_size / t_train,
         peak_memory_bytes=peak,

@@ -85,7 +85,20 @@ class Bench:
 
     def step(self, x: torch.Tensor, y: torch.Tensor) -> None:
         self.opt.zero_grad(set_to_none=True)
+        self._backward_and_step(self.forward_loss(x, y))
+
+    def step_forward_seconds(self, x: torch.Tensor, y: torch.Tensor) -> float:
+        """A training step, and the seconds of its forward pass (with the loss), synchronised."""
+        self.opt.zero_grad(set_to_none=True)
+        sync(self.device)
+        t0 = time.perf_counter()
         loss = self.forward_loss(x, y)
+        sync(self.device)
+        seconds = time.perf_counter() - t0
+        self._backward_and_step(loss)
+        return seconds
+
+    def _backward_and_step(self, loss: torch.Tensor) -> None:
         if self.scaler is not None:
             self.scaler.scale(loss).backward()  # type: ignore[no-untyped-call]
             self.scaler.step(self.opt)

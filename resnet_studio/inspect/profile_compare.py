@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core.compare import MeasureRow
 from ..core.format import human_bytes
-from .profile_cache import ProfileCache
+from .profile_cache import ProfileCache, default_path
 from .profile_result import Profile
 
 STAGE = "measured"  # the rows' group in the compare table
@@ -21,8 +21,9 @@ _shared: list[ProfileCache] = []  # one cache (it re-reads its file only when it
 
 
 def _cache() -> ProfileCache:
-    if not _shared:
-        _shared.append(ProfileCache())
+    path = default_path()  # the user cache folder, as the environment says now
+    if not _shared or _shared[0].path != path:
+        _shared[:] = [ProfileCache(path)]
     return _shared[0]
 
 

@@ -44,7 +44,7 @@ class Profile:
     repeats: int
     inference_ms: float  # median time of one batch, forward only, eval mode
     train_step_ms: float  # median time of forward + loss + backward + optimizer step
-    forward_ms: float  # median forward in training mode, without hooks
+    forward_ms: float  # median forward (with the loss) of a training step, without hooks
     inference_img_s: float
     train_img_s: float
     peak_memory_bytes: int | None

@@ -75,17 +75,19 @@ def _stage_clock(
 
 def stage_times(
     bench: Bench, batch_size: int, warmup: int, repeats: int
-) -> list[tuple[str, float, float | None]]:
-    """Median forward and backward milliseconds of each stage in a training step."""
+) -> tuple[list[tuple[str, float, float | None]], float]:
+    """Median forward and backward milliseconds of each stage in a training step, and the
+    median forward milliseconds of the whole network in a training step without hooks (steps
+    with and without hooks alternate, so both see the same state of caches and allocator)."""
     stages = _stage_modules(bench.spec)
     names = list(stages)
     x, y = bench.batch(batch_size)
     fwd: dict[str, list[float]] = {s: [] for s in names}
     bwd: dict[str, list[float]] = {s: [] for s in names}
-    with _stage_clock(bench, stages) as rec:
-        for i in range(warmup + repeats):
-            for r in rec.values():
-                r.clear()
+    whole: list[float] = []
+    for i in range(warmup + repeats):
+        plain = bench.step_forward_seconds(x, y)
+        with _stage_clock(bench, stages) as rec:
             bench.opt.zero_grad(set_to_none=True)
             loss = bench.forward_loss(x, y)
             sync(bench.device)
@@ -94,19 +96,20 @@ def stage_times(
             sync(bench.device)
             t_done = time.perf_counter()
             bench.opt.step()
-            if i < warmup:
-                continue
-            grad = rec["grad"]
-            for k, s in enumerate(names):
-                fwd[s].append(rec["end"][s] - rec["start"][s])
-                # backward runs head first: a stage's lasts from the gradient reaching its
-                # output (the head: from the loss) until it reaches the previous stage's output
-                # (the stem: until the end); a gradient hook that never fired leaves it out
-                begin = t_back if k == len(names) - 1 else grad.get(s)
-                end = grad.get(names[k - 1]) if k else t_done
-                if begin is not None and end is not None:
-                    bwd[s].append(max(0.0, end - begin))
-    return [
+        if i < warmup:
+            continue
+        whole.append(plain)
+        grad = rec["grad"]
+        for k, s in enumerate(names):
+            fwd[s].append(rec["end"][s] - rec["start"][s])
+            # backward runs head first: a stage's lasts from the gradient reaching its output
+            # (the head: from the loss) until it reaches the previous stage's output (the
+            # stem: until the end); a gradient hook that never fired leaves it out
+            begin = t_back if k == len(names) - 1 else grad.get(s)
+            end = grad.get(names[k - 1]) if k else t_done
+            if begin is not None and end is not None:
+                bwd[s].append(max(0.0, end - begin))
+    rows = [
         (
             s,
             1000 * statistics.median(fwd[s]),
@@ -114,3 +117,4 @@ def stage_times(
         )
         for s in names
     ]
+    return rows, 1000 * statistics.median(whole)

@@ -1,6 +1,7 @@
 """The Explorer's Profile tab: a click measures the spec off the GUI thread and shows what the
 profiler found; the result comes back from the cache for the same spec and settings."""
 
+import pytest
 from PySide6.QtCore import Qt
 
 from resnet_studio import ArchSpec
@@ -17,7 +18,14 @@ TINY = ArchSpec.from_preset(
 )
 
 
-def test_profile_button_measures_and_shows_the_figures(make_window, qtbot):
+@pytest.fixture
+def fresh_cache(monkeypatch, tmp_path):
+    """A profile cache of this test's own (the window's views find it through the
+    environment): what another test measured is not here."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def test_profile_button_measures_and_shows_the_figures(make_window, qtbot, fresh_cache):
     w = make_window()
     w.panel.set_spec(TINY)
     view = w.explorer.profile
@@ -51,7 +59,7 @@ def test_profile_button_measures_and_shows_the_figures(make_window, qtbot):
     assert view.result is None
 
 
-def test_a_setting_that_cannot_run_is_a_sentence(make_window, qtbot):
+def test_a_setting_that_cannot_run_is_a_sentence(make_window, qtbot, fresh_cache):
     w = make_window()
     w.panel.set_spec(TINY.replace(input_size=2))  # batch norms see 1×1: one image cannot train
     view = w.explorer.profile
@@ -62,7 +70,7 @@ def test_a_setting_that_cannot_run_is_a_sentence(make_window, qtbot):
     assert view.result is None
 
 
-def test_compare_view_shows_the_measured_rows(make_window, qtbot):
+def test_compare_view_shows_the_measured_rows(make_window, qtbot, fresh_cache):
     w = make_window()
     w.panel.set_spec(TINY)
     view = w.explorer.profile

@@ -92,4 +92,4 @@ def test_points_front_hover_and_click(make_window, tmp_path, qtbot):
     view.dataset.setCurrentText("mnist")
     assert [p.run_id for p in view.points] == ["20260101-000004-mnist"]
     view.cost.setCurrentIndex(view.cost.findData("profiled_img_s"))
-    assert view.points == [] and "lack a profile" in view.note.text()
+    assert view.points == [] and "1 run lacks a profile" in view.note.text()

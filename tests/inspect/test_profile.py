@@ -107,7 +107,8 @@ def test_peak_counts_what_the_step_starts_with():
 
 def test_stage_times_attribute_each_module_to_its_stage(monkeypatch):
     """With a clock that advances only inside modules, each stage's forward time is exactly
-    the time of its own modules (stem: conv1, bn1, relu; head: avgpool, fc)."""
+    the time of its own modules (stem: conv1, bn1, relu; head: avgpool, fc), and the whole
+    forward of a step without hooks is their sum."""
     clock = [0.0]
     monkeypatch.setattr(profile_stages.time, "perf_counter", lambda: clock[0])
     bench = Bench(TINY, torch.device("cpu"), "fp32", False)
@@ -128,10 +129,11 @@ def test_stage_times_attribute_each_module_to_its_stage(monkeypatch):
         "layer2": delays["layer2"],
         "head": delays["avgpool"] + delays["fc"],
     }
-    times = profile_stages.stage_times(bench, 2, warmup=0, repeats=2)
+    times, whole = profile_stages.stage_times(bench, 2, warmup=0, repeats=2)
     assert {name: fwd for name, fwd, _ in times} == pytest.approx(
         {k: 1000 * v for k, v in expected.items()}
     )
+    assert whole == pytest.approx(1000 * sum(delays.values()))  # the same clock, no hooks
     assert all(not m._forward_hooks and not m._forward_pre_hooks for m in bench.model.modules())
 
 
