@@ -97,3 +97,39 @@ def test_the_compare_table_cuts_no_header_at_1280_with_three_networks(make_windo
     total = sum(header.sectionSize(k) for k in range(table.columnCount()))
     if total > table.viewport().width():  # what does not fit scrolls
         assert table.horizontalScrollBar().maximum() > 0
+
+
+def test_a_legend_click_in_the_train_tab_unticks_the_runs_checkbox(make_window, qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from resnet_studio.train.events import RunStatus, StepMetrics
+    from resnet_studio.train.run import Run
+
+    w = make_window()
+    w.tabs.setCurrentWidget(w.train)
+    run = Run("20261128-120000-resnet20-digits", tmp_path / "r", "#2f6db3", RunStatus.FINISHED)
+    run.add_steps([StepMetrics(s, 1, 2.0 / s, 0.5, 0.1, 100.0, 0.1 * s) for s in range(1, 50)])
+    w.train.manager._add(run)  # as the manager adds a run it loads
+    w.train.curves.redraw()
+    qtbot.wait(50)
+    row = w.train.runs.index(run)
+    check = w.train.model.index(row, 0)
+    assert check.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    changed = []
+    w.train.model.dataChanged.connect(lambda a, b: changed.append(a.row()))
+    sample = w.train.curves.legends["loss"].sample_of(run)
+    sample.mouseClickEvent(_LeftClick())
+    assert not run.visible and row in changed
+    assert check.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+
+
+class _LeftClick:
+    """What pyqtgraph hands a clicked item (its button, accepted)."""
+
+    def button(self):
+        from PySide6.QtCore import Qt
+
+        return Qt.MouseButton.LeftButton
+
+    def accept(self):
+        pass
