@@ -44,6 +44,7 @@ SIZES = {  # the dialog's choices; None: the size the plots have on screen
 }
 SLIDE = (1920, 1080)
 SCREEN_DPI = 96.0
+SLIDE_DPI = 144
 IGNORE_ASPECT = Qt.AspectRatioMode.IgnoreAspectRatio  # the source is the target's size already
 
 
@@ -177,6 +178,8 @@ class FigureDialog(QDialog):
         w, h = SIZES.get(name) or self.shown
         self.width_box.setValue(w)
         self.height_box.setValue(h)
+        # a slide is seen from afar: its text half as large again as on screen
+        self.dpi.setValue(SLIDE_DPI if name.startswith("Slide") else int(SCREEN_DPI))
 
     def choice(self) -> tuple[int, int, int, str]:
         """(width, height, dpi, suffix)."""

@@ -133,3 +133,16 @@ class _LeftClick:
 
     def accept(self):
         pass
+
+
+def test_the_figure_dialog_offers_slide_and_shown_sizes(qtbot):
+    from resnet_studio.gui.plot_export import SLIDE, FigureDialog
+
+    d = FigureDialog("Export", (800, 400), SLIDE)
+    qtbot.addWidget(d)
+    assert d.choice() == (1920, 1080, 144, ".png")  # a slide's text larger than on screen
+    d.size_choice.setCurrentText("As shown")
+    d.format.setCurrentText("SVG")
+    assert d.choice() == (800, 400, 96, ".svg")
+    d.width_box.setValue(1234)
+    assert d.choice()[0] == 1234
