@@ -153,9 +153,10 @@ def test_the_comparison_aligns_stages_and_names_an_edited_preset(make_window, qt
     assert cv.cell("layer3", "channels", "resnet50", against_first=True).text() == "×4.00"
     assert cv.cell("layer3", "blocks", "resnet50", against_first=True).text() == "+4"
     assert cv.cell("total", "depth", "resnet50").text() == "50"
-    assert cv.table.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-    header = cv.table.horizontalHeader()
-    assert header.length() <= cv.table.viewport().width() + 1  # three networks fit
+    header = cv.table.horizontalHeader()  # columns as wide as their text: none is cut
+    assert all(header.sectionSize(k) >= header.sectionSizeHint(k) for k in range(header.count()))
+    if header.length() > cv.table.viewport().width() + 1:  # a narrow pane scrolls sideways
+        assert cv.table.horizontalScrollBar().maximum() > 0
     # Remove works on the selected network: its column, or its row of the diagram
     resnet50_row = d.rows[1]
     click(qtbot, cv.diagram, resnet50_row.box.x + 20, resnet50_row.box.y + 10)
