@@ -156,7 +156,7 @@ def test_the_comparison_aligns_stages_and_names_an_edited_preset(make_window, qt
     header = cv.table.horizontalHeader()  # columns as wide as their text: none is cut
     assert all(header.sectionSize(k) >= header.sectionSizeHint(k) for k in range(header.count()))
     if header.length() > cv.table.viewport().width() + 1:  # a narrow pane scrolls sideways
-        assert cv.table.horizontalScrollBar().maximum() > 0
+        qtbot.waitUntil(lambda: cv.table.horizontalScrollBar().maximum() > 0, timeout=3000)
     # Remove works on the selected network: its column, or its row of the diagram
     resnet50_row = d.rows[1]
     click(qtbot, cv.diagram, resnet50_row.box.x + 20, resnet50_row.box.y + 10)
