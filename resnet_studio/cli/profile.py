@@ -118,7 +118,7 @@ def profile_text(p: Any, title: str) -> str:
         lines.append(f"  measured by the {p.memory_method[0].lower()}{p.memory_method[1:]}")
     total = p.stage_forward_sum_ms or 1.0
     lines.append("")
-    lines.append(f"{'stage':<10}{'forward':>11}{'backward':>11}{'time':>8}{'MACs':>8}")
+    lines.append(f"{'stage':<10}{'forward':>11}{'backward':>11}{'fwd %':>8}{'MACs %':>8}")
     for s in p.stages:
         back = f"{s.backward_ms:8.2f} ms" if s.backward_ms is not None else f"{'–':>11}"
         lines.append(
