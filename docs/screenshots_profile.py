@@ -3,7 +3,8 @@
 runs on digits trained here first, and the learning-rate finder. Each at 1280×720 in the window,
 and the profile and trade-off also as the view alone at 1000×560. A few minutes on a small CPU.
 
-    .venv/bin/python docs/screenshots_profile.py [OUT_FOLDER]
+    .venv/bin/python docs/screenshots_profile.py [OUT_FOLDER] [--only=profile,tradeoff,lr_find]
+        [--threads=N]
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent).resolve()
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+OUT = Path(ARGS[0] if ARGS else Path(__file__).parent).resolve()
+ONLY = next((a.partition("=")[2].split(",") for a in sys.argv[1:] if a.startswith("--only=")), [])
+THREADS = next((int(a.partition("=")[2]) for a in sys.argv[1:] if a.startswith("--threads=")), 0)
 SCRATCH = tempfile.TemporaryDirectory(prefix="resnet-studio-shots-")  # runs and cache go at exit
 os.environ["XDG_CACHE_HOME"] = str(Path(SCRATCH.name) / "cache")  # not the user's profile cache
 
@@ -54,7 +58,14 @@ def main() -> None:
     w.resize(*SMALL)
     w.show()
     OUT.mkdir(parents=True, exist_ok=True)
-    written = [*profile(app, w), *tradeoff(app, w), *lr_find(app, w)]
+    if THREADS:  # on a shared machine one thread is steadier than two fighting for two cores
+        import torch
+
+        torch.set_num_threads(THREADS)
+    written = []
+    for name, shots in (("profile", profile), ("tradeoff", tradeoff), ("lr_find", lr_find)):
+        if not ONLY or name in ONLY:
+            written += shots(app, w)
     w.confirm_close = lambda n: True
     w.close()
     print(f"wrote {', '.join(written)} in {OUT}")
@@ -67,6 +78,8 @@ def profile(app: QApplication, w: MainWindow) -> list[str]:
     w.explorer.pictures.setCurrentWidget(view)
     view.device.setCurrentIndex(view.device.findData("cpu"))
     view.batch.setValue(8)
+    wait(app, lambda: w.model is not None)  # the window's own build would share the cores
+    settle(app, 2.0)
     view.start()
     wait(app, lambda: not view._running)
     settle(app)
