@@ -138,7 +138,7 @@ class LRFindDialog(QDialog):
         layout.addWidget(self.use_button)
 
         self.run_button.clicked.connect(lambda: self.start())
-        self.stop_button.clicked.connect(lambda: self._stop.set())
+        self.stop_button.clicked.connect(lambda: self.stop())
         self.use_button.clicked.connect(lambda: self.use_suggestion())
 
     def start(self) -> None:
@@ -222,6 +222,10 @@ class LRFindDialog(QDialog):
         if self.finding is not None and self.finding.suggestion is not None:
             self._use(self.finding.suggestion)
 
-    def done(self, result: int) -> None:  # closing stops a test under way (after its step)
+    def stop(self) -> None:
+        """End a test under way after its current step."""
         self._stop.set()
+
+    def done(self, result: int) -> None:  # closing stops a test under way (after its step)
+        self.stop()
         super().done(result)

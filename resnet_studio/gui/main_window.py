@@ -608,6 +608,8 @@ class MainWindow(QMainWindow):
         self.train.stop_all()
         self.save_settings()
         self.build_timer.stop()
+        self.explorer.profile.cancel()  # a profile or range test under way ends early
+        self.train.panel.cancel_lr_finder()
         workers.wait_all()
         super().closeEvent(event)
 

@@ -10,6 +10,7 @@ The window computes nothing here: the figures are the profiler's.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 from ..core import ArchSpec
 from ..core.format import human_bytes
 from ..inspect.profile_cache import ProfileCache
-from ..inspect.profile_result import DTYPES, Profile
+from ..inspect.profile_result import DTYPES, Profile, ProfileStopped
 from ..train.devices import DeviceInfo, cpu_device, list_devices
 from . import (
     theme,  # noqa: F401 (pyqtgraph's colours, before the first plot)
@@ -88,6 +89,7 @@ class ProfileView(QWidget):
         self.title = ""
         self.result: Profile | None = None
         self._running = False
+        self._stop = threading.Event()  # set when the window closes: the profile ends early
         self.repeats, self.warmup = 5, 2  # medians of 5 after 2 untimed calls
         self.sweep: tuple[int, ...] | None = None  # None: powers of two up to twice the batch
         self._progress = _Progress(self)
@@ -201,12 +203,22 @@ class ProfileView(QWidget):
         spec, (device, batch, dtype) = self.spec, self.settings()
         say = self._progress.said.emit
         r, w, sweep = self.repeats, self.warmup, self.sweep
+        self._stop.clear()
+        stop = self._stop.is_set
 
         def work() -> Profile:
             from ..inspect.profile import profile_spec  # torch loads here, off the GUI thread
 
             return profile_spec(
-                spec, device, batch, dtype, repeats=r, warmup=w, sweep=sweep, progress=say
+                spec,
+                device,
+                batch,
+                dtype,
+                repeats=r,
+                warmup=w,
+                sweep=sweep,
+                progress=say,
+                should_stop=stop,
             )
 
         self._running = True
@@ -228,7 +240,12 @@ class ProfileView(QWidget):
     def _failed(self, e: Exception) -> None:
         self._running = False
         self.run_button.setEnabled(True)
-        self.status.setText(f"Could not profile: {e}")
+        stopped = isinstance(e, ProfileStopped)
+        self.status.setText("Stopped." if stopped else f"Could not profile: {e}")
+
+    def cancel(self) -> None:
+        """End a profile under way at its next timed call (the window is closing)."""
+        self._stop.set()
 
     # --- showing ---------------------------------------------------------------------------------
     def show_profile(self, p: Profile | None) -> None:

@@ -281,6 +281,11 @@ class TrainPanel(QWidget):
         self._lr_dialog.raise_()
         return self._lr_dialog
 
+    def cancel_lr_finder(self) -> None:
+        """Stop a range test under way after its step (the window is closing)."""
+        if self._lr_dialog is not None:
+            self._lr_dialog.stop()
+
     def set_lr(self, lr: float) -> None:
         """A learning rate from the finder (within the box's range: 1e-5 to 10)."""
         self.lr.setValue(lr)

@@ -23,12 +23,20 @@ from ..train.devices import list_devices, resolve_device
 from ..train.errors import TrainError
 from .profile_bench import Bench, is_oom, largest_batch, min_train_batch
 from .profile_memory import measure_step_memory
-from .profile_result import DTYPES, Profile, StageTime, SweepPoint, estimated_training_bytes
+from .profile_result import (
+    DTYPES,
+    Profile,
+    ProfileStopped,
+    StageTime,
+    SweepPoint,
+    estimated_training_bytes,
+)
 from .profile_stages import stage_times
 
 __all__ = [
     "DTYPES",
     "Profile",
+    "ProfileStopped",
     "StageTime",
     "SweepPoint",
     "default_sweep",
@@ -55,9 +63,11 @@ def profile_spec(
     sweep: tuple[int, ...] | None = None,
     find_largest: bool = True,
     progress: Callable[[str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Profile:
     """Measure ``spec`` on ``device``; raises TrainError with one sentence for a setting that
-    cannot run (an unknown dtype, a device that is not there, a batch that does not fit)."""
+    cannot run (an unknown dtype, a device that is not there, a batch that does not fit).
+    ``should_stop`` is asked between timed calls; when it says so, ProfileStopped is raised."""
     if dtype not in DTYPES:
         raise TrainError(f"The dtype must be one of {', '.join(DTYPES)}, not '{dtype}'.")
     if batch_size < 1 or repeats < 1 or warmup < 0:
@@ -78,7 +88,7 @@ def profile_spec(
     say = progress or (lambda text: None)
     name = next((d.name for d in list_devices() if d.id == str(dev)), str(dev))
     notes: list[str] = []
-    bench = Bench(spec, dev, dtype, cl)
+    bench = Bench(spec, dev, dtype, cl, should_stop)
     try:
         x, y = bench.batch(batch_size)
         say("inference")

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from ..core import ArchSpec, analyze, build_model
+from .profile_result import ProfileStopped
 
 AUTOCAST = {"bf16": torch.bfloat16, "fp16": torch.float16}
 MAX_LARGEST_BATCH = 1 << 14  # the search for the largest batch stops here
@@ -45,8 +46,14 @@ class Bench:
     """A built model on a device with its optimizer, and a batch of random images for it."""
 
     def __init__(
-        self, spec: ArchSpec, device: torch.device, dtype: str, channels_last: bool
+        self,
+        spec: ArchSpec,
+        device: torch.device,
+        dtype: str,
+        channels_last: bool,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
+        self.should_stop = should_stop or (lambda: False)
         torch.manual_seed(0)
         self.spec, self.device, self.channels_last = spec, device, channels_last
         fmt = torch.channels_last if channels_last else torch.contiguous_format
@@ -107,6 +114,11 @@ class Bench:
             loss.backward()  # type: ignore[no-untyped-call]
             self.opt.step()
 
+    def check(self) -> None:
+        """Raise ProfileStopped if asked to stop (between calls, never inside one)."""
+        if self.should_stop():
+            raise ProfileStopped
+
     def rates(self, n: int, warmup: int, repeats: int) -> tuple[float, float]:
         """Inference and training images per second at batch size ``n``."""
         x, y = self.batch(n)
@@ -121,6 +133,7 @@ class Bench:
         sync(self.device)
         times = []
         for _ in range(repeats):
+            self.check()
             t0 = time.perf_counter()
             fn()
             sync(self.device)
@@ -134,6 +147,7 @@ def largest_batch(bench: Bench, start: int) -> tuple[int | None, str]:
         return None, "The largest batch is searched on CUDA only (on the CPU it would swap)."
 
     def fits(n: int) -> bool:
+        bench.check()
         try:
             x, y = bench.batch(n)
             bench.step(x, y)

@@ -7,8 +7,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..core import ArchSpec, analyze
+from ..train.errors import TrainError
 
 DTYPES = ("fp32", "bf16", "fp16")
+
+
+class ProfileStopped(TrainError):
+    """The profile was asked to stop (the window closes) before it was done."""
+
+    def __init__(self) -> None:
+        super().__init__("The profile was stopped before it was done.")
+
+
 _ANALYSIS_DTYPE = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 
 

@@ -86,6 +86,7 @@ def stage_times(
     bwd: dict[str, list[float]] = {s: [] for s in names}
     whole: list[float] = []
     for i in range(warmup + repeats):
+        bench.check()
         plain = bench.step_forward_seconds(x, y)
         with _stage_clock(bench, stages) as rec:
             bench.opt.zero_grad(set_to_none=True)

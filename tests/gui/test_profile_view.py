@@ -87,3 +87,15 @@ def test_compare_view_shows_the_measured_rows(make_window, qtbot, fresh_cache):
     )
     assert w.compare.cell("measured", "training img/s", label).text() == f"{p.train_img_s:,.0f}"
     assert "measured on" in w.compare.cell("measured", "peak memory", label).toolTip()
+
+
+def test_closing_the_window_stops_a_profile(make_window, qtbot, fresh_cache):
+    w = make_window()
+    w.panel.set_spec(TINY)
+    view = w.explorer.profile
+    view.repeats, view.warmup, view.sweep = 1000, 0, ()  # long: it must be stopped
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Measuring: inference" in view.status.text(), timeout=60000)
+    view.cancel()
+    qtbot.waitUntil(lambda: view.run_button.isEnabled(), timeout=60000)
+    assert view.status.text() == "Stopped." and view.result is None

@@ -10,7 +10,7 @@ import torch
 from resnet_studio import ArchSpec
 from resnet_studio.core import analyze
 from resnet_studio.inspect import profile_stages
-from resnet_studio.inspect.profile import Profile, profile_spec
+from resnet_studio.inspect.profile import Profile, ProfileStopped, profile_spec
 from resnet_studio.inspect.profile_bench import Bench
 from resnet_studio.inspect.profile_cache import ProfileCache
 from resnet_studio.inspect.profile_memory import cpu_peak_above, measure_step_memory
@@ -211,3 +211,15 @@ def test_profile_command_prints_a_table(capsys):
     assert main(["profile", *args.split()]) == 0
     out = capsys.readouterr().out
     assert "img/s" in out and "layer2" in out and "measured/estimated" in out
+
+
+def test_a_profile_asked_to_stop_ends_with_a_sentence():
+    asked = []
+
+    def stop():
+        asked.append(True)
+        return len(asked) > 3  # after a few timed calls
+
+    with pytest.raises(ProfileStopped, match="stopped"):
+        profile_spec(TINY, "cpu", 2, repeats=2, warmup=0, sweep=(), should_stop=stop)
+    assert isinstance(ProfileStopped(), TrainError)  # the CLI and window say it as a sentence
