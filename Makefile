@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/window_startup.py
 	$(BIN)/python bench/export_times.py
+	$(BIN)/python bench/profile_check.py --threads 1 --input-size 64 --rounds 9
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py docs
