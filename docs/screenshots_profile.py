@@ -126,11 +126,8 @@ def tradeoff(app: QApplication, w: MainWindow) -> list[str]:
     view.show()
     settle(app)
     view.grab().save(str(OUT / "tradeoff-params.png"))
-    view.cost.setCurrentIndex(view.cost.findData("train_time"))
-    settle(app)
-    view.grab().save(str(OUT / "tradeoff-time.png"))
     w.train.pictures.addTab(view, "Trade-off")
-    return ["tradeoff-1280x720.png", "tradeoff-params.png", "tradeoff-time.png"]
+    return ["tradeoff-1280x720.png", "tradeoff-params.png"]
 
 
 def lr_find(app: QApplication, w: MainWindow) -> list[str]:
