@@ -27,6 +27,7 @@ COMMANDS = (
     "diagram",
     "profile",
     "lr_find",
+    "inspect",
 )
 
 

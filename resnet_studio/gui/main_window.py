@@ -29,6 +29,7 @@ from ..core.model_export import with_suffix
 from . import exports, theme, workers
 from .compare_view import CURRENT, CompareView
 from .explorer import ExplorerView
+from .inspect_view import InspectView
 from .notices import Notices
 from .plot_export import SLIDE, ask_and_export
 from .spec_panel import SpecPanel
@@ -71,6 +72,11 @@ class MainWindow(QMainWindow):
         self.train = TrainView(runs_dir)
         self.tabs.addTab(self.train, "Train")
         self.train.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.inspect = InspectView(self.train.manager)
+        self.tabs.addTab(self.inspect, "Inspect")
+        self.inspect.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.inspect.problem.connect(self.tell_problem)
+        self.train.inspectRequested.connect(self.inspect_run)
         self.notices = Notices()  # errors that matter, kept until read
         self.train.problem.connect(self.tell_problem)
         self.train.panel.adaptRequested.connect(self.adapt_spec)
@@ -213,6 +219,7 @@ class MainWindow(QMainWindow):
         self._action(v, "&Explorer", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1")
         self._action(v, "&Compare", lambda: self.tabs.setCurrentIndex(1), "Ctrl+2")
         self._action(v, "&Train", lambda: self.tabs.setCurrentIndex(2), "Ctrl+3")
+        self._action(v, "&Inspect", lambda: self.tabs.setCurrentWidget(self.inspect), "Ctrl+4")
         self._action(v, "Expand all layers", self.explorer.tree.expandAll)
         self._action(v, "Collapse all layers", self.explorer.tree.collapseAll)
         h = self.menuBar().addMenu("&Help")
@@ -221,6 +228,11 @@ class MainWindow(QMainWindow):
     def _scheme_changed(self, *_: Any) -> None:
         theme.apply(self)
         self.compare.refresh()  # its table's shaded cells
+
+    def inspect_run(self, run_dir: str) -> None:
+        """The Inspect tab, looking into the run in ``run_dir``."""
+        self.tabs.setCurrentWidget(self.inspect)
+        self.inspect.open_run(run_dir)
 
     def find_layer(self) -> None:
         """The Explorer's layer filter, shown and focused with its text selected."""
@@ -610,6 +622,7 @@ class MainWindow(QMainWindow):
         self.build_timer.stop()
         self.explorer.profile.cancel()  # a profile or range test under way ends early
         self.train.panel.cancel_lr_finder()
+        self.inspect.cancel()
         workers.wait_all()
         super().closeEvent(event)
 

@@ -51,6 +51,7 @@ class TrainView(QWidget):
     problem = Signal(str)  # a sentence that must stay until read (a failed run)
     specRequested = Signal(object)  # an ArchSpec: a run's architecture, for the spec panel
     modelExportRequested = Signal(str, str)  # a run's checkpoint and a model format
+    inspectRequested = Signal(str)  # a run's folder, to look into in the Inspect tab
 
     def __init__(self, runs_root: Path | None = None, parent: Any = None) -> None:
         super().__init__(parent)
@@ -92,6 +93,11 @@ class TrainView(QWidget):
         self.open_button.setToolTip("Show the selected run's folder")
         self.spec_button = QPushButton("Load its spec")
         self.spec_button.setToolTip("Put the selected run's architecture in the spec panel")
+        self.inspect_button = QPushButton("Inspect")
+        self.inspect_button.setToolTip(
+            "Look into the selected run's trained network: predictions, feature maps, "
+            "Grad-CAM, and the confusion matrix of its mistakes"
+        )
         self.delete_button = QPushButton("Delete…")
         self.delete_button.setToolTip("Move the selected run's folder to the trash (undoable)")
         self.export_button = QPushButton("Export figure…")
@@ -108,6 +114,7 @@ class TrainView(QWidget):
             self.resume_button,
             self.open_button,
             self.spec_button,
+            self.inspect_button,
             self.delete_button,
             self.export_button,
             self.model_button,
@@ -173,6 +180,7 @@ class TrainView(QWidget):
         self.resume_button.clicked.connect(lambda: self.resume_selected())
         self.open_button.clicked.connect(lambda: self.open_selected())
         self.spec_button.clicked.connect(lambda: self.load_selected_spec())
+        self.inspect_button.clicked.connect(lambda: self.inspect_selected())
         self.tradeoff.runClicked.connect(self.select_id)
         self.delete_button.clicked.connect(lambda: self.delete_selected())
         self.export_button.clicked.connect(lambda: self.export_dialog())
@@ -274,6 +282,11 @@ class TrainView(QWidget):
         spec = run.spec if run else None
         if spec is not None:
             self.specRequested.emit(spec)
+
+    def inspect_selected(self) -> None:
+        run = self.selected()
+        if run is not None and run.checkpoints():
+            self.inspectRequested.emit(str(run.dir))
 
     # --- delete, with a question and an undo -------------------------------------------------
     def delete_selected(self, confirm: bool = True) -> Deletion | None:
@@ -412,7 +425,13 @@ class TrainView(QWidget):
         menu.addAction("Rename…", lambda: self.rename_selected())
         menu.addAction("Tags…", lambda: self.tag_selected())
         menu.addSeparator()
-        for b in (self.resume_button, self.spec_button, self.open_button, self.delete_button):
+        for b in (
+            self.resume_button,
+            self.spec_button,
+            self.inspect_button,
+            self.open_button,
+            self.delete_button,
+        ):
             action = menu.addAction(b.text(), b.click)
             action.setEnabled(b.isEnabled())
         menu.exec(self.table.viewport().mapToGlobal(pos))
@@ -515,4 +534,5 @@ class TrainView(QWidget):
         self.resume_button.setEnabled(run is not None and (m.is_paused(run) or m.can_resume(run)))
         self.open_button.setEnabled(run is not None)
         self.model_button.setEnabled(bool(run and run.checkpoints()))
+        self.inspect_button.setEnabled(bool(run and run.checkpoints()))
         self.delete_button.setEnabled(m.is_idle(run))
