@@ -130,6 +130,7 @@ class TrainView(QWidget):
         ub.addWidget(self.undo_label, 1)
         ub.addWidget(self.undo_button)
         self.undo_bar.setStyleSheet("background: #fff4ce;")
+        self.undo_label.setStyleSheet("color: #3b3000;")  # dark on the pale bar, in dark mode too
         self.undo_bar.hide()
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
@@ -180,8 +181,8 @@ class TrainView(QWidget):
         self.resume_button.clicked.connect(lambda: self.resume_selected())
         self.open_button.clicked.connect(lambda: self.open_selected())
         self.spec_button.clicked.connect(lambda: self.load_selected_spec())
-        self.inspect_button.clicked.connect(lambda: self.inspect_selected())
         self.tradeoff.runClicked.connect(self.select_id)
+        self.inspect_button.clicked.connect(lambda: self.inspect_selected())
         self.delete_button.clicked.connect(lambda: self.delete_selected())
         self.export_button.clicked.connect(lambda: self.export_dialog())
         self.undo_button.clicked.connect(lambda: self.undo_delete())
