@@ -1,4 +1,12 @@
-"""A window fixture like napari's make_napari_viewer: made, closed, and checked for leaks."""
+"""A window fixture like napari's make_napari_viewer: made, closed, and checked for leaks.
+
+Python's cyclic garbage collector runs only between GUI tests, after their widgets are closed
+and deleted: collected at a random moment (inside a widget's constructor, on a worker thread),
+the wrappers of Qt and pyqtgraph objects left in cycles by an earlier test crashed the suite now
+and then (a segmentation fault in MainWindow() under one test order in three).
+"""
+
+import gc
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
@@ -7,6 +15,19 @@ from PySide6.QtWidgets import QApplication
 
 def _yes(active: int) -> bool:
     return True
+
+
+@pytest.fixture(autouse=True)
+def _garbage_between_tests(qapp):
+    gc.disable()
+    yield
+    # pytest-qt has closed the test's widgets by now: delete them, then collect their cycles;
+    # what survives is frozen, so that the next collection looks at the next test's objects only
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
+    gc.enable()
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture
