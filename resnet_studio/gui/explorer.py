@@ -10,7 +10,6 @@ from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signa
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,46 +25,23 @@ from PySide6.QtWidgets import (
 from ..core.analysis import Analysis
 from ..core.format import human, human_bytes, shape_text
 from .diagram_view import DiagramView
+from .figure_card import FigureCard
 from .flow import FlowLayout
 from .plots import StagePlots
 from .profile_view import ProfileView
 from .tree_model import COLUMNS, SECTION_ROLE, SORT_ROLE, LayerTreeModel, item_names
 
 
-class _Figure(QFrame):
-    """One number of the summary strip: a caption above a large value, exact value as tooltip."""
-
-    def __init__(self, caption: str) -> None:
-        super().__init__()
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.setSpacing(0)
-        self.caption = QLabel(caption)
-        self.caption.setStyleSheet("color: palette(mid); font-size: 9pt;")
-        self.value = QLabel("–")
-        self.value.setStyleSheet("font-size: 14pt; font-weight: 600;")
-        self.detail = QLabel("")
-        self.detail.setStyleSheet("color: palette(mid); font-size: 9pt;")
-        for w in (self.caption, self.value, self.detail):
-            layout.addWidget(w)
-
-    def show_value(self, value: str, detail: str = "", tooltip: str = "") -> None:
-        self.value.setText(value)
-        self.detail.setText(detail)
-        self.setToolTip(tooltip)
-
-
 class SummaryStrip(QWidget):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         layout = FlowLayout(self, balanced=True)  # two rows of three in a narrow window
-        self.network_depth = _Figure("Depth")  # not `depth`: QWidget.depth() is Qt's
-        self.params = _Figure("Parameters")
-        self.macs = _Figure("MACs")
-        self.param_mem = _Figure("Parameter memory")
-        self.act_mem = _Figure("Activation memory")
-        self.output = _Figure("Output")
+        self.network_depth = FigureCard("Depth")  # not `depth`: QWidget.depth() is Qt's
+        self.params = FigureCard("Parameters")
+        self.macs = FigureCard("MACs")
+        self.param_mem = FigureCard("Parameter memory")
+        self.act_mem = FigureCard("Activation memory")
+        self.output = FigureCard("Output")
         for f in (
             self.network_depth,
             self.params,

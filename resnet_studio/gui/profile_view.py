@@ -19,7 +19,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -37,35 +36,12 @@ from . import (
     theme,  # noqa: F401 (pyqtgraph's colours, before the first plot)
     workers,
 )
+from .figure_card import FigureCard
 from .flow import FlowLayout
 from .plots import _Axis
 
 TIME_COLOUR, MACS_COLOUR = "#2f6db3", "#e07b22"
 INFER_COLOUR, TRAIN_COLOUR = "#3a9b48", "#b8312f"
-
-
-class Figure(QFrame):
-    """A caption over a large value and a detail line, like the Explorer's summary strip."""
-
-    def __init__(self, caption: str) -> None:
-        super().__init__()
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.setSpacing(0)
-        self.caption = QLabel(caption)
-        self.caption.setStyleSheet("color: palette(mid); font-size: 9pt;")
-        self.value = QLabel("–")
-        self.value.setStyleSheet("font-size: 14pt; font-weight: 600;")
-        self.detail = QLabel("")
-        self.detail.setStyleSheet("color: palette(mid); font-size: 9pt;")
-        for w in (self.caption, self.value, self.detail):
-            layout.addWidget(w)
-
-    def show_value(self, value: str, detail: str = "", tooltip: str = "") -> None:
-        self.value.setText(value)
-        self.detail.setText(detail)
-        self.setToolTip(tooltip)
 
 
 class _Progress(QObject):
@@ -122,10 +98,10 @@ class ProfileView(QWidget):
 
         strip = QWidget()
         figures = FlowLayout(strip, balanced=True)
-        self.inference = Figure("Inference")
-        self.training = Figure("Training")
-        self.memory = Figure("Peak memory (training step)")
-        self.largest = Figure("Largest batch")
+        self.inference = FigureCard("Inference")
+        self.training = FigureCard("Training")
+        self.memory = FigureCard("Peak memory (training step)")
+        self.largest = FigureCard("Largest batch")
         for f in (self.inference, self.training, self.memory, self.largest):
             figures.add(f, 1)
 
