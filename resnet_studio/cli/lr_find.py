@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     print(plot_text(found.lrs, found.smoothed, found.suggestion_index))
     print(found.reason)
     if found.suggestion is None:
-        print("No suggestion: the smoothed loss never fell over the range tested.")
+        print(found.explanation)
         return 0
     print(
         f"suggested learning rate: {found.suggestion:.3g} (steepest descent of the smoothed "

@@ -116,6 +116,8 @@ class LRFindDialog(QDialog):
 
         self.plot = pg.PlotWidget()
         self.plot.setLogMode(x=True, y=False)
+        for name in ("bottom", "left"):  # no "(x0.001)": a tick must read as the rate it is
+            self.plot.getAxis(name).enableAutoSIPrefix(False)
         self.plot.setLabel("bottom", "learning rate")
         self.plot.setLabel("left", "smoothed loss")
         self.plot.showGrid(x=True, y=True, alpha=0.2)

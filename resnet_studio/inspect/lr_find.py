@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from ..core import ArchSpec
+from ..core.words import plural
 from ..train.config import TrainConfig
 from ..train.errors import TrainError
 
@@ -55,6 +56,11 @@ class LRFinding:
     @property
     def explanation(self) -> str:
         """Why this value: the tooltip of the suggestion."""
+        if self.suggestion is None and len(self.lrs) < MIN_POINTS:
+            return (
+                f"No suggestion: {plural(len(self.lrs), 'step')} are too few to judge the curve "
+                f"(it takes {MIN_POINTS}); let the test run longer."
+            )
         if self.suggestion is None:
             return (
                 "No suggestion: the smoothed loss never fell over the range tested; try a "
@@ -89,13 +95,17 @@ def lr_at(step: int, steps: int, start_lr: float, end_lr: float) -> float:
     return float(start_lr * (end_lr / start_lr) ** (step / max(1, steps - 1)))
 
 
+MIN_POINTS = 20  # fewer steps than this (a test stopped early) are the curve's noisy start
+
+
 def steepest_descent(lrs: Iterable[float], smoothed: Iterable[float]) -> int | None:
     """The index where the smoothed loss falls fastest per decade of learning rate, between the
-    first tenth of the curve and its lowest point; None when it does not fall there."""
+    first tenth of the curve and its lowest point; None when it does not fall there, or when the
+    curve has fewer than MIN_POINTS points (a stopped test's noisy start suggested 4e-7)."""
     x = [math.log10(v) for v in lrs]
     y = list(smoothed)
     n = len(y)
-    if n < 3:
+    if n < MIN_POINTS:
         return None
     lowest = min(range(n), key=y.__getitem__)
     first = max(1, n // 10)
@@ -143,7 +153,7 @@ def range_test(
         model.train()
         for step, (x, y) in zip(range(steps), batches, strict=False):
             if should_stop is not None and should_stop():
-                reason = f"It was stopped after {step} steps."
+                reason = f"It was stopped after {plural(step, 'step')}."
                 break
             lr = lr_at(step, steps, start_lr, end_lr)
             for group in optimizer.param_groups:

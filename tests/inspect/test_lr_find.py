@@ -183,3 +183,21 @@ def test_lr_find_command_names_a_wrong_dataset_size(capsys):
     args += " --input-size 8 --num-classes 5 --device cpu --steps 5"
     assert main(["lr-find", *args.split()]) == 2
     assert "classes" in capsys.readouterr().err
+
+
+def test_a_curve_too_short_to_judge_suggests_nothing_and_says_why():
+    """A test stopped after a few steps suggested a rate from the curve's noisy start."""
+    from resnet_studio.inspect.lr_find import MIN_POINTS, LRFinding, steepest_descent
+
+    def falling(n):
+        lrs = [10 ** (-6 + 6 * i / (n - 1)) for i in range(n)]
+        return lrs, [3.0 - 0.1 * i for i in range(n)]  # falls all along
+
+    assert steepest_descent(*falling(MIN_POINTS - 1)) is None
+    assert steepest_descent(*falling(MIN_POINTS)) is not None
+    lrs, smoothed = falling(12)
+    f = LRFinding(
+        tuple(lrs), tuple(smoothed), tuple(smoothed), None, None, False,
+        "It was stopped after 12 steps.", 1e-6, 1.0, 100,
+    )  # fmt: skip
+    assert "12 steps are too few" in f.explanation and "never fell" not in f.explanation
