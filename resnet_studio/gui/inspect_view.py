@@ -169,7 +169,15 @@ class InspectView(QWidget):
         self.run_box.setCurrentIndex(max(0, self.run_box.findData(chosen)) if chosen else -1)
         self.run_box.blockSignals(False)
         if chosen is None and self.run_box.count():
-            self.run_box.setCurrentIndex(0)
+            self.run_box.setCurrentIndex(0)  # not `activated`: that is the user's choice only
+            if self.isVisible():
+                self._run_chosen()
+
+    def showEvent(self, event: Any) -> None:
+        """The first look at the tab reads the chosen run (not before: it reads a dataset)."""
+        super().showEvent(event)
+        if self.loaded is None and not self.checkpoint_box.count() and self._run() is not None:
+            self._run_chosen()
 
     def _run_changed(self, run: Run) -> None:
         """A run in training saved an epoch's weights: list it, or offer to reload them."""

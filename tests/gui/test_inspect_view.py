@@ -142,3 +142,16 @@ def test_a_file_that_is_no_image_is_a_message(window, qtbot, tmp_path):
     v.open_file(str(bad))
     qtbot.waitUntil(lambda: bool(said), timeout=30000)
     assert "cannot be read as an image" in said[0]
+
+
+def test_the_tab_reads_the_newest_run_on_its_first_look(window, qtbot):
+    """After a restart, opening the tab itself (not a run's row) shows the newest run measured;
+    it used to list the run with no weights chosen and 'Choose a run that has saved weights.'"""
+    v = window.inspect
+    qtbot.waitUntil(lambda: v.run_box.count() > 0, timeout=30000)
+    assert v.loaded is None  # nothing read while the tab is not looked at
+    window.tabs.setCurrentWidget(v)
+    qtbot.waitUntil(lambda: v.evaluation is not None, timeout=60000)
+    qtbot.waitUntil(lambda: not v._images.busy and not v._galleries.busy, timeout=30000)
+    assert v.checkpoint_box.count() > 0
+    assert str(v.loaded.dir) == v.run_box.currentData()
