@@ -38,7 +38,7 @@ from . import workers
 from .curves import CurvesView
 from .flow import FlowLayout
 from .notices import open_folder
-from .plot_export import ask_and_export, shown_size
+from .plot_export import ask_and_export, shown_size, write_figure
 from .run_table import ALL, COLUMNS, HEADERS, SORT_ROLE, RunTableModel, progress_line, run_details
 from .tradeoff_view import TradeoffView
 from .train_panel import TrainPanel
@@ -350,7 +350,17 @@ class TrainView(QWidget):
 
     # --- exports -------------------------------------------------------------------------------
     def export_dialog(self) -> None:
-        """Ask for the figure's size, DPI and format, then the file."""
+        """Ask for the figure's size, DPI and format, then the file: the picture shown (the
+        training curves, or the trade-off)."""
+        if self.pictures.currentWidget() is self.tradeoff:
+            ask_and_export(
+                self,
+                "Export the trade-off",
+                shown_size([self.tradeoff.plot]),
+                self.manager.root / "tradeoff.png",
+                self.export_tradeoff,
+            )
+            return
         ask_and_export(
             self,
             "Export the training curves",
@@ -358,6 +368,25 @@ class TrainView(QWidget):
             self.manager.root / "curves.png",
             self.export,
         )
+
+    def export_tradeoff(
+        self, path: str, width: int | None = None, height: int | None = None, dpi: float = 96
+    ) -> None:
+        """The trade-off plot alone to PNG or SVG, at ``width``×``height`` (default: as shown)."""
+        plot = self.tradeoff.plot
+        try:
+            write_figure(
+                [plot.getPlotItem()],
+                path,
+                width or plot.width(),
+                height or plot.height(),
+                dpi,
+                title="Best validation accuracy against cost",
+            )
+        except OSError as e:
+            self.problem.emit(f"Could not export {path}: {e}")
+            return
+        self.message.emit(f"Exported {path}")
 
     def export(
         self, path: str, width: int | None = None, height: int | None = None, dpi: float = 96

@@ -93,3 +93,31 @@ def test_points_front_hover_and_click(make_window, tmp_path, qtbot):
     assert [p.run_id for p in view.points] == ["20260101-000004-mnist"]
     view.cost.setCurrentIndex(view.cost.findData("profiled_img_s"))
     assert view.points == [] and "1 run lacks a profile" in view.note.text()
+
+
+def test_export_figure_writes_the_picture_shown(make_window, tmp_path, qtbot, monkeypatch):
+    """With the Trade-off tab shown, Export figure… wrote the training curves."""
+    from resnet_studio.gui import train_view
+
+    _write_run(tmp_path / "runs", "20260101-000001-small", BASE, "digits", [0.7, 0.8])
+    w = make_window()
+    w.tabs.setCurrentWidget(w.train)
+    asked = []
+    monkeypatch.setattr(
+        train_view, "ask_and_export", lambda parent, title, shown, start, write: asked.append(
+            (title, start, write)
+        )
+    )  # fmt: skip
+    w.train.pictures.setCurrentWidget(w.train.tradeoff)
+    qtbot.waitUntil(lambda: len(w.train.tradeoff.points) == 1, timeout=5000)
+    w.train.export_button.click()
+    w.train.pictures.setCurrentIndex(0)  # the curves
+    w.train.export_button.click()
+    assert [(title, start.name) for title, start, _ in asked] == [
+        ("Export the trade-off", "tradeoff.png"),
+        ("Export the training curves", "curves.png"),
+    ]
+    asked[0][2](str(tmp_path / "t.svg"), 800, 500, 96)
+    svg = (tmp_path / "t.svg").read_text()
+    assert "against cost" in svg and "Training curves" not in svg
+    assert "best validation accuracy" in svg
