@@ -46,7 +46,9 @@ class Gallery(QListWidget):
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
         self.setIconSize(QSize(THUMB, THUMB))
-        self.setGridSize(QSize(THUMB + 28, THUMB + 44))
+        # wide enough for the longest caption line: "77%  …" hid three-digit image numbers
+        widest = self.fontMetrics().horizontalAdvance("100%  #00000") + 12
+        self.setGridSize(QSize(max(THUMB + 28, widest), THUMB + 44))
         self.setWordWrap(True)
         self.setUniformItemSizes(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

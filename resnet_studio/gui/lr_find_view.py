@@ -225,8 +225,11 @@ class LRFindDialog(QDialog):
             self._use(self.finding.suggestion)
 
     def stop(self) -> None:
-        """End a test under way after its current step."""
+        """End a test under way after its current step (said: a large model's step is long)."""
         self._stop.set()
+        if self._running:
+            self.stop_button.setEnabled(False)
+            self.status.setText("Stopping after the step under way…")
 
     def done(self, result: int) -> None:  # closing stops a test under way (after its step)
         self.stop()

@@ -95,13 +95,13 @@ def lr_at(step: int, steps: int, start_lr: float, end_lr: float) -> float:
     return float(start_lr * (end_lr / start_lr) ** (step / max(1, steps - 1)))
 
 
-MIN_POINTS = 20  # fewer steps than this (a test stopped early) are the curve's noisy start
+MIN_POINTS = 8  # fewer steps than this (a test stopped at once) cannot show a descent
 
 
 def steepest_descent(lrs: Iterable[float], smoothed: Iterable[float]) -> int | None:
     """The index where the smoothed loss falls fastest per decade of learning rate, between the
-    first tenth of the curve and its lowest point; None when it does not fall there, or when the
-    curve has fewer than MIN_POINTS points (a stopped test's noisy start suggested 4e-7)."""
+    first tenth of the curve and its lowest point; None when it does not fall there, or when it
+    has fewer than MIN_POINTS points (a test stopped at once suggested 4e-7 from its start)."""
     x = [math.log10(v) for v in lrs]
     y = list(smoothed)
     n = len(y)

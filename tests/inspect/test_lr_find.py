@@ -195,9 +195,10 @@ def test_a_curve_too_short_to_judge_suggests_nothing_and_says_why():
 
     assert steepest_descent(*falling(MIN_POINTS - 1)) is None
     assert steepest_descent(*falling(MIN_POINTS)) is not None
-    lrs, smoothed = falling(12)
+    n = MIN_POINTS - 1
+    lrs, smoothed = falling(n)
     f = LRFinding(
         tuple(lrs), tuple(smoothed), tuple(smoothed), None, None, False,
-        "It was stopped after 12 steps.", 1e-6, 1.0, 100,
+        f"It was stopped after {n} steps.", 1e-6, 1.0, 100,
     )  # fmt: skip
-    assert "12 steps are too few" in f.explanation and "never fell" not in f.explanation
+    assert f"{n} steps are too few" in f.explanation and "never fell" not in f.explanation
