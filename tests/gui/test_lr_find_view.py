@@ -7,17 +7,9 @@ import math
 import pytest
 from PySide6.QtCore import Qt
 
-from resnet_studio import ArchSpec
+from tests.inspect.tiny import small_spec
 
-TINY = ArchSpec.from_preset(
-    "resnet18",
-    layers=(1, 1),
-    widths=(8, 16),
-    stem="cifar",
-    in_channels=1,
-    input_size=8,
-    num_classes=10,
-)
+TINY = small_spec(8)
 
 
 def _finder(window, qtbot):

@@ -4,18 +4,10 @@ profiler found; the result comes back from the cache for the same spec and setti
 import pytest
 from PySide6.QtCore import Qt
 
-from resnet_studio import ArchSpec
 from resnet_studio.core import analyze
+from tests.inspect.tiny import small_spec
 
-TINY = ArchSpec.from_preset(
-    "resnet18",
-    layers=(1, 1),
-    widths=(8, 16),
-    stem="cifar",
-    in_channels=1,
-    input_size=16,
-    num_classes=10,
-)
+TINY = small_spec(16)
 
 
 @pytest.fixture

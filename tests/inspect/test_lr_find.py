@@ -9,20 +9,13 @@ import pytest
 import torch
 from torch import nn
 
-from resnet_studio import ArchSpec, build_model
+from resnet_studio import build_model
 from resnet_studio.inspect.lr_find import find_lr, lr_at, range_test
 from resnet_studio.train.config import TrainConfig
 from resnet_studio.train.errors import TrainError
+from tests.inspect.tiny import small_spec
 
-TINY = ArchSpec.from_preset(
-    "resnet18",
-    layers=(1, 1),
-    widths=(8, 16),
-    stem="cifar",
-    in_channels=1,
-    input_size=8,
-    num_classes=10,
-)
+TINY = small_spec(8)
 
 
 def _forever(x, y):

@@ -7,7 +7,6 @@ import json
 import pytest
 import torch
 
-from resnet_studio import ArchSpec
 from resnet_studio.core import analyze
 from resnet_studio.inspect import profile_stages
 from resnet_studio.inspect.profile import Profile, ProfileStopped, profile_spec
@@ -15,16 +14,9 @@ from resnet_studio.inspect.profile_bench import Bench
 from resnet_studio.inspect.profile_cache import ProfileCache
 from resnet_studio.inspect.profile_memory import cpu_peak_above, measure_step_memory
 from resnet_studio.train.errors import TrainError
+from tests.inspect.tiny import small_spec
 
-TINY = ArchSpec.from_preset(
-    "resnet18",
-    layers=(1, 1),
-    widths=(8, 16),
-    stem="cifar",
-    in_channels=1,
-    input_size=16,
-    num_classes=10,
-)
+TINY = small_spec(16)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,22 @@ from pathlib import Path
 from resnet_studio import ArchSpec
 
 TINY = ArchSpec.from_preset("resnet20", layers=(1, 1, 1), in_channels=1, input_size=8)
+
+
+def small_spec(input_size: int) -> ArchSpec:
+    """A resnet18 cut to one block in two stages of 8 and 16 channels, with a CIFAR stem, for
+    1-channel 10-class inputs of ``input_size`` (the profiler's and LR finder's tests)."""
+    return ArchSpec.from_preset(
+        "resnet18",
+        layers=(1, 1),
+        widths=(8, 16),
+        stem="cifar",
+        in_channels=1,
+        input_size=input_size,
+        num_classes=10,
+    )
+
+
 _trained: list[Path] = []
 
 
