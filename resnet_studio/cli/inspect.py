@@ -25,7 +25,23 @@ def add_parser(sub: Any) -> None:
         "accuracy, precision and recall, and the images with the highest loss. With --image, "
         "also the image's top classes and its Grad-CAM map. The run's files are only read.",
     )
-    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder, as `resnet-studio runs` lists")
+    p.add_argument(
+        "run_dir",
+        metavar="RUN_DIR",
+        nargs="?",
+        help="a run folder, as `resnet-studio runs` lists (or --weights instead)",
+    )
+    p.add_argument(
+        "--weights",
+        metavar="NAME|FILE",
+        help="pretrained weights instead of a run: a name from `resnet-studio weights` or a "
+        "state_dict/checkpoint file; with --image, that image's top classes and Grad-CAM",
+    )
+    p.add_argument(
+        "--preset",
+        metavar="P",
+        help="the preset the --weights load into (default: the catalogue entry's own)",
+    )
     p.add_argument(
         "--checkpoint",
         choices=("best", "last"),
@@ -56,6 +72,10 @@ def run(a: argparse.Namespace) -> int:
 
     if a.layer and not a.image:
         raise TrainError("--layer chooses where Grad-CAM looks at --image; give an image too.")
+    if a.weights or a.preset:
+        return _run_pretrained(a)
+    if not a.run_dir:
+        raise TrainError("Give a run folder to inspect, or --weights NAME|FILE and --image F.")
     loaded = load_run(a.run_dir, a.checkpoint)
     val = load_validation(loaded)
     report = None
@@ -84,6 +104,48 @@ def run(a: argparse.Namespace) -> int:
         print(json.dumps(doc, indent=2))
         return 0
     _print_text(doc, ev)
+    return 0
+
+
+def _run_pretrained(a: argparse.Namespace) -> int:
+    """--weights (and --preset) with --image: no run, no validation set."""
+    from ..inspect.pretrained import look_at_file, open_pretrained
+    from ..train.errors import TrainError
+
+    if a.run_dir:
+        raise TrainError("Give either a run folder or --weights, not both.")
+    if not a.weights:
+        raise TrainError("--preset names the architecture for --weights; give --weights too.")
+    if not a.image:
+        raise TrainError("--weights looks at one image; give it with --image F.")
+    opened = open_pretrained(a.weights, a.preset)
+    report = look_at_file(opened, a.image, a.layer)
+    doc: dict[str, Any] = {
+        "weights": opened.weights.source,
+        "path": str(opened.weights.path),
+        "sha256": opened.weights.sha256,
+        "preset": a.preset or (opened.weights.entry.arch if opened.weights.entry else None),
+        "image": str(a.image),
+        "preprocess": opened.preprocess.to_dict(),
+        "notes": opened.notes,
+        **report.to_dict(),
+    }
+    doc["top"] = doc["top"][:5]
+    if a.json:
+        print(json.dumps(doc, indent=2))
+        return 0
+    print(f"{doc['weights']} ({doc['path']}, SHA-256 {doc['sha256'][:12]}…)")
+    print(f"Preprocessing: {opened.preprocess.describe()}")
+    for note in opened.notes:
+        print(note)
+    print(f"\n{doc['image']}:")
+    for name, p in doc["top"]:
+        print(f"  {100 * p:6.2f}%  {name}")
+    if doc["cam"] is None:
+        print(f"Grad-CAM: {doc['layer_note']}")
+    else:
+        print(f"Grad-CAM of {doc['cam_class']} at {doc['layer']}: {doc['layer_note']}")
+        print(text_map(doc["cam"]))
     return 0
 
 

@@ -1,0 +1,96 @@
+"""Pretrained weights opened for a look, without a run: a preset with a catalogue entry's or a
+file's weights (verified, tensors only), in eval mode, with the weights' own preprocessing and
+class names; and one image through it (top classes, Grad-CAM, feature maps) by
+:func:`~.image.look_at`, the same function a run's inspection uses.
+
+A model opened once is kept (keyed by preset, weights and the file's SHA-256), so a second photo
+with the same weights skips building and loading.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from torch import nn
+
+from ..core.presets import preset_fields
+from ..core.spec import ArchSpec
+from ..train.errors import TrainError
+from ..weights.catalogue import Preprocess
+from ..weights.load import Pretrained, class_names, load_into, open_weights, preprocess_for
+from ..weights.preprocess import prepare_file
+from .image import ImageReport, look_at
+
+
+@dataclass(frozen=True)
+class PretrainedModel:
+    model: nn.Module
+    spec: ArchSpec
+    classes: list[str]
+    preprocess: Preprocess
+    weights: Pretrained
+    notes: list[str]
+
+    def describe(self) -> dict[str, Any]:
+        return {"weights": self.weights.source, "sha256": self.weights.sha256}
+
+
+_OPEN: dict[tuple[str | None, str, str], PretrainedModel] = {}
+
+
+def open_pretrained(
+    weights: str | os.PathLike[str], preset: str | None = None, classes: Sequence[str] = ()
+) -> PretrainedModel:
+    """The preset (the catalogue entry's own when not given) with ``weights`` loaded, in eval
+    mode with gradients off, and how to prepare an image for it."""
+    from ..core.builder import build_model
+
+    w = open_weights(weights)
+    key = (preset, w.source, w.sha256)
+    if key in _OPEN:
+        return _OPEN[key]
+    if preset is None:
+        if w.entry is not None:
+            preset = w.entry.arch
+        elif w.spec is None:
+            raise TrainError(
+                f"{w.path} holds weights without their architecture; give the preset they "
+                f"were made for (--preset)."
+            )
+    pre = preprocess_for(w, preset)
+    if preset is not None:
+        preset_fields(preset)  # a misspelt preset is a sentence
+        spec = ArchSpec.from_preset(preset, input_size=pre.crop)
+        if w.spec is None:  # a head of another size in a state_dict: take its classes
+            head = [k for k in w.state if k.endswith("fc.weight")]
+            if head and w.state[head[-1]].shape[0] != spec.num_classes:
+                spec = spec.replace(num_classes=int(w.state[head[-1]].shape[0]))
+    else:
+        assert w.spec is not None
+        spec = w.spec
+    model = build_model(spec)
+    notes = load_into(model, spec, w)
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    names = list(classes) if classes else class_names(spec.num_classes)
+    opened = PretrainedModel(model, spec, names, pre, w, notes)
+    _OPEN.clear()  # one model kept: a resnet152 is 230 MB
+    _OPEN[key] = opened
+    return opened
+
+
+def look_at_file(
+    opened: PretrainedModel,
+    image: str | os.PathLike[str],
+    layer: str | None = None,
+    features: Sequence[str] = (),
+) -> ImageReport:
+    """One image file prepared as the weights' authors prepare it, through the model."""
+    x = prepare_file(image, opened.preprocess)
+    if opened.spec.in_channels != 3:
+        x = x.mean(0, keepdim=True).repeat(opened.spec.in_channels, 1, 1)
+    return look_at(opened.model, opened.spec, x, opened.classes, layer, features=features)
