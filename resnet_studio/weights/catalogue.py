@@ -113,6 +113,7 @@ def for_preset(arch: str) -> list[WeightEntry]:
 def default_for(arch: str) -> WeightEntry | None:
     """torchvision's DEFAULT for its presets (the last version), timm's first tag otherwise."""
     entries = for_preset(arch)
-    if not entries:
-        return None
-    return entries[-1] if entries[0].source == "torchvision" else entries[0]
+    tv = [e for e in entries if e.source == "torchvision"]
+    if tv:
+        return tv[-1]
+    return entries[0] if entries else None
