@@ -13,6 +13,7 @@ import contextlib
 import os
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,27 @@ def add_parser(sub: Any) -> None:
     )
     add_spec_options(t)
     add_train_options(t)
+    f = t.add_argument_group("fine-tuning from pretrained weights")
+    f.add_argument(
+        "--weights",
+        metavar="NAME|FILE",
+        help="start from these weights: a name from `resnet-studio weights`, a state_dict "
+        "file or a run's checkpoint; the classifier is replaced to fit the dataset's classes",
+    )
+    f.add_argument(
+        "--freeze",
+        default="none",
+        metavar="backbone|stages:N|none",
+        help="keep layers as loaded: backbone (a linear probe), all but the last N stages, "
+        "or none (default)",
+    )
+    f.add_argument(
+        "--backbone-lr",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="the backbone's learning rate as a fraction F of --lr (the classifier's)",
+    )
     g = t.add_argument_group("run directory and output")
     g.add_argument("--out", help="the run directory (default: a new one in the user data dir)")
     g.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR")
@@ -87,7 +109,9 @@ def run(a: argparse.Namespace) -> int:
             trainer.callbacks = _observers(a, run_dir, trainer.config.tensorboard)
     else:
         spec = spec_from_args(a)
-        config = config_from_args(a)
+        config = replace(
+            config_from_args(a), weights=a.weights, freeze=a.freeze, backbone_lr=a.backbone_lr
+        )
         new_dir: Path | None = None
         observers: list[Callback] = []
         if lead:

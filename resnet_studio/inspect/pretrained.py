@@ -60,7 +60,7 @@ def open_pretrained(
                 f"{w.path} holds weights without their architecture; give the preset they "
                 f"were made for (--preset)."
             )
-    pre = preprocess_for(w, preset)
+    pre = preprocess_for(w.entry, preset)
     if preset is not None:
         preset_fields(preset)  # a misspelt preset is a sentence
         spec = ArchSpec.from_preset(preset, input_size=pre.crop)

@@ -71,6 +71,10 @@ class TrainConfig:
     augment: bool = False
     val_fraction: float = 0.1
     pretrained: bool = False
+    weights: str | None = None  # starting weights: a catalogue name or a file (fine-tuning)
+    weights_sha256: str | None = None  # the starting weights file's, recorded when the run starts
+    freeze: str = "none"  # "backbone", "stages:N" or "none" (train/finetune.py)
+    backbone_lr: float = 1.0  # the backbone's learning rate as a fraction of the head's
     threads: int | None = None
     report_interval: float = 0.1  # seconds between step reports (one device sync each)
     synthetic_size: int = 1024
@@ -123,6 +127,20 @@ class TrainConfig:
         need(
             self.weight_decay >= 0 and 0 <= self.label_smoothing < 1,
             "Weight decay must be 0 or more and label smoothing from 0 to below 1.",
+        )
+        need(
+            self.freeze in ("none", "backbone")
+            or (self.freeze.startswith("stages:") and self.freeze[7:].isdigit()),
+            f"Freeze must be backbone, stages:N or none, not {self.freeze!r}.",
+        )
+        need(
+            0 < self.backbone_lr <= 1,
+            f"The backbone's learning rate factor must be above 0 and at most 1, not "
+            f"{self.backbone_lr!r}.",
+        )
+        need(
+            self.freeze == "none" or bool(self.weights),
+            "Freezing keeps pretrained layers as they are; give the weights to start from too.",
         )
         need(
             self.threads is None or (isinstance(self.threads, int) and self.threads >= 1),

@@ -52,6 +52,11 @@ def load_dataset(
 ) -> TensorData | FolderData:
     """The dataset a TrainConfig names, adapted to the spec's channels and input size. ``note``
     hears, before a download starts, what is downloaded where (it takes a while)."""
+    norm = None
+    if config.weights:  # normalised as the weights were trained, not by the data's statistics
+        from .finetune import normalisation
+
+        norm = normalisation(config.weights, spec)
     if config.dataset == "imagefolder":
         from .folder import load_image_folder
 
@@ -67,6 +72,7 @@ def load_dataset(
             val_fraction=config.val_fraction,
             seed=config.seed,
             augment=config.augment,
+            norm=norm,
         )
     return load_tensor_dataset(
         config.dataset,
@@ -80,6 +86,7 @@ def load_dataset(
         note=note,
         synthetic_size=config.synthetic_size,
         num_classes=spec.num_classes,
+        norm=norm,
     )
 
 
@@ -165,13 +172,24 @@ def _augment(x: torch.Tensor) -> torch.Tensor:
     return out.permute(0, 3, 1, 2)
 
 
-def _split(x: torch.Tensor, y: torch.Tensor, val_fraction: float, seed: int) -> tuple[Split, Split]:
+def _split(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    val_fraction: float,
+    seed: int,
+    norm: tuple[list[float], list[float]] | None = None,
+) -> tuple[Split, Split]:
     g = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(y), generator=g)
     n_val = max(1, int(round(len(y) * val_fraction))) if val_fraction > 0 else 0
     val, train = order[:n_val], order[n_val:]
     mean = x[train].mean(dim=(0, 2, 3), keepdim=True)
     std = x[train].std(dim=(0, 2, 3), keepdim=True).clamp_min(1e-6)
+    if norm is not None:  # pretrained weights' own mean and std, per channel of these images
+        m, s = torch.tensor(norm[0]), torch.tensor(norm[1])
+        if len(m) != x.shape[1]:  # gray images for an RGB model (or back): the channels' mean
+            m, s = m.mean().repeat(x.shape[1]), s.mean().repeat(x.shape[1])
+        mean, std = m.view(1, -1, 1, 1), s.view(1, -1, 1, 1)
     x = (x - mean) / std
     return Split(x[train], y[train]), Split(x[val], y[val])
 
@@ -231,6 +249,7 @@ def load_tensor_dataset(
     note: Callable[[str], None] | None = None,
     synthetic_size: int = 1024,
     num_classes: int = 10,
+    norm: tuple[list[float], list[float]] | None = None,
 ) -> TensorData:
     """A small dataset as tensors; ``num_classes`` is only used by ``synthetic``."""
     if name == "digits":
@@ -251,5 +270,5 @@ def load_tensor_dataset(
             f"There is no dataset named '{name}'; "
             f"{closest(name, [d for d in DATASETS if d != 'imagefolder'])}"
         )
-    train, val = _split(x, y, val_fraction, seed)
+    train, val = _split(x, y, val_fraction, seed, norm)
     return TensorData(name, train, val, classes, channels, size, augment)

@@ -83,6 +83,7 @@ def load_image_folder(
     seed: int = 0,
     augment: bool = False,
     workers: int | None = None,
+    norm: tuple[list[float], list[float]] | None = None,
 ) -> FolderData:
     import torchvision.transforms as T
     from torchvision.datasets import ImageFolder
@@ -108,7 +109,8 @@ def load_image_folder(
             f"None of the {plural(len(probe.samples), 'image')} under {root} could be read; "
             f"check that they are image files."
         )
-    norm = T.Normalize([0.5] * channels, [0.5] * channels)
+    mean, std = norm or ([0.5] * channels, [0.5] * channels)  # pretrained weights' own, if any
+    normalize = T.Normalize(mean, std)
     if channels not in (1, 3):
         raise TrainError(
             f"Images have 1 or 3 channels, but the spec asks for {channels}; set "
@@ -117,8 +119,8 @@ def load_image_folder(
     gray = [T.Grayscale(1)] if channels == 1 else []  # the loader already gives RGB
     base = [T.Resize(size), *gray]
     aug = [T.RandomCrop(size, padding=max(1, size[0] // 8)), T.RandomHorizontalFlip()]
-    train_tf = T.Compose([*base, *(aug if augment else []), T.ToTensor(), norm])
-    val_tf = T.Compose([*base, T.ToTensor(), norm])
+    train_tf = T.Compose([*base, *(aug if augment else []), T.ToTensor(), normalize])
+    val_tf = T.Compose([*base, T.ToTensor(), normalize])
     train_ds, val_ds = (
         ImageFolder(str(root), transform=train_tf),
         ImageFolder(str(root), transform=val_tf),

@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -54,38 +55,22 @@ def versions() -> dict[str, str]:
 
 
 def load_pretrained(model: nn.Module, spec: ArchSpec) -> str:
-    """torchvision's ImageNet weights for a torchvision preset; the classifier is replaced when
-    the number of classes differs, and conv1 summed over RGB for one input channel."""
-    import torchvision
-
+    """torchvision's default ImageNet weights for a torchvision preset, from the catalogue
+    (verified, tensors only, strict but for the classifier and conv1: weights/load.py)."""
     from ..core.presets import TORCHVISION_PRESETS, preset_of
+    from ..weights.catalogue import default_for
+    from ..weights.load import load_into, open_weights
 
     name = preset_of(spec.replace(num_classes=1000, in_channels=3, input_size=224))
-    if name not in TORCHVISION_PRESETS:
+    entry = default_for(name) if name in TORCHVISION_PRESETS else None
+    if entry is None:
         raise TrainError(
             "ImageNet weights exist only for torchvision's presets (resnet18 … "
             "wide_resnet101_2) with their own widths and blocks; turn pretrained off "
             "for this spec."
         )
-    weights = torchvision.models.get_model_weights(name).DEFAULT
-    try:
-        state = weights.get_state_dict(progress=True)
-    except Exception as e:  # URLError, OSError, … when offline
-        file = weights.url.rsplit("/", 1)[-1]
-        raise TrainError(
-            f"The ImageNet weights for {name} could not be downloaded ({e}); "
-            f"connect to the network, or put {file} into "
-            f"{torch.hub.get_dir()}/checkpoints."
-        ) from None
-    if spec.in_channels != 3:
-        w = state["conv1.weight"]
-        state["conv1.weight"] = w.sum(1, keepdim=True).repeat(1, spec.in_channels, 1, 1) / max(
-            1, spec.in_channels
-        )
-    if spec.num_classes != 1000:
-        state = {k: v for k, v in state.items() if not k.startswith("fc.")}
-    model.load_state_dict(state, strict=False)
-    return f"started from torchvision's {weights} weights"
+    load_into(model, spec, open_weights(entry.name))
+    return f"started from torchvision's {entry.name} weights"
 
 
 class Trainer:
@@ -252,6 +237,8 @@ class Trainer:
         self.amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(amp)
         self.channels_last = cuda if cfg.channels_last is None else cfg.channels_last
         data = load_dataset(cfg, spec, note=lambda text: self._emit("on_note", text))
+        if cfg.weights and data.num_classes != spec.num_classes:  # a new head for the folder
+            spec = self.spec = spec.replace(num_classes=data.num_classes)
         if data.num_classes > spec.num_classes:
             raise TrainError(
                 f"The {cfg.dataset} dataset has {data.num_classes} classes but the "
@@ -272,6 +259,15 @@ class Trainer:
         notes = list(data.notes)
         if cfg.pretrained:
             notes.append(load_pretrained(model, spec))
+        if cfg.weights:  # fine-tuning: train/finetune.py loads, freezes and groups
+            from .finetune import param_groups, start_from_weights
+
+            more, digest = start_from_weights(
+                model, spec, cfg.weights, cfg.freeze, bool(self._resume_state)
+            )
+            notes += more
+            if digest:
+                cfg = self.config = replace(cfg, weights_sha256=digest)
         model = model.to(  # type: ignore[call-overload]  # torch's stubs omit device + format
             self.device,
             memory_format=torch.channels_last if self.channels_last else torch.contiguous_format,
@@ -285,6 +281,8 @@ class Trainer:
             {"params": decay, "weight_decay": cfg.weight_decay},
             {"params": no_decay, "weight_decay": 0.0},
         ]
+        if cfg.weights:
+            groups = param_groups(model, cfg.weight_decay, cfg.lr, cfg.backbone_lr)
         self.optimizer: torch.optim.Optimizer
         if cfg.optimizer == "sgd":
             self.optimizer = torch.optim.SGD(

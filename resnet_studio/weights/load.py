@@ -142,11 +142,11 @@ def load_into(model: nn.Module, spec: ArchSpec, weights: Pretrained) -> list[str
     return notes
 
 
-def preprocess_for(weights: Pretrained, preset: str | None) -> Preprocess:
+def preprocess_for(entry: WeightEntry | None, preset: str | None) -> Preprocess:
     """The weights' own preprocessing; a file by path uses its preset's default weights' one
     (torchvision's DEFAULT transforms for a torchvision preset), else ImageNet's at 224."""
-    if weights.entry is not None:
-        return weights.entry.preprocess
+    if entry is not None:
+        return entry.preprocess
     default = default_for(preset) if preset else None
     if default is not None:
         return default.preprocess

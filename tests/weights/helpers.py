@@ -39,3 +39,15 @@ def photo(path: Path, seed: int = 0, size: tuple[int, int] = (320, 240)) -> Path
     small = rng.randint(0, 255, (12, 16, 3), dtype=np.uint8)
     Image.fromarray(small).resize(size, Image.BICUBIC).save(path)
     return path
+
+
+def two_class_folder(root: Path, per_class: int = 10, size: int = 40, seed: int = 0) -> Path:
+    """An ImageFolder with 'red' and 'blue' sub-folders of noisy tinted images."""
+    rng = np.random.RandomState(seed)
+    for k, name in enumerate(("blue", "red")):
+        (root / name).mkdir(parents=True, exist_ok=True)
+        for i in range(per_class):
+            img = rng.randint(0, 120, (size, size, 3)).astype(np.uint8)
+            img[..., 2 - 2 * k] += 120  # red images brighter in R, blue ones in B
+            Image.fromarray(img).save(root / name / f"{i}.png")
+    return root
