@@ -285,61 +285,31 @@ def test_crashed_runs_are_listed_as_crashed(tmp_path):
     assert list_runs(tmp_path)[0].status == "crashed"
 
 
-class _FakeWeights:
-    """Stands in for torchvision's weights enum entry; the weights are a real model's."""
-
-    url = "https://download.pytorch.org/models/resnet18-f37072fd.pth"
-
-    def __init__(self, state=None):
-        self.state = state
-
-    def get_state_dict(self, progress=True):
-        if self.state is None:
-            raise OSError("network is unreachable")
-        return self.state
-
-    def __str__(self):
-        return "ResNet18_Weights.IMAGENET1K_V1"
-
-
-def _fake_weights(monkeypatch, weights):
-    import torchvision
-
-    class Enum:
-        DEFAULT = weights
-
-    monkeypatch.setattr(torchvision.models, "get_model_weights", lambda name: Enum)
-
-
-def test_pretrained_offline_is_one_sentence(monkeypatch):
-    _fake_weights(monkeypatch, _FakeWeights())
+def test_pretrained_offline_is_one_sentence(monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     spec = ArchSpec.from_preset("resnet18", in_channels=1, input_size=32, num_classes=10)
     end = Trainer(spec, config(epochs=1, pretrained=True)).run()
     assert end.status == "failed"
     assert "resnet18-f37072fd.pth" in end.reason and "checkpoints" in end.reason
 
 
-def test_pretrained_weights_load_and_the_classifier_is_replaced(monkeypatch):
+def test_pretrained_weights_are_verified_and_only_for_torchvision_presets(monkeypatch, tmp_path):
+    """--pretrained reads torchvision's file through the verified catalogue: a file under
+    resnet18's name whose SHA-256 does not start f37072fd is refused (tests/weights holds the
+    loading itself: strict, a fresh classifier, conv1 summed for gray input)."""
     import torchvision
 
     from resnet_studio import build_model
     from resnet_studio.train.trainer import load_pretrained
 
-    torch.manual_seed(3)
-    imagenet = torchvision.models.resnet18().state_dict()
-    _fake_weights(monkeypatch, _FakeWeights(imagenet))
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    (tmp_path / "hub" / "checkpoints").mkdir(parents=True)
+    fake = tmp_path / "hub" / "checkpoints" / "resnet18-f37072fd.pth"
+    torch.save(torchvision.models.resnet18().state_dict(), fake)
     spec = ArchSpec.from_preset("resnet18", num_classes=10)
-    model = build_model(spec)
-    note = load_pretrained(model, spec)
-    assert "IMAGENET1K_V1" in note
-    assert torch.equal(
-        model.state_dict()["layer3.1.conv2.weight"], imagenet["layer3.1.conv2.weight"]
-    )
-    assert model.fc.out_features == 10  # a fresh classifier for 10 classes
-    gray = ArchSpec.from_preset("resnet18", in_channels=1, num_classes=10)
-    model = build_model(gray)
-    load_pretrained(model, gray)
-    torch.testing.assert_close(model.conv1.weight, imagenet["conv1.weight"].sum(1, keepdim=True))
+    with pytest.raises(TrainError, match="f37072fd"):
+        load_pretrained(build_model(spec), spec)
+    assert fake.exists()
     custom = ArchSpec.from_preset("resnet18", layers=(1, 1, 1, 1))
     with pytest.raises(TrainError, match="torchvision's presets"):
         load_pretrained(build_model(custom), custom)
