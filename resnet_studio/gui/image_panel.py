@@ -91,7 +91,8 @@ class ImagePanel(QWidget):
         self.busy.setMaximumWidth(80)
         self.busy.hide()
         source = QHBoxLayout()
-        source.addWidget(QLabel("Validation image"))
+        self.val_label = QLabel("Validation image")
+        source.addWidget(self.val_label)
         for w in (self.prev_button, self.index, self.next_button, self.count):
             source.addWidget(w)
         source.addSpacing(12)

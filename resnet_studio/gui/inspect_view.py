@@ -130,6 +130,11 @@ class InspectView(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.pages.addTab(scroll, "Image")
         self.pages.addTab(self.mistakes, "Mistakes")
+        from .pretrained_view import PretrainedView  # pretrained weights, without a run
+
+        self.pretrained = PretrainedView()
+        self.pretrained.message.connect(self.message)
+        self.pages.addTab(self.pretrained, "Pretrained weights")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)

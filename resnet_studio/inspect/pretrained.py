@@ -94,3 +94,35 @@ def look_at_file(
     if opened.spec.in_channels != 3:
         x = x.mean(0, keepdim=True).repeat(opened.spec.in_channels, 1, 1)
     return look_at(opened.model, opened.spec, x, opened.classes, layer, features=features)
+
+
+@dataclass(frozen=True)
+class PretrainedLook:
+    """What the window shows of one photo: the report and the photo as the network sees it."""
+
+    report: ImageReport
+    picture: Any  # uint8 (H, W, 3): the prepared image with the normalisation undone
+    opened: PretrainedModel
+
+
+def look(
+    weights: str,
+    preset: str | None,
+    image: str | os.PathLike[str],
+    layer: str | None = None,
+    target: int | None = None,
+    feature_layer: str | None = None,
+) -> PretrainedLook:
+    """Open (or reuse) the weights, prepare the photo and look at it: for the window."""
+    import numpy as np
+    import torch
+
+    opened = open_pretrained(weights, preset)
+    x = prepare_file(image, opened.preprocess)
+    feats = [feature_layer] if feature_layer else []
+    xin = x if opened.spec.in_channels == 3 else x.mean(0, keepdim=True)
+    report = look_at(opened.model, opened.spec, xin, opened.classes, layer, target, feats)
+    mean = torch.tensor(opened.preprocess.mean).view(3, 1, 1)
+    std = torch.tensor(opened.preprocess.std).view(3, 1, 1)
+    pic = ((x * std + mean).clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy()
+    return PretrainedLook(report, np.ascontiguousarray(pic), opened)

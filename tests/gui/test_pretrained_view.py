@@ -1,0 +1,103 @@
+"""The Inspect tab's "Pretrained weights" page: the catalogue with each file's state, weights of
+one's own, a photo's top-5 with ImageNet's names (the same numbers as the command), Grad-CAM and
+feature maps; a download from a local server with progress, landing verified."""
+
+import functools
+import http.server
+import json
+import threading
+
+import pytest
+import torch
+import torchvision
+
+from resnet_studio.cli import main
+from tests.weights.helpers import photo, save_hash_named
+
+
+@pytest.fixture
+def view(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+    from resnet_studio.gui import workers
+    from resnet_studio.gui.pretrained_view import PretrainedView
+
+    v = PretrainedView()
+    qtbot.addWidget(v)
+    v.resize(1200, 800)
+    v.show()
+    qtbot.waitUntil(lambda: v.table.rowCount() > 0, timeout=10000)
+    yield v
+    workers.wait_all()
+
+
+def test_the_catalogue_is_listed_with_what_is_here(view):
+    names = [view.table.item(i, 0).text() for i in range(view.table.rowCount())]
+    assert "resnet18.tv_in1k" in names and "resnet50.tv2_in1k" in names
+    assert "resnet50.a1_in1k" in names
+    row = names.index("resnet50.tv2_in1k")
+    assert view.table.item(row, 3).text() == "80.86%"
+    assert view.table.item(row, 6).text() == "232→224 bilinear"
+    assert view.table.item(row, 7).text() == ""  # not here
+
+
+def test_a_photo_gets_the_top_five_the_command_gives(view, qtbot, tmp_path, capsys):
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18()
+    with torch.no_grad():
+        model.fc.weight.mul_(40)
+    path = save_hash_named(model.state_dict(), tmp_path / "mine", "resnet18")
+    image = photo(tmp_path / "photo.png")
+    view.use_file(str(path), "resnet18")
+    qtbot.waitUntil(lambda: view.weights is not None, timeout=30000)
+    view.open_photo(str(image))
+    qtbot.waitUntil(lambda: view.image.result is not None, timeout=30000)
+    r = view.image.result
+    assert (
+        main(
+            [
+                "inspect",
+                "--preset",
+                "resnet18",
+                "--weights",
+                str(path),
+                "--image",
+                str(image),
+                "--json",
+            ]
+        )
+        == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert [n for n, _ in r.top[:5]] == [n for n, _ in doc["top"]]
+    assert r.cam is not None and r.cam.shape == (224, 224)
+    assert r.picture.shape == (224, 224, 3)
+    assert doc["top"][0][0] in view.image.top.text()
+    assert "preprocessing resize 256 (bilinear), crop 224" in view.status.text()
+
+
+def test_a_download_shows_progress_and_lands_verified(view, qtbot, tmp_path):
+    from safetensors.torch import save_file
+
+    served = tmp_path / "served"
+    served.mkdir()
+    save_file({"w": torch.randn(300_000)}, str(served / "model.safetensors"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    try:
+        names = [view.table.item(i, 0).text() for i in range(view.table.rowCount())]
+        view.table.selectRow(names.index("resnet50.a1_in1k"))
+        view.download(f"http://127.0.0.1:{httpd.server_address[1]}/model.safetensors")
+        qtbot.waitUntil(lambda: "here and verified" in view.status.text(), timeout=20000)
+        qtbot.waitUntil(
+            lambda: view.table.item(names.index("resnet50.a1_in1k"), 7).text() == "✓",
+            timeout=20000,
+        )
+        assert view.progress.isHidden()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        t.join()
