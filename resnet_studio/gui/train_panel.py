@@ -142,6 +142,10 @@ class TrainPanel(QWidget):
         form.addRow("", self.augment)
         form.addRow("AMP", self.amp)
         form.addRow("Device", self.device)
+        from .finetune_box import FineTuneBox
+
+        self.finetune = FineTuneBox()
+        form.addRow("Start from", self.finetune)
         layout.addWidget(box)
 
         self.fit = QLabel()
@@ -271,6 +275,7 @@ class TrainPanel(QWidget):
             amp=self.amp.currentText(),
             device=self.device.currentData(),
             threads=gui_threads(),
+            **self.finetune.values(),
         )
 
     def open_lr_finder(self) -> LRFindDialog:

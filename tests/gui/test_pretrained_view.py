@@ -101,3 +101,17 @@ def test_a_download_shows_progress_and_lands_verified(view, qtbot, tmp_path):
         httpd.shutdown()
         httpd.server_close()
         t.join()
+
+
+def test_the_train_panel_starts_from_weights_with_a_freeze_choice(qtbot):
+    from resnet_studio.gui.train_panel import TrainPanel
+
+    panel = TrainPanel()
+    qtbot.addWidget(panel)
+    box = panel.finetune
+    assert not box.freeze.isEnabled() and panel.config().weights is None
+    box.weights.setCurrentText("resnet18.tv_in1k")
+    box.freeze.setCurrentIndex(box.freeze.findData("stages:1"))
+    box.backbone_lr.setValue(0.1)
+    cfg = panel.config()
+    assert (cfg.weights, cfg.freeze, cfg.backbone_lr) == ("resnet18.tv_in1k", "stages:1", 0.1)
