@@ -59,6 +59,12 @@ def add_parser(sub: Any) -> None:
         help="the stage or block Grad-CAM looks at (layer3, layer2.1, …; default: the deepest "
         "stage whose output is larger than 1×1)",
     )
+    p.add_argument(
+        "--before",
+        action="store_true",
+        help="with --image, for a fine-tuned run: also the image through its starting weights "
+        "(Grad-CAM at the same layer), before and after",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--top-losses", type=int, default=10, metavar="N", help="list N worst images")
     p.set_defaults(func=run)
@@ -70,6 +76,8 @@ def run(a: argparse.Namespace) -> int:
     from ..inspect.run_model import load_run, load_validation
     from ..train.errors import TrainError
 
+    if a.before and not a.image:
+        raise TrainError("--before compares Grad-CAM on --image; give an image too.")
     if a.layer and not a.image:
         raise TrainError("--layer chooses where Grad-CAM looks at --image; give an image too.")
     if a.weights or a.preset:
@@ -86,6 +94,15 @@ def run(a: argparse.Namespace) -> int:
             check_layer(loaded.spec, a.layer)
         x = val.from_file(a.image)
         report = look_at(loaded.model, loaded.spec, x, val.classes, a.layer)
+        if a.before:
+            from ..inspect.pretrained import before_after
+
+            pair = before_after(loaded, x, val.classes, a.layer)
+            if pair is None:
+                raise TrainError(
+                    "--before shows a fine-tuned run's start; this run began from random weights."
+                )
+            before = pair[0]
     ev = evaluate(loaded.model, val, loaded.config.batch_size * 2)
     doc: dict[str, Any] = {
         "run": str(loaded.dir),
@@ -100,6 +117,10 @@ def run(a: argparse.Namespace) -> int:
         doc["image"] = str(a.image)
         doc["input_size"] = list(loaded.spec.input_size)
         doc.update(report.to_dict())
+        if a.before:
+            doc["start_weights"] = loaded.config.weights
+            doc["before"] = before.to_dict()
+            doc["before"]["top"] = doc["before"]["top"][:5]
     if a.json:
         print(json.dumps(doc, indent=2))
         return 0
@@ -198,6 +219,13 @@ def _print_text(doc: dict[str, Any], ev: Any) -> None:
         else:
             print(f"Grad-CAM of {doc['cam_class']} at {doc['layer']}: {doc['layer_note']}")
             print(text_map(doc["cam"]))
+    if "before" in doc:
+        b = doc["before"]
+        top = ", ".join(f"{name} {100 * p:.1f}%" for name, p in b["top"][:5])
+        print(f"\nBefore fine-tuning ({doc['start_weights']}): {top}")
+        if b["cam"] is not None:
+            print(f"Grad-CAM of {b['cam_class']} at {b['layer']}:")
+            print(text_map(b["cam"]))
 
 
 def text_map(cam: list[list[float]]) -> str:

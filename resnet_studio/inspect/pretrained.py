@@ -126,3 +126,42 @@ def look(
     std = torch.tensor(opened.preprocess.std).view(3, 1, 1)
     pic = ((x * std + mean).clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy()
     return PretrainedLook(report, np.ascontiguousarray(pic), opened)
+
+
+def starting_model(run: Any) -> tuple[nn.Module, ArchSpec, list[str]] | None:
+    """A fine-tuned run's starting point (the weights its config.json names, verified against
+    the SHA-256 recorded there), built at the run's input size; None for a run from scratch."""
+    from ..core.builder import build_model
+
+    cfg = run.config
+    if not cfg.weights:
+        return None
+    w = open_weights(cfg.weights)
+    if cfg.weights_sha256 and w.sha256 != cfg.weights_sha256:
+        raise TrainError(
+            f"The run started from {w.path}, whose SHA-256 was {cfg.weights_sha256[:12]}… "
+            f"but is now {w.sha256[:12]}…; the file changed since, so the start cannot be shown."
+        )
+    heads = [k for k in w.state if k.endswith("fc.weight")]
+    classes = int(w.state[heads[-1]].shape[0]) if heads else run.spec.num_classes
+    spec = run.spec.replace(num_classes=classes)
+    model = build_model(spec)
+    load_into(model, spec, w)
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model, spec, class_names(classes)
+
+
+def before_after(
+    run: Any, x: Any, classes: Sequence[str], layer: str | None = None
+) -> tuple[ImageReport, ImageReport] | None:
+    """One model-ready image through a fine-tuned run's starting weights and through the run
+    itself, Grad-CAM at the same layer: before and after. None for a run from scratch."""
+    start = starting_model(run)
+    if start is None:
+        return None
+    after = look_at(run.model, run.spec, x, list(classes), layer)
+    model, spec, names = start
+    before = look_at(model, spec, x, names, layer or after.layer)
+    return before, after

@@ -46,6 +46,13 @@ def _train(start, run_dir, freeze, **kw):
     return t
 
 
+@pytest.fixture(scope="module")
+def stages1(start, tmp_path_factory):
+    """One run fine-tuning the last stage and the classifier, shared by the tests that read it."""
+    run_dir = tmp_path_factory.mktemp("stages1")
+    return _train(start, run_dir, "stages:1"), run_dir
+
+
 def _changed(before, after, prefix):
     return [k for k in after if k.startswith(prefix) and not torch.equal(before[k], after[k])]
 
@@ -58,9 +65,12 @@ def _changed(before, after, prefix):
     ],
 )
 def test_frozen_parts_stay_bit_equal_and_the_head_fits_the_folder(
-    start, tmp_path, freeze, frozen, trained
+    start, stages1, tmp_path, freeze, frozen, trained
 ):
-    t = _train(start, tmp_path, freeze)
+    if freeze == "stages:1":
+        t, tmp_path = stages1
+    else:
+        t = _train(start, tmp_path, freeze)
     loaded = torch.load(start[0], weights_only=True)
     after = {k: v.cpu() for k, v in t.model.state_dict().items()}
     assert after["fc.weight"].shape == (2, 512) and t.spec.num_classes == 2
@@ -74,6 +84,23 @@ def test_frozen_parts_stay_bit_equal_and_the_head_fits_the_folder(
     config = cfg.get("config", cfg)
     assert config["weights"] == str(start[0]) and config["weights_sha256"] == sha256(start[0])
     assert config["freeze"] == freeze
+
+
+def test_grad_cam_before_and_after_fine_tuning_for_the_same_image(start, stages1, capsys):
+    tmp_path = stages1[1]
+    image = next((start[1] / "red").iterdir())
+    code = main(["inspect", str(tmp_path), "--image", str(image), "--before", "--json"])
+    assert code == 0, capsys.readouterr().err
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["start_weights"] == str(start[0])
+    assert doc["classes"] == ["blue", "red"] and {n for n, _ in doc["top"]} == {"blue", "red"}
+    before = doc["before"]
+    assert before["layer"] == doc["layer"] and len(before["cam"]) == len(doc["cam"])
+    assert (
+        before["top"][0][0]
+        in __import__("resnet_studio.weights.catalogue", fromlist=["x"]).imagenet_classes()
+    )
+    assert before["cam"] != doc["cam"]
 
 
 def test_the_backbone_can_learn_more_slowly_than_the_head():
