@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..atomic import atomic_write_text
-from ..core import Analysis, ArchSpec, SpecError, analyze
+from ..core import Analysis, ArchSpec, SpecError
+from ..core.document import SpecDocument
 from ..core.export import comparison_csv, comparison_markdown, python_code
 from ..core.model_export import FORMATS as MODEL_FORMATS
 from ..core.model_export import with_suffix
@@ -49,14 +50,14 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or QSettings("ResNet Studio", "ResNet Studio")
         self.setWindowTitle("ResNet Studio")
-        self.analysis: Analysis | None = None
-        self.spec: ArchSpec | None = None
         self.model: nn.Module | None = None  # the built module of self.spec, once built
         self._build_generation = 0
-        self._rebuild = False
+        self._built_spec: ArchSpec | None = None  # the spec of the build started last
         self._busy = 0
 
-        self.panel = SpecPanel()
+        # the one copy of the spec; the panel edits it, the views follow it
+        self.doc = SpecDocument()
+        self.panel = SpecPanel(self.doc)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
@@ -101,11 +102,14 @@ class MainWindow(QMainWindow):
         self.build_timer.setInterval(BUILD_DELAY_MS)
         self.build_timer.timeout.connect(self._start_build)
         self._make_menus()
-        self.panel.changed.connect(self.on_spec_changed)
+        for view in (self.explorer, self.compare, self.train):
+            view.bind(self.doc)
+        self.doc.changed.connect(self._spec_changed)
+        self.doc.invalid.connect(self._spec_invalid)
         self.compare.exportRequested.connect(self._export_compare)
         self.explorer.profile.profiled.connect(lambda p: self.compare.refresh())
         self._restore_settings()
-        self.on_spec_changed()
+        self._spec_changed(self.doc)
         if not self.compare.entries:
             self.compare.set_entries(["resnet18", "resnet50"])
         theme.apply(self)  # the plots light or dark, as the desktop is, and as it switches
@@ -241,32 +245,29 @@ class MainWindow(QMainWindow):
         self.explorer.filter.selectAll()
 
     # --- the spec ---------------------------------------------------------------------------
-    def on_spec_changed(self) -> None:
-        spec = self.panel.current()
-        batch, dtype = self.panel.batch.value(), self.panel.dtype.currentText()
-        if isinstance(spec, SpecError):
-            self.panel.mark_invalid(spec)
-            self.statusBar().showMessage(str(spec))
-            self.explorer.set_stale(True)
-            self.build_timer.stop()
-            self._build_generation += 1
-            self.train.set_spec(None, "")
-            self.explorer.build_status.setText("not built: the spec is invalid")
-            self.explorer.build_status.setStyleSheet("color: palette(mid);")
-            self.model = None
-            self._rebuild = True  # a fix that returns to the last valid spec builds it again
-            return
-        self.panel.mark_invalid(None)
+    @property
+    def spec(self) -> ArchSpec:
+        """The last valid spec (the document's)."""
+        return self.doc.spec
+
+    @property
+    def analysis(self) -> Analysis:
+        return self.doc.analysis
+
+    def _spec_invalid(self, doc: SpecDocument) -> None:
+        """The views show the last valid spec, greyed; nothing builds until it is fixed."""
+        self.statusBar().showMessage(" ".join(str(e) for e in self.panel.errors()))
+        self.build_timer.stop()
+        self._build_generation += 1
+        self._built_spec = None  # a fix that returns to the last valid spec builds it again
+        self.explorer.build_status.setText("not built: the spec is invalid")
+        self.explorer.build_status.setStyleSheet("color: palette(mid);")
+        self.model = None
+
+    def _spec_changed(self, doc: SpecDocument) -> None:
         self.statusBar().clearMessage()
-        changed = spec != self.spec or self._rebuild
-        self._rebuild = False
-        self.spec = spec
-        self.analysis = analyze(spec, batch, dtype)
-        title = self.panel.label(spec)
-        self.explorer.show_analysis(self.analysis, title)
-        self.compare.set_current(spec, title, batch)
-        self.train.set_spec(spec, title)
-        if changed:
+        if doc.spec != self._built_spec:
+            self._built_spec = doc.spec
             self.model = None
             self._build_generation += 1
             self.explorer.build_status.setText("building the model…")
@@ -473,7 +474,9 @@ class MainWindow(QMainWindow):
                 "Export comparison", ".csv", "CSV (*.csv);;Markdown (*.md)"
             )
             if path:
-                text = comparison_markdown(c) if path.endswith(".md") else comparison_csv(c)
+                rows = self.compare.rows  # exactly the rows shown, the measured ones included
+                write = comparison_markdown if path.endswith(".md") else comparison_csv
+                text = write(c.labels, rows)
                 self._report(lambda: atomic_write_text(path, text), f"Exported {path}")
             return
         self.export_charts(self.compare.plots, path, SLIDE)
@@ -528,8 +531,9 @@ class MainWindow(QMainWindow):
         spec = s.value("spec")
         if spec:
             try:
-                self.panel.base_preset = str(s.value("base_preset", "resnet18"))
-                self.panel.set_spec(ArchSpec.from_json(str(spec)))
+                self.panel.set_spec(
+                    ArchSpec.from_json(str(spec)), str(s.value("base_preset", "resnet18"))
+                )
             except SpecError:
                 pass  # an old or hand-edited setting: start from the default
         # A setting read from the file is text; one set in this session keeps its type.
@@ -620,6 +624,7 @@ class MainWindow(QMainWindow):
         self.train.stop_all()
         self.save_settings()
         self.build_timer.stop()
+        self._build_generation += 1  # a build that ends after the window is gone is ignored
         self.explorer.profile.cancel()  # a profile or range test under way ends early
         self.train.panel.cancel_lr_finder()
         self.inspect.cancel()
