@@ -186,12 +186,15 @@ class ExplorerView(QWidget):
         self.set_stale(True)
 
     def show_analysis(self, a: Analysis, title: str) -> None:
-        self._expanded = self._expanded_names() if self.model.analysis else {"layer1"}
-        self.model.set_analysis(a)
-        self._restore_expanded()
+        first = self.model.analysis is None
+        self.model.set_analysis(a)  # in place: rows that stay keep expansion and selection
+        if first:
+            self._expanded = {"layer1"}
+            self._restore_expanded()
         self.summary.show_analysis(a)
         self.title.setText(title)
-        self.diagram.selected_names = []  # the reset above cleared the tree's selection
+        rows = self.tree.selectionModel().selectedRows()
+        self.diagram.selected_names = [n for i in rows for n in item_names(self._item(i))]
         self.diagram.show_networks([(title, a)])  # drawn now, like the tree (if it is shown)
         self._pending_plot = [(title, a)]
         self._plot_timer.start()  # pictures follow on the next turn of the event loop
