@@ -167,8 +167,6 @@ class TrainView(QWidget):
         self._undo_timer.timeout.connect(self.finish_deletions)
         m = self.manager
         # bound methods, which the manager holds weakly: no cycle through a lambda
-        m.added.connect(self._runs_changed)
-        m.removed.connect(self._runs_changed)
         m.changed.connect(self._run_changed)
         m.progressed.connect(self._run_progressed)
         m.noted.connect(self._run_noted)
@@ -197,9 +195,10 @@ class TrainView(QWidget):
         m.load(steps=False)  # summaries only: the window shows at once, whatever the history
         for run in m.runs[:-SHOWN_AT_START] if SHOWN_AT_START else m.runs:
             run.visible = False  # a past run's curves are read when the user ticks it
+        m.added.connect(self._runs_changed)  # after the load: one layout for the whole list
+        m.removed.connect(self._runs_changed)
+        self._runs_changed()
         self._visibility_changed()
-        self._show_columns()
-        self._selection()
 
     # --- the spec to train, and the runs -------------------------------------------------------
     def set_spec(self, spec: ArchSpec | None, label: str) -> None:

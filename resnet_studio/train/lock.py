@@ -8,7 +8,6 @@ resume of a run that trains elsewhere) is refused with a sentence naming the hol
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
@@ -17,6 +16,11 @@ from pathlib import Path
 from typing import IO
 
 from .errors import TrainError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; folders go unlocked there, as before
+    fcntl = None  # type: ignore[assignment]
 
 LOCK = ".lock"
 
@@ -58,7 +62,8 @@ class RunLock:
                 f"a folder you can write to."
             ) from None
         try:
-            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fcntl is not None:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             f.seek(0)
             holder = _holder_words(f.read())
@@ -75,7 +80,8 @@ class RunLock:
 
     def release(self) -> None:
         if self._file is not None:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+            if fcntl is not None:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
             self._file.close()
             self._file = None
 
@@ -83,6 +89,8 @@ class RunLock:
 def holder(run_dir: Path) -> str | None:
     """Who writes ``run_dir`` now ("process 123 on host (…)"), or None if no one does."""
     path = Path(run_dir) / LOCK
+    if fcntl is None:
+        return None
     try:
         f = open(path, encoding="utf-8")  # noqa: SIM115
     except OSError:
