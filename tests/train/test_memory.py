@@ -103,3 +103,54 @@ def test_the_check_does_not_import_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+TINY = ArchSpec.from_preset("resnet20", layers=(1, 1, 1), in_channels=1, input_size=8)
+ABSURD = 10**8  # images in a batch: terabytes of activations, even for a tiny network
+
+
+def test_training_refuses_an_absurd_batch_before_building_the_model():
+    from resnet_studio.train import TrainConfig, Trainer
+
+    config = TrainConfig(epochs=1, batch_size=ABSURD, device="cpu", threads=1, seed=0)
+    trainer = Trainer(TINY, config, [])
+    end = trainer.run()
+    assert end.status == "failed"
+    assert f"A batch of {ABSURD} needs about" in end.reason
+    assert trainer.model is None  # refused before the model was built
+    check_fits(TINY, _named_batch(end.reason), "cpu", "train")
+
+
+def test_the_lr_finder_refuses_an_absurd_batch():
+    from resnet_studio.inspect.lr_find import find_lr
+    from resnet_studio.train import TrainConfig
+
+    config = TrainConfig(batch_size=ABSURD, device="cpu", threads=1, seed=0)
+    with pytest.raises(TrainError, match=f"A batch of {ABSURD} needs about") as refused:
+        find_lr(TINY, config, steps=10)
+    check_fits(TINY, _named_batch(str(refused.value)), "cpu", "train")
+
+
+def test_evaluation_in_batches_that_fit_gives_the_same_predictions():
+    import torch
+
+    from resnet_studio.core import build_model
+    from resnet_studio.inspect.confusion import evaluate
+
+    class Val:  # a validation set of 6 images in the shape ValidationSet hands out
+        spec, classes = TINY, [str(i) for i in range(TINY.num_classes)]
+        x = torch.randn(6, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+        y = torch.arange(6) % TINY.num_classes
+
+        def __len__(self):
+            return 6
+
+        def batches(self, n):
+            for i in range(0, 6, n):
+                yield self.x[i : i + n], self.y[i : i + n]
+
+    model = build_model(TINY).eval()
+    whole = evaluate(model, Val(), 6)
+    assert fitting_batch(TINY, ABSURD, "cpu", "infer") < ABSURD
+    huge = evaluate(model, Val(), ABSURD)  # refused as asked, run in batches that fit
+    assert (huge.predicted == whole.predicted).all()
