@@ -142,4 +142,7 @@ def profile_text(p: Any, title: str) -> str:
     if p.largest_batch_note:
         lines.append("")
         lines.append(p.largest_batch_note)
+    for note in p.notes:  # measurements that contradicted each other, and what was done
+        lines.append("")
+        lines.append(note)
     return "\n".join(lines)
