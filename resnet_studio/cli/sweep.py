@@ -108,9 +108,6 @@ def _work(a: argparse.Namespace) -> int:
         grace_s=a.grace,
         echo=lambda line: print(line, flush=True),
     )
-    if a.retry_failed:
-        for n in worker.retry_failed():
-            print(f"trial {n} queued again", flush=True)
 
     def on_signal(signum: int, frame: Any) -> None:
         if worker._stopping:
@@ -121,7 +118,7 @@ def _work(a: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, on_signal)
     prev_term = signal.signal(signal.SIGTERM, on_signal)  # the window's "stop" of its worker
     try:
-        r = worker.run(a.trials)
+        r = worker.run(a.trials, a.retry_failed)
     finally:
         signal.signal(signal.SIGINT, previous)
         signal.signal(signal.SIGTERM, prev_term)

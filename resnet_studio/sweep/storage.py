@@ -10,6 +10,7 @@ user attributes hold the space file's text, so workers elsewhere need only the U
 from __future__ import annotations
 
 import importlib.util
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,12 +74,14 @@ def open_storage(
                 "write to."
             ) from None
     try:
-        return optuna.storages.RDBStorage(
-            _rdb_url(url),
-            heartbeat_interval=max(1, int(heartbeat_s)),
-            grace_period=max(1, int(grace_s)),
-            engine_kwargs={"pool_pre_ping": True},
-        )
+        with warnings.catch_warnings():  # heartbeat_interval is "experimental" in Optuna 5.1
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.storages.RDBStorage(
+                _rdb_url(url),
+                heartbeat_interval=max(1, int(heartbeat_s)),
+                grace_period=max(1, int(grace_s)),
+                engine_kwargs={"pool_pre_ping": True},
+            )
     except SweepError:
         raise
     except Exception as e:  # sqlalchemy's OperationalError, ImportError of a driver, …

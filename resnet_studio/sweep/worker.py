@@ -137,8 +137,9 @@ class Worker:
         trials = self.study.get_trials(deepcopy=False, states=counted)
         return sum("skipped" not in t.user_attrs for t in trials) >= self.space.trials
 
-    def run(self, trials: int | None) -> WorkResult:
-        """Train up to ``trials`` trials (None: until the sweep's own total is reached)."""
+    def run(self, trials: int | None, retry_failed: bool = False) -> WorkResult:
+        """Train up to ``trials`` trials (None: until the sweep's own total is reached), after
+        failing dead workers' trials and, with ``retry_failed``, queueing failed ones again."""
         if trials is None and self.space.trials is None:
             raise SweepError(
                 f"Say how many trials to run: --trials N, or trials = N in the [sweep] table of "
@@ -147,6 +148,9 @@ class Worker:
         result = WorkResult(stale=tuple(fail_stale_trials(self.study, self.grace_s)))
         for n in result.stale:
             self.echo(f"trial {n} failed: its worker stopped without a heartbeat")
+        if retry_failed:
+            for n in self.retry_failed():
+                self.echo(f"trial {n} queued again")
         skips = 0
         while (trials is None or result.trained < trials) and not self._stopping:
             if self._sweep_full():
