@@ -54,7 +54,8 @@ def postgres_url():
 
 
 def test_two_workers_against_postgresql(tmp_path, postgres_url):
-    r = run_cli("sweep", "new", "pg", "--space", str(space_file(tmp_path)), "--storage", postgres_url)
+    space = str(space_file(tmp_path))
+    r = run_cli("sweep", "new", "pg", "--space", space, "--storage", postgres_url)
     assert r.returncode == 0, r.stderr
     root = str(tmp_path / "runs")
     workers = [

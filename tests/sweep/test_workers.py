@@ -8,7 +8,6 @@ import os
 import signal
 import time
 
-import pytest
 from optuna.trial import TrialState
 
 from .helpers import run_cli, space_file, start_worker, trials
