@@ -5,7 +5,8 @@ Every trial (and every seed of it) is trained by the public :class:`Trainer` wit
 ``sweep.json`` (the sweep, the trial, the seed) and named and tagged in ``meta.json``, so
 ``runs``, the Train tab, inspect and export all see it. Configurations outside the complexity
 band are not trained: the trial is pruned with the reason in its ``skipped`` attribute. With
-``pruner = "median"`` each epoch's validation accuracy is reported to Optuna, and a trial it prunes stops after that epoch.
+``pruner = "median"`` each epoch's validation accuracy is reported to Optuna, and a trial it
+prunes stops after that epoch.
 """
 
 from __future__ import annotations
