@@ -20,7 +20,7 @@ from ..core.analysis import analyze
 from ..core.errors import SpecError
 from ..core.spec import ArchSpec
 from ..core.words import closest
-from ..train.config import TrainConfig
+from ..train.config import DATASETS, TrainConfig
 from ..train.errors import TrainError
 from .errors import SweepError
 
@@ -203,6 +203,13 @@ class Space:
     def _check(self, fail: Any) -> None:
         """Every fixed value and every listed choice makes a valid spec and config; some
         configuration fits the band."""
+        for table, values in (
+            ("fixed", [self.fixed.get("dataset")]),
+            ("vary", self._list("dataset")),
+        ):
+            for v in values:
+                if v is not None and v not in DATASETS:
+                    raise fail(table, "dataset", f"'{v}' is not known; {closest(str(v), DATASETS)}")
         try:
             self.configure({})
         except (SpecError, TrainError) as e:
@@ -219,6 +226,10 @@ class Space:
         if self.band and not self._some_config_fits():
             key = next(iter(self.band))
             raise fail("sweep", key, f"leaves no configuration of the space: {self.band_text()}.")
+
+    def _list(self, key: str) -> list[Any]:
+        v = self.vary.get(key)
+        return v if isinstance(v, list) else []
 
     def _some_config_fits(self) -> bool:
         arch = [k for k in self.vary if k in SPEC_FIELDS or k == "preset"]

@@ -129,12 +129,14 @@ def create_sweep(name: str, space: Space, storage: Any, space_file: str = "") ->
     study.set_user_attr("objective", space.objective)
 
 
-def load_sweep(name: str, storage: Any, sampler: Any = None) -> tuple[Any, Space]:
+def load_sweep(
+    name: str, storage: Any, sampler: Any = None, pruner: Any = None
+) -> tuple[Any, Space]:
     """The study and its space; a sentence naming the sweeps there are when it is not found."""
     import optuna
 
     try:
-        study = optuna.load_study(study_name=name, storage=storage, sampler=sampler)
+        study = optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner)
     except KeyError:
         names = sorted(s.study_name for s in storage.get_all_studies())
         there = ", ".join(names) if names else "none yet; create one with `sweep new`"

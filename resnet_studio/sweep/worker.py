@@ -59,6 +59,14 @@ def make_sampler(space: Space) -> Any:
     return TrialSeeded(seed=space.seed)
 
 
+def make_pruner(space: Space) -> Any:
+    import optuna
+
+    if space.pruner == "median":  # Optuna's defaults: 5 trials before it prunes any
+        return optuna.pruners.MedianPruner()
+    return optuna.pruners.NopPruner()
+
+
 class _Reporter(Callback):
     """Each epoch's validation accuracy to Optuna; stops the run when the pruner says so."""
 
@@ -104,7 +112,7 @@ class Worker:
         self.storage = open_storage(storage_url, int(max(1, heartbeat_s)), int(max(1, grace_s)))
         _, space = load_sweep(name, self.storage)
         self.space = space
-        self.study, _ = load_sweep(name, self.storage, sampler=make_sampler(space))
+        self.study, _ = load_sweep(name, self.storage, make_sampler(space), make_pruner(space))
         self.trainer: Any = None  # the run under way, for a stop from a signal handler
         self._stopping = False
         self._last: str = ""

@@ -36,8 +36,12 @@ def test_two_workers_share_one_journal(tmp_path):
     assert [t.number for t in ts] == list(range(4))
     assert all(t.state == TrialState.COMPLETE for t in ts), [t.state for t in ts]
     # each worker trained its own three: every trial number printed by exactly one worker
-    printed = sorted(int(line.split()[1].rstrip(":")) for o in outs for line in o.splitlines()
-                     if line.startswith("trial "))
+    printed = sorted(
+        int(line.split()[1].rstrip(":"))
+        for o in outs
+        for line in o.splitlines()
+        if line.startswith("trial ")
+    )
     assert printed == list(range(4))
     # one run folder per trial, tagged with its trial; its recorded accuracy is the value
     tags = {}
