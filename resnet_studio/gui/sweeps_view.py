@@ -38,8 +38,9 @@ from ..sweep.errors import SweepError
 from ..sweep.storage import default_storage_url, kind_of, redact
 from .sweeps_model import Snapshot, SweepFollower, TrialModel
 from .sweeps_plots import EdfPlot, ObjectivePlot, ParallelPlot
+from .window_settings import Key
 
-SETTINGS_KEY = "sweep_storages"
+SETTINGS_KEY = Key.SWEEP_STORAGES
 
 
 class SweepsView(QWidget):
