@@ -45,7 +45,8 @@ class EdfPlot(QWidget):
         super().__init__()
         self.legend = QLabel()
         self.plot = pg.PlotWidget()
-        self.plot.setLabel("bottom", "error (1 − objective)")
+        self.plot.setLabel("bottom", "error (1 − objective), %")
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.plot.setLabel("left", "fraction of models with lower error")
         self.plot.setYRange(0, 1.02)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
@@ -64,8 +65,30 @@ class EdfPlot(QWidget):
             if curve is None:
                 curve = self.curves[name] = self.plot.plot()
             curve.setPen(pg.mkPen(colour(i), width=2))
-            curve.setData(*edf_steps(points))
-        self.legend.setText(legend_html(list(edfs)) if edfs else "No finished trials yet.")
+            xs, ys = edf_steps(points)
+            curve.setData(xs * 100, ys)
+        text = legend_html(list(edfs)) if edfs else "No finished trials yet."
+        cut = edf_cut(edfs)
+        if cut is not None:
+            beyond = sum(sum(1 for x, _ in pts if x > cut) for pts in edfs.values())
+            text += f"  <span style='color:gray'>(errors above {100 * cut:.3g}% off the right "
+            text += f"edge: {beyond}; drag to see)</span>" if beyond else ""
+            self.plot.setXRange(0, 100 * cut, padding=0.02)
+        else:
+            self.plot.enableAutoRange(x=True)
+        self.legend.setText(text)
+
+
+def edf_cut(edfs: dict[str, list[list[float]]], fraction: float = 0.9) -> float | None:
+    """Where the chart's x axis ends: 1.5 times the error at which every EDF has reached
+    ``fraction`` (a few very bad models would squeeze the rest into the left edge), or None
+    when that shows every point anyway."""
+    ends = [next(x for x, f in pts if f >= fraction) for pts in edfs.values() if pts]
+    if not ends:
+        return None
+    cut = 1.5 * max(ends)
+    worst = max(pts[-1][0] for pts in edfs.values() if pts)
+    return cut if cut < worst and cut > 0 else None
 
 
 def _axis_values(values: list[Any]) -> tuple[np.ndarray, list[tuple[float, str]] | None, bool]:
@@ -75,9 +98,20 @@ def _axis_values(values: list[Any]) -> tuple[np.ndarray, list[tuple[float, str]]
         arr = np.asarray(values, float)
         log = bool(len(arr) and arr.min() > 0 and arr.max() / arr.min() >= 30)
         return arr, None, log
-    labels = sorted({str(v) for v in values})
-    where = {t: i for i, t in enumerate(labels)}
+    distinct = list({str(v): v for v in values}.values())
+    try:  # lists of numbers in their own order ([8, 16, 32] before [12, 24, 48])
+        distinct.sort()
+    except TypeError:
+        distinct.sort(key=str)
+    labels = [_short(v) for v in distinct]
+    where = {str(v): i for i, v in enumerate(distinct)}
     return np.asarray([where[str(v)] for v in values], float), list(enumerate(labels)), False
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, list):
+        return "-".join(str(x) for x in v)
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
 class ObjectivePlot(QWidget):
@@ -154,20 +188,40 @@ class ParallelPlot(QWidget):
         done = [r for r in rows if r.state == "complete" and r.value is not None]
         names = list(dict.fromkeys(k for r in done for k in r.params))
         axes = []
-        for name in names:
-            pos, ticks, log = _axis_values([r.params.get(name, math.nan) for r in done])
+        marks: list[list[tuple[float, str]]] = []  # per axis: (height in [0, 1], text)
+        columns = [[r.params.get(name, math.nan) for r in done] for name in names]
+        columns.append([r.value for r in done])
+        for values in columns:
+            pos, ticks, log = _axis_values(values)
+            raw = pos
             if log:
                 pos = np.log10(pos)
-            axes.append(_unit(pos))
-        axes.append(_unit(np.asarray([r.value for r in done], float)))
+            unit = _unit(pos)
+            axes.append(unit)
+            if ticks:
+                top = max(1, len(ticks) - 1)
+                marks.append([(i / top if len(ticks) > 1 else 0.5, t) for i, t in ticks])
+            elif len(raw):
+                marks.append(
+                    [(0.0, _short(float(np.nanmin(raw)))), (1.0, _short(float(np.nanmax(raw))))]
+                )
+            else:
+                marks.append([])
         for label in self.labels:
             self.plot.removeItem(label)
         self.labels = []
-        self.plot.getAxis("bottom").setTicks([list(enumerate([*names, objective]))])
+        self.plot.getAxis("bottom").setTicks([list(enumerate([*names, "objective"]))])
+        self.plot.setToolTip(f"objective: {objective}; darker lines are better trials")
         if not done:
             for line in self.lines:
                 line.setData([], [])
             return
+        for k, axis_marks in enumerate(marks):
+            for y, t in axis_marks:
+                label = pg.TextItem(t, color="#555555", anchor=(0, 0.5))
+                label.setPos(k + 0.03, y)
+                self.plot.addItem(label)
+                self.labels.append(label)
         ys = np.stack(axes, axis=1)  # trials × axes, each axis in [0, 1]
         k = ys.shape[1]
         order = np.argsort(np.argsort(ys[:, -1], kind="stable"), kind="stable")
@@ -178,7 +232,7 @@ class ParallelPlot(QWidget):
             y = np.concatenate([sel, np.full((len(sel), 1), np.nan)], axis=1).ravel()
             x = np.tile(np.append(np.arange(k, dtype=float), np.nan), len(sel))
             line.setData(x, y, connect="finite")
-        self.plot.setXRange(-0.2, k - 0.8, padding=0)
+        self.plot.setXRange(-0.15, k - 0.55, padding=0)
         self.plot.setYRange(-0.05, 1.05, padding=0)
 
 

@@ -64,7 +64,9 @@ class SweepsView(QWidget):
         self.storage = QComboBox()
         self.storage.setToolTip("journal:PATH, postgresql://… or mysql://…")
         self.storage.setMinimumContentsLength(24)
-        self.storage.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.storage.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         add = QPushButton("Add storage…")
         add.clicked.connect(lambda: self.ask_storage())
         self.trials_n = QSpinBox()
@@ -100,6 +102,8 @@ class SweepsView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.model.modelReset.connect(self.table.resizeColumnsToContents)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.clicked.connect(self._clicked)
