@@ -28,6 +28,7 @@ COMMANDS = (
     "profile",
     "lr_find",
     "inspect",
+    "sweep",
 )
 
 
