@@ -50,10 +50,10 @@ def test_a_random_file_under_a_real_name_is_refused_and_left_in_place(caches, ca
 
 def test_a_missing_catalogue_file_names_the_file_folder_and_page(caches):
     with pytest.raises(TrainError) as e:
-        open_weights("resnet18.tv2_in1k")
+        open_weights("resnet50.tv2_in1k")
     text = str(e.value)
-    assert "resnet18-11ad3fa6.pth" in text and str(caches) in text
-    assert "https://download.pytorch.org/models/resnet18-11ad3fa6.pth" in text
+    assert "resnet50-11ad3fa6.pth" in text and str(caches) in text
+    assert "https://download.pytorch.org/models/resnet50-11ad3fa6.pth" in text
 
 
 def test_each_file_is_hashed_once_until_it_changes(caches, monkeypatch):
