@@ -126,7 +126,134 @@ _TIMM_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
         dict(block="bottleneck", layers=_R50, preact=True, **_D),
     ),
 }
+# The rest of timm's ResNet family that the spec can express (tests/core/test_timm_family.py
+# enumerates timm.list_models and holds each to timm's parameters; the names it leaves out say
+# why). Variants: c = deep stem, s = deep stem 64 wide, d = deep stem + avg_down, t = tiered.
+_BN, _L101, _L152, _L200, _L269 = (
+    "bottleneck",
+    (3, 4, 23, 3),
+    (3, 8, 36, 3),
+    (3, 24, 36, 3),
+    (3, 30, 48, 8),
+)
+_C = dict(stem="deep", stem_width=32)
+_S = dict(stem="deep", stem_width=64)
+
+
+def _x(groups: int, width: int) -> dict[str, Any]:
+    return dict(groups=groups, width_per_group=width)
+
+
+_TIMM_PRESETS.update(
+    {
+        "resnet14t": ("ResNet-14-T", dict(block=_BN, layers=(1, 1, 1, 1), **_T)),
+        "resnet50c": ("ResNet-50-C (deep stem)", dict(block=_BN, layers=_R50, **_C)),
+        "resnet101c": ("ResNet-101-C", dict(block=_BN, layers=_L101, **_C)),
+        "resnet152c": ("ResNet-152-C", dict(block=_BN, layers=_L152, **_C)),
+        "resnet50s": ("ResNet-50-S (deep stem, 64 wide)", dict(block=_BN, layers=_R50, **_S)),
+        "resnet101s": ("ResNet-101-S", dict(block=_BN, layers=_L101, **_S)),
+        "resnet152s": ("ResNet-152-S", dict(block=_BN, layers=_L152, **_S)),
+        "resnet200": ("ResNet-200", dict(block=_BN, layers=_L200)),
+        "resnet200d": ("ResNet-200-D", dict(block=_BN, layers=_L200, **_D)),
+        "resnetaa34d": ("ResNet-AA-34-D", dict(layers=_R34, aa="avg", **_D)),
+        "resnetaa50": ("ResNet-AA-50", dict(block=_BN, layers=_R50, aa="avg")),
+        "resnetaa101d": ("ResNet-AA-101-D", dict(block=_BN, layers=_L101, aa="avg", **_D)),
+        "resnetblur18": ("ResNet-Blur-18", dict(layers=_R18, aa="blur")),
+        "resnetblur50d": ("ResNet-Blur-50-D", dict(block=_BN, layers=_R50, aa="blur", **_D)),
+        "resnetblur101d": ("ResNet-Blur-101-D", dict(block=_BN, layers=_L101, aa="blur", **_D)),
+        "resnext50d_32x4d": ("ResNeXt-50-D 32×4d", dict(block=_BN, layers=_R50, **_x(32, 4), **_D)),
+        "resnext101_32x4d": ("ResNeXt-101 32×4d", dict(block=_BN, layers=_L101, **_x(32, 4))),
+        "resnext101_32x16d": ("ResNeXt-101 32×16d", dict(block=_BN, layers=_L101, **_x(32, 16))),
+        "resnext101_32x32d": ("ResNeXt-101 32×32d", dict(block=_BN, layers=_L101, **_x(32, 32))),
+        "seresnet34": ("SE-ResNet-34", dict(layers=_R34, attention="se")),
+        "seresnet50t": ("SE-ResNet-50-T", dict(block=_BN, layers=_R50, attention="se", **_T)),
+        "seresnet101": ("SE-ResNet-101", dict(block=_BN, layers=_L101, attention="se")),
+        "seresnet152": ("SE-ResNet-152", dict(block=_BN, layers=_L152, attention="se")),
+        "seresnet152d": ("SE-ResNet-152-D", dict(block=_BN, layers=_L152, attention="se", **_D)),
+        "seresnet200d": ("SE-ResNet-200-D", dict(block=_BN, layers=_L200, attention="se", **_D)),
+        "seresnet269d": ("SE-ResNet-269-D", dict(block=_BN, layers=_L269, attention="se", **_D)),
+        "seresnetaa50d": (
+            "SE-ResNet-AA-50-D",
+            dict(block=_BN, layers=_R50, attention="se", aa="avg", **_D),
+        ),
+        "seresnext26d_32x4d": (
+            "SE-ResNeXt-26-D 32×4d",
+            dict(block=_BN, layers=_R26, attention="se", **_x(32, 4), **_D),
+        ),
+        "seresnext26t_32x4d": (
+            "SE-ResNeXt-26-T 32×4d",
+            dict(block=_BN, layers=_R26, attention="se", **_x(32, 4), **_T),
+        ),
+        "seresnext101_32x4d": (
+            "SE-ResNeXt-101 32×4d",
+            dict(block=_BN, layers=_L101, attention="se", **_x(32, 4)),
+        ),
+        "seresnext101_32x8d": (
+            "SE-ResNeXt-101 32×8d",
+            dict(block=_BN, layers=_L101, attention="se", **_x(32, 8)),
+        ),
+        "seresnext101_64x4d": (
+            "SE-ResNeXt-101 64×4d",
+            dict(block=_BN, layers=_L101, attention="se", **_x(64, 4)),
+        ),
+        "seresnext101d_32x8d": (
+            "SE-ResNeXt-101-D 32×8d",
+            dict(block=_BN, layers=_L101, attention="se", **_x(32, 8), **_D),
+        ),
+        "seresnextaa101d_32x8d": (
+            "SE-ResNeXt-AA-101-D 32×8d",
+            dict(block=_BN, layers=_L101, attention="se", aa="avg", **_x(32, 8), **_D),
+        ),
+        "seresnextaa201d_32x8d": (
+            "SE-ResNeXt-AA-201-D 32×8d (deep stem 64 wide)",
+            dict(
+                block=_BN,
+                layers=(3, 24, 36, 4),
+                attention="se",
+                aa="avg",
+                **_x(32, 8),
+                **{**_S, "shortcut": "avg_down"},
+            ),
+        ),
+        "ecaresnet26t": ("ECA-ResNet-26-T", dict(block=_BN, layers=_R26, attention="eca", **_T)),
+        "ecaresnet50t": ("ECA-ResNet-50-T", dict(block=_BN, layers=_R50, attention="eca", **_T)),
+        "ecaresnet101d": (
+            "ECA-ResNet-101-D",
+            dict(block=_BN, layers=_L101, attention="eca", **_D),
+        ),
+        "ecaresnet200d": (
+            "ECA-ResNet-200-D",
+            dict(block=_BN, layers=_L200, attention="eca", **_D),
+        ),
+        "ecaresnet269d": (
+            "ECA-ResNet-269-D",
+            dict(block=_BN, layers=_L269, attention="eca", **_D),
+        ),
+        "ecaresnext26t_32x4d": (
+            "ECA-ResNeXt-26-T 32×4d",
+            dict(block=_BN, layers=_R26, attention="eca", **_x(32, 4), **_T),
+        ),
+        "ecaresnext50t_32x4d": (
+            "ECA-ResNeXt-50-T 32×4d",
+            dict(block=_BN, layers=_R50, attention="eca", **_x(32, 4), **_T),
+        ),
+        "resnetv2_18": ("ResNet-V2-18 (pre-activation)", dict(layers=_R18, preact=True)),
+        "resnetv2_18d": ("ResNet-V2-18-D", dict(layers=_R18, preact=True, **_D)),
+        "resnetv2_34": ("ResNet-V2-34", dict(layers=_R34, preact=True)),
+        "resnetv2_34d": ("ResNet-V2-34-D", dict(layers=_R34, preact=True, **_D)),
+        "resnetv2_50t": ("ResNet-V2-50-T", dict(block=_BN, layers=_R50, preact=True, **_T)),
+        "resnetv2_101": ("ResNet-V2-101", dict(block=_BN, layers=_L101, preact=True)),
+        "resnetv2_101d": ("ResNet-V2-101-D", dict(block=_BN, layers=_L101, preact=True, **_D)),
+        "resnetv2_152": ("ResNet-V2-152", dict(block=_BN, layers=_L152, preact=True)),
+        "resnetv2_152d": ("ResNet-V2-152-D", dict(block=_BN, layers=_L152, preact=True, **_D)),
+    }
+)
 _TIMM_INPUT = {"resnet10t": 176, "resnet26t": 256, "resnet101d": 256, "resnet152d": 256}
+_TIMM_INPUT.update(
+    {"resnet14t": 176, "resnet200d": 256, "seresnet152d": 256, "seresnet200d": 256}
+    | {"seresnet269d": 256, "seresnextaa101d_32x8d": 288, "seresnextaa201d_32x8d": 384}
+    | {"ecaresnet26t": 256, "ecaresnet50t": 256, "ecaresnet200d": 256, "ecaresnet269d": 320}
+)
 for _name, (_text, _fields) in _TIMM_PRESETS.items():
     _fields.setdefault("block", "basic")
     _fields["input_size"] = (_TIMM_INPUT.get(_name, 224),) * 2
