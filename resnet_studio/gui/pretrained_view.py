@@ -77,8 +77,9 @@ class PretrainedView(QWidget):
         buttons.addStretch(1)
         self.image = ImagePanel()
         self.image.set_run(None)
-        for w in (self.image.prev_button, self.image.index, self.image.next_button):
-            w.hide()  # no validation set here: photos only
+        self.image.prev_button.hide()  # no validation set here: photos only
+        self.image.index.hide()
+        self.image.next_button.hide()
         self.image.count.hide()
         self.image.val_label.hide()
         layout = QVBoxLayout(self)

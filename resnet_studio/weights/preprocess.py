@@ -39,9 +39,10 @@ def prepare(image: object, pre: Preprocess) -> torch.Tensor:
     from torchvision.transforms import InterpolationMode
 
     mode = InterpolationMode(pre.interpolation)
-    img = TF.resize(image, [pre.resize], interpolation=mode, antialias=True)  # type: ignore[arg-type]
+    img = TF.resize(image, [pre.resize], interpolation=mode, antialias=True)
     x = TF.to_tensor(TF.center_crop(img, [pre.crop]))
-    return TF.normalize(x, list(pre.mean), list(pre.std))
+    out: torch.Tensor = TF.normalize(x, list(pre.mean), list(pre.std))
+    return out
 
 
 def prepare_file(path: str | os.PathLike[str], pre: Preprocess) -> torch.Tensor:
