@@ -1,5 +1,5 @@
 """Stand-in pretrained weights, fine-tuning on a two-class folder, and the README's figures for
-pretrained weights: ``docs/weights-photo-1280x720.png`` (the Inspect tab's "Pretrained weights"
+pretrained weights: ``docs/weights-photo.png`` (the Inspect tab's "Pretrained weights"
 page: the catalogue, and a photo's top-5, Grad-CAM and feature maps) and
 ``docs/weights-before-after.png`` (Grad-CAM of one folder image before and after fine-tuning).
 
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from resnet_studio import ArchSpec  # noqa: E402
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent)
-PRETRAIN_EPOCHS, EPOCHS, SIDE = 4, 6, 64
+PRETRAIN_EPOCHS, EPOCHS, SIDE = 2, 4, 32
 
 
 def settle(app: QApplication, until: object = None, seconds: float = 120.0) -> None:
@@ -55,7 +55,7 @@ def stand_in(work: Path) -> Path:
     from resnet_studio.train import RunRecorder, TrainConfig, Trainer
 
     run = work / "pretrain"
-    spec = ArchSpec.from_preset("resnet18", input_size=32, num_classes=10)
+    spec = ArchSpec.from_preset("resnet18", input_size=16, num_classes=10)
     cfg = TrainConfig(epochs=PRETRAIN_EPOCHS, batch_size=64, lr=0.05, device="cpu", seed=0)
     end = Trainer(spec, cfg, [RunRecorder(run)], run_dir=str(run)).run()
     print(
@@ -70,7 +70,7 @@ def stand_in(work: Path) -> Path:
     return path
 
 
-def folder(work: Path, per_class: int = 30) -> Path:
+def folder(work: Path, per_class: int = 20) -> Path:
     from PIL import Image
     from sklearn.datasets import load_sample_image
 
@@ -145,7 +145,7 @@ def main() -> None:
     weights = stand_in(work)
     data = folder(work)
     ft = fine_tune(work, data, str(weights), "backbone")
-    fine_tune(work, data, str(weights), "stages:1")
+
     fine_tune(work, data, None)
     before_after_png(ft, data / "flower" / "00.png", OUT / "weights-before-after.png")
 
@@ -159,7 +159,7 @@ def main() -> None:
     w.show()
     w.tabs.setCurrentWidget(w.inspect)
     v = w.inspect.pretrained
-    w.inspect.pages.setCurrentWidget(v)
+    w.inspect.pages.setCurrentIndex(w.inspect.pages.count() - 1)
     settle(app, lambda: v.table.rowCount() > 0)
     v.choose("resnet18.tv_in1k")
     v.use_file(str(weights), "resnet18")
@@ -168,8 +168,8 @@ def main() -> None:
     settle(app, lambda: v.image.result is not None)
     v.image.grid.setCurrentRow(0)
     settle(app)
-    w.grab().save(str(OUT / "weights-photo-1280x720.png"))
-    print(f"wrote {OUT / 'weights-photo-1280x720.png'} and {OUT / 'weights-before-after.png'}")
+    w.grab().save(str(OUT / "weights-photo.png"))
+    print(f"wrote {OUT / 'weights-photo.png'} and {OUT / 'weights-before-after.png'}")
     w.confirm_close = lambda active: True  # type: ignore[method-assign]
     w.close()
     from resnet_studio.gui import workers

@@ -138,7 +138,11 @@ class InspectView(QWidget):
 
         self.pretrained = PretrainedView()
         self.pretrained.message.connect(self.message)
-        self.pages.addTab(self.pretrained, "Pretrained weights")
+        pre_scroll = QScrollArea()  # as the Image page: scrolls rather than squeezes
+        pre_scroll.setWidget(self.pretrained)
+        pre_scroll.setWidgetResizable(True)
+        pre_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.pages.addTab(pre_scroll, "Pretrained weights")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)

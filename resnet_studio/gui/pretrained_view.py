@@ -55,7 +55,7 @@ class PretrainedView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMaximumHeight(190)
+        self.table.setFixedHeight(170)
         self.use_button = QPushButton("Use these weights")
         self.file_button = QPushButton("Weights file…")
         self.file_button.setToolTip("A state_dict file or a run's checkpoint of your own")
