@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 
+from ..sweep.analysis import edf
 from ..sweep.results import TrialRow, read_trials
 from . import workers
 
@@ -29,6 +30,7 @@ class Snapshot:
     sweeps: list[Any] = field(default_factory=list)  # SweepInfo
     rows: dict[str, list[TrialRow]] = field(default_factory=dict)
     objectives: dict[str, str] = field(default_factory=dict)
+    edfs: dict[str, list[list[float]]] = field(default_factory=dict)  # error EDF of each
     error: str = ""
 
 
@@ -78,7 +80,9 @@ class SweepFollower(QObject):
         known = {s.name: s for s in snap.sweeps}
         for name in wanted:
             if name in known:
-                snap.rows[name] = read_trials(storage, name)
+                rows = snap.rows[name] = read_trials(storage, name)
+                snap.edfs[name] = edf([1.0 - r.value for r in rows if r.state == "complete"
+                                       and r.value is not None])  # fmt: skip
                 snap.objectives[name] = known[name].objective or "objective"
         return snap
 

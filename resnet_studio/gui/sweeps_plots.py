@@ -49,7 +49,6 @@ class EdfPlot(QWidget):
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.plot.setLabel("left", "fraction of models with lower error")
         self.plot.setYRange(0, 1.02)
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.curves: dict[str, Any] = {}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -180,6 +179,7 @@ class ParallelPlot(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.lines = [self.plot.plot(pen=pg.mkPen(c, width=1.2)) for c in QUINTILE_COLOURS]
         self.labels: list[pg.TextItem] = []
+        self._marks: list[Any] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -207,21 +207,23 @@ class ParallelPlot(QWidget):
                 )
             else:
                 marks.append([])
-        for label in self.labels:
-            self.plot.removeItem(label)
-        self.labels = []
         self.plot.getAxis("bottom").setTicks([list(enumerate([*names, "objective"]))])
         self.plot.setToolTip(f"objective: {objective}; darker lines are better trials")
+        if marks != self._marks:  # new text items only when the axes' values change
+            self._marks = marks
+            for label in self.labels:
+                self.plot.removeItem(label)
+            self.labels = []
+            for k, axis_marks in enumerate(marks):
+                for y, t in axis_marks:
+                    label = pg.TextItem(t, color="#555555", anchor=(0, 0.5))
+                    label.setPos(k + 0.03, y)
+                    self.plot.addItem(label)
+                    self.labels.append(label)
         if not done:
             for line in self.lines:
                 line.setData([], [])
             return
-        for k, axis_marks in enumerate(marks):
-            for y, t in axis_marks:
-                label = pg.TextItem(t, color="#555555", anchor=(0, 0.5))
-                label.setPos(k + 0.03, y)
-                self.plot.addItem(label)
-                self.labels.append(label)
         ys = np.stack(axes, axis=1)  # trials × axes, each axis in [0, 1]
         k = ys.shape[1]
         order = np.argsort(np.argsort(ys[:, -1], kind="stable"), kind="stable")
