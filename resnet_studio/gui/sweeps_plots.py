@@ -192,11 +192,8 @@ class ParallelPlot(QWidget):
         columns = [[r.params.get(name, math.nan) for r in done] for name in names]
         columns.append([r.value for r in done])
         for values in columns:
-            pos, ticks, log = _axis_values(values)
-            raw = pos
-            if log:
-                pos = np.log10(pos)
-            unit = _unit(pos)
+            raw, ticks, log = _axis_values(values)
+            unit = _unit(np.log10(raw) if log else raw)
             axes.append(unit)
             if ticks:
                 top = max(1, len(ticks) - 1)
@@ -231,9 +228,9 @@ class ParallelPlot(QWidget):
         for g, line in enumerate(self.lines):
             sel = ys[group == g]
             # each trial's k points, then a NaN that breaks the line before the next trial
-            y = np.concatenate([sel, np.full((len(sel), 1), np.nan)], axis=1).ravel()
-            x = np.tile(np.append(np.arange(k, dtype=float), np.nan), len(sel))
-            line.setData(x, y, connect="finite")
+            heights = np.concatenate([sel, np.full((len(sel), 1), np.nan)], axis=1).ravel()
+            where = np.tile(np.append(np.arange(k, dtype=float), np.nan), len(sel))
+            line.setData(where, heights, connect="finite")
         self.plot.setXRange(-0.15, k - 0.55, padding=0)
         self.plot.setYRange(-0.05, 1.05, padding=0)
 

@@ -207,8 +207,8 @@ class SweepsView(QWidget):
         ]
 
     def _wanted_changed(self) -> None:
-        wanted = list(dict.fromkeys([*([self.current_sweep()] if self.current_sweep() else []),
-                                     *self.checked()]))  # fmt: skip
+        current = self.current_sweep()
+        wanted = list(dict.fromkeys([*([current] if current else []), *self.checked()]))
         if self.isVisible():
             self.follower.follow(self.url, wanted)
 
