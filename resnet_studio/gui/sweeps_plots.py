@@ -251,6 +251,6 @@ def write_edf_png(edfs: dict[str, list[list[float]]], path: str) -> None:
     plot = EdfPlot()
     plot.set_edfs(edfs)
     item = plot.plot.getPlotItem()
-    item.setTitle(legend_html(list(edfs)))
+    item.setTitle(plot.legend.text())  # the names, and how many errors lie off the edge
     write_figure([item], path, 640, 420)
     del app

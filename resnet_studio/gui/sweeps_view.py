@@ -111,6 +111,7 @@ class SweepsView(QWidget):
         left.addWidget(self.sweeps)
         left.addWidget(self.table)
         left.setStretchFactor(1, 3)
+        left.setSizes([110, 440])  # a few sweeps' lines; the rest for their trials
 
         self.edf = EdfPlot()
         self.objective = ObjectivePlot()
