@@ -102,8 +102,8 @@ def restore(w: MainWindow) -> None:
     spec = s.value(Key.SPEC)
     if spec:
         try:
-            w.panel.base_preset = str(s.value(Key.BASE_PRESET, "resnet18"))
-            w.panel.set_spec(ArchSpec.from_json(str(spec)))
+            base = str(s.value(Key.BASE_PRESET, "resnet18"))
+            w.panel.set_spec(ArchSpec.from_json(str(spec)), base)
         except SpecError:
             pass  # an old or hand-edited setting: start from the default
     # A setting read from the file is text; one set in this session keeps its type.
