@@ -47,9 +47,9 @@ def test_the_sweeps_tab_follows_a_storage(make_window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: len(view.edf.curves) == 2, timeout=20000)
     xs, ys = view.edf.curves["other"].getData()
     want = edf_steps(edf([0.5, 0.3, 0.3, 0.1]))
-    assert np.allclose(xs, want[0]) and np.allclose(ys, want[1])
+    assert np.allclose(xs, 100 * want[0]) and np.allclose(ys, want[1])  # error in %
     xs, _ = view.edf.curves["trained"].getData()
-    assert np.allclose(sorted(set(xs)), sorted({1 - r.value for r in rows}))
+    assert np.allclose(sorted(set(xs)), sorted({100 * (1 - r.value) for r in rows}))
 
     # a click on a trial selects its run in the Train tab
     view.select_sweep("trained")
