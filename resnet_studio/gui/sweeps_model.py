@@ -10,7 +10,6 @@ is a thin ``QAbstractTableModel`` over those rows that changes only the rows tha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -78,9 +77,9 @@ class SweepFollower(QObject):
         workers.start(lambda: self._read(url, wanted), self._done, self._failed)
 
     def _read(self, url: str, wanted: list[str]) -> Snapshot:
-        from ..sweep.storage import list_sweeps, open_storage
+        from ..sweep.storage import journal_missing, list_sweeps, open_storage
 
-        if url.startswith("journal:") and not Path(url[len("journal:") :]).expanduser().exists():
+        if journal_missing(url):
             return Snapshot(url)  # following reads only: no journal is made for it
         storage = self._storages.get(url)
         if storage is None:
