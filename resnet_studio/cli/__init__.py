@@ -28,6 +28,7 @@ COMMANDS = (
     "profile",
     "lr_find",
     "inspect",
+    "sweep",
 )
 
 
@@ -83,8 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `resnet-studio summary | head`
         return 0
     except OSError as e:  # a file mistake the command did not foresee: still one sentence
+        said = str(e.strerror or e)
+        if e.filename and str(e.filename) in said:  # a sentence that names the path already
+            print(f"resnet-studio: error: {said}", file=sys.stderr)
+            return 2
         where = f" ({e.filename})" if e.filename else ""
-        print(f"resnet-studio: error: {e.strerror or e}{where}.", file=sys.stderr)
+        print(f"resnet-studio: error: {said}{where}.", file=sys.stderr)
         return 2
 
 

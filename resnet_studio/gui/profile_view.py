@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import ArchSpec
+from ..core.document import SpecDocument
 from ..core.format import human_bytes
 from ..inspect.profile_cache import ProfileCache
 from ..inspect.profile_result import DTYPES, Profile, ProfileStopped
@@ -180,6 +181,14 @@ class ProfileView(QWidget):
         kept = self.device.findData(chosen)
         self.device.setCurrentIndex(max(0, kept))
         self.device.blockSignals(False)
+
+    def bind(self, doc: SpecDocument) -> None:
+        """Follow the spec document's (last valid) spec, by its one name."""
+        doc.changed.connect(self._document_changed)
+        self._document_changed(doc)
+
+    def _document_changed(self, doc: SpecDocument) -> None:
+        self.set_spec(doc.spec, doc.label)
 
     def set_spec(self, spec: ArchSpec | None, title: str) -> None:
         """The spec shown in the Explorer; its cached profile, if any, is shown at once."""

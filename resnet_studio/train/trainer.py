@@ -121,7 +121,7 @@ class Trainer:
         cls, run_dir: str | os.PathLike[str], callbacks: Iterable[Callback] = ()
     ) -> Trainer:
         """A trainer that continues the run in ``run_dir`` from its last checkpoint."""
-        from .records import load_checkpoint
+        from .checkpoints import load_checkpoint
 
         path = Path(run_dir) / "last.pt"
         state = load_checkpoint(path)  # weights_only: a run folder from elsewhere runs no code
@@ -253,6 +253,11 @@ class Trainer:
         self.amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(amp)
         self.channels_last = cuda if cfg.channels_last is None else cfg.channels_last
         data = load_dataset(cfg, spec, note=lambda text: self._emit("on_note", text))
+        if data.num_classes < 2:  # it would train to "loss 0, 100%" and learn nothing
+            raise TrainError(
+                f"The {cfg.dataset} dataset has {data.num_classes} class; a classifier needs "
+                f"images of at least two classes, each in a folder of its own."
+            )
         if data.num_classes > spec.num_classes:
             raise TrainError(
                 f"The {cfg.dataset} dataset has {data.num_classes} classes but the "
