@@ -17,14 +17,15 @@ from .events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
 
 if TYPE_CHECKING:
     from .devices import DeviceInfo, list_devices, resolve_device
-    from .records import RunRecorder, export_csv, list_runs, read_metrics
+    from .recorder import RunRecorder
+    from .records import export_csv, list_runs, read_metrics
     from .trainer import Trainer
 
 _LAZY = {
     "DeviceInfo": "devices",
     "list_devices": "devices",
     "resolve_device": "devices",
-    "RunRecorder": "records",
+    "RunRecorder": "recorder",
     "export_csv": "records",
     "list_runs": "records",
     "read_metrics": "records",
