@@ -44,11 +44,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/inspect_times.py
 	$(BIN)/python bench/sweep_overhead.py
 	$(BIN)/python bench/sweeps_view.py
+	$(BIN)/python bench/notebook_render.py
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py docs
 	$(BIN)/python docs/screenshots_inspect.py docs
 	$(BIN)/python docs/screenshots_profile.py docs --threads=1
+	$(BIN)/python docs/screenshots_notebook.py docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
