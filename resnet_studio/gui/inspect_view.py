@@ -121,6 +121,14 @@ class InspectView(QWidget):
         bar.addWidget(self.run_box, 1)
         bar.addWidget(self.checkpoint_box)
         bar.addWidget(self.reload_button)
+        self.before_button = QPushButton("Before / after")  # a fine-tuned run's start, beside it
+        self.before_button.setToolTip(
+            "Grad-CAM of the shown image through the weights this run started from and through "
+            "the run, side by side"
+        )
+        self.before_button.hide()
+        self.before_button.clicked.connect(lambda: self.show_before_after())
+        bar.addWidget(self.before_button)
         self.cancel_button = QPushButton("Cancel")  # shown while the validation set is measured
         self.cancel_button.setToolTip("Stop measuring the validation set (Reload measures again)")
         self.cancel_button.hide()
@@ -262,6 +270,7 @@ class InspectView(QWidget):
                 return
             self.loaded, self.val, stages, blocks, cam_layer = result
             assert self.loaded is not None and self.val is not None
+            self.before_button.setVisible(bool(self.loaded.config.weights))
             self.status.setText(self._heading() + "measuring the validation set…")
             self.image.set_run(
                 len(self.val), self.val.classes, stages, blocks, cam_layer, samples()
@@ -378,6 +387,23 @@ class InspectView(QWidget):
                 self.message.emit(str(e))
 
         self._images.submit(work, done, failed)
+
+    def show_before_after(self) -> None:
+        """The shown image's Grad-CAM before and after fine-tuning, in a dialog."""
+        from .before_after_view import BeforeAfterDialog, compute
+
+        loaded, val = self.loaded, self.val
+        if loaded is None or val is None:
+            return
+        source, layer = self.image.source(), self.image.options()[0]
+
+        def done(result: Any) -> None:
+            self.before_after = BeforeAfterDialog(result, self)
+            self.before_after.show()
+
+        workers.start(
+            lambda: compute(loaded, val, source, layer), done, lambda e: self.message.emit(str(e))
+        )
 
     # --- galleries -------------------------------------------------------------------------------
     def show_cell(self, true: int, predicted: int) -> None:

@@ -115,3 +115,41 @@ def test_the_train_panel_starts_from_weights_with_a_freeze_choice(qtbot):
     box.backbone_lr.setValue(0.1)
     cfg = panel.config()
     assert (cfg.weights, cfg.freeze, cfg.backbone_lr) == ("resnet18.tv_in1k", "stages:1", 0.1)
+
+
+def test_before_and_after_fine_tuning_is_one_click(make_window, qtbot, tmp_path):
+    from resnet_studio import ArchSpec
+    from resnet_studio.core.builder import build_model
+    from resnet_studio.train import RunRecorder, TrainConfig, Trainer
+    from tests.weights.helpers import two_class_folder
+
+    weights = save_hash_named(
+        build_model(ArchSpec.from_preset("resnet18")).state_dict(), tmp_path / "w", "resnet18"
+    )
+    data = two_class_folder(tmp_path / "folder", per_class=6)
+    run = tmp_path / "runs" / "20261207-050000-resnet18-ft"
+    cfg = TrainConfig(
+        dataset="imagefolder",
+        data_dir=str(data),
+        epochs=1,
+        batch_size=4,
+        device="cpu",
+        threads=2,
+        weights=str(weights),
+        freeze="backbone",
+    )
+    spec = ArchSpec.from_preset("resnet18", input_size=32)
+    assert Trainer(spec, cfg, [RunRecorder(run)], run_dir=str(run)).run().status == "finished"
+    w = make_window()
+    w.inspect_run(str(run))
+    v = w.inspect
+    qtbot.waitUntil(lambda: v.loaded is not None and v.image.result is not None, timeout=60000)
+    assert v.before_button.isVisible()
+    assert v.val.classes == ["blue", "red"]
+    v.before_button.click()
+    qtbot.waitUntil(lambda: getattr(v, "before_after", None) is not None, timeout=60000)
+    d = v.before_after
+    assert all(not view.pixmap().isNull() for view in d.views)
+    assert str(weights) in d.result.captions[1] and "After" in d.result.captions[2]
+    assert d.result.before is not None and not (d.result.before == d.result.after).all()
+    d.close()
