@@ -67,28 +67,29 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
-
     from ..inspect.profile import profile_spec
     from ..inspect.profile_cache import ProfileCache
     from ..train.errors import TrainError
+    from ..train.setup import claim_threads
 
     spec = spec_from_args(args)
-    if args.threads:
-        if args.threads < 1:
-            raise TrainError(f"Threads must be at least 1, not {args.threads}.")
-        torch.set_num_threads(args.threads)
-    p = profile_spec(
-        spec,
-        args.device,
-        args.batch_size,
-        args.dtype,
-        channels_last=args.channels_last,
-        repeats=args.repeats,
-        warmup=args.warmup,
-        sweep=() if args.no_sweep else args.sweep,
-        find_largest=not args.no_largest,
-    )
+    if args.threads is not None and args.threads < 1:
+        raise TrainError(f"Threads must be at least 1, not {args.threads}.")
+    _, release = claim_threads(args.threads)  # the thread count is the process's, as a run's
+    try:
+        p = profile_spec(
+            spec,
+            args.device,
+            args.batch_size,
+            args.dtype,
+            channels_last=args.channels_last,
+            repeats=args.repeats,
+            warmup=args.warmup,
+            sweep=() if args.no_sweep else args.sweep,
+            find_largest=not args.no_largest,
+        )
+    finally:
+        release()
     ProfileCache().put(p)
     if args.json:
         print(json.dumps(p.to_dict(), indent=2))

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from .config import DATASETS, NATURAL, TrainConfig
 from .errors import TrainError
-from .split import epoch_order, steps_per_epoch
+from .split import augment, batch_seed, epoch_order, steps_per_epoch
 
 if TYPE_CHECKING:
     from ..core.spec import ArchSpec
@@ -122,15 +122,22 @@ class TensorData:
         rank: int = 0,
         world: int = 1,
         start: int = 0,
+        *,
+        generator: torch.Generator | None = None,
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Batches ready for the model; training batches are shuffled by (seed, epoch)."""
+        """Batches ready for the model; training batches are shuffled by (seed, epoch), and
+        ``generator`` (the run's) is seeded for each of them by (seed, epoch, batch) before it
+        draws the batch's augmentation; the model's step then goes on drawing from it."""
         s = self.train if split == "train" else self.val
         order = epoch_order(len(s.y), split, epoch, seed, rank, world).to(s.x.device)
-        for i in range(start * batch_size, len(order), batch_size):
+        g = generator if generator is not None else torch.Generator()
+        for index, i in enumerate(range(start * batch_size, len(order), batch_size), start):
             idx = order[i : i + batch_size]
             x = s.x.index_select(0, idx)
-            if self.augment and split == "train":
-                x = _augment(x)
+            if split == "train":
+                g.manual_seed(batch_seed(seed, epoch, index))
+                if self.augment:
+                    x = augment(x, g)
             yield self.adapt(x), s.y.index_select(0, idx)
 
     def adapt(self, x: torch.Tensor) -> torch.Tensor:
@@ -147,22 +154,6 @@ class TensorData:
                 antialias=x.shape[2] > self.size[0],
             )
         return x.contiguous()
-
-
-def _augment(x: torch.Tensor) -> torch.Tensor:
-    """The CIFAR recipe on the device: random crop with 1/8-side zero padding, horizontal flip."""
-    n, _, h, w = x.shape
-    pad = max(1, h // 8)
-    padded = F.pad(x, (pad, pad, pad, pad))
-    dy = torch.randint(0, 2 * pad + 1, (n,), device=x.device)
-    dx = torch.randint(0, 2 * pad + 1, (n,), device=x.device)
-    rows = dy[:, None] + torch.arange(h, device=x.device)[None]  # (n, h)
-    cols = dx[:, None] + torch.arange(w, device=x.device)[None]  # (n, w)
-    flip = torch.rand(n, device=x.device) < 0.5
-    cols = torch.where(flip[:, None], cols.flip(1), cols)
-    b = torch.arange(n, device=x.device)[:, None, None]
-    out = padded.permute(0, 2, 3, 1)[b, rows[:, :, None], cols[:, None, :]]  # (n, h, w, c)
-    return out.permute(0, 3, 1, 2)
 
 
 def _split(x: torch.Tensor, y: torch.Tensor, val_fraction: float, seed: int) -> tuple[Split, Split]:

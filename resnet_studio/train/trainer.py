@@ -1,8 +1,9 @@
 """The trainer: one loop for the window and the CLI, reporting through callbacks.
 
-Metrics stay on the device: each step appends its loss and hit count as tensors, and they are
-read in one transfer at most every ``report_interval`` seconds, so a CUDA run never waits on
-``.item()`` per step. Pause and stop are flags checked before every step, from any thread.
+What a run prepares before its first step is its :class:`~.setup.TrainingSetup`, shared with
+the LR finder. Metrics stay on the device: each step appends its loss and hit count as tensors,
+and they are read in one transfer at most every ``report_interval`` seconds, so a CUDA run never
+waits on ``.item()`` per step. Pause and stop are flags checked before every step, from any thread.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..core import ArchSpec, analyze, build_model
+from ..core import ArchSpec
 from . import distributed as dist
 from .config import TrainConfig
-from .data import load_dataset
-from .devices import resolve_device
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
+from .setup import TrainingSetup, load_pretrained
+
+__all__ = ["Trainer", "file_error", "load_pretrained", "versions"]
 
 
 class _Stopped(Exception):
@@ -51,41 +53,6 @@ def versions() -> dict[str, str]:
         "torchvision": torchvision.__version__,
         "python": platform.python_version(),
     }
-
-
-def load_pretrained(model: nn.Module, spec: ArchSpec) -> str:
-    """torchvision's ImageNet weights for a torchvision preset; the classifier is replaced when
-    the number of classes differs, and conv1 summed over RGB for one input channel."""
-    import torchvision
-
-    from ..core.presets import TORCHVISION_PRESETS, preset_of
-
-    name = preset_of(spec.replace(num_classes=1000, in_channels=3, input_size=224))
-    if name not in TORCHVISION_PRESETS:
-        raise TrainError(
-            "ImageNet weights exist only for torchvision's presets (resnet18 … "
-            "wide_resnet101_2) with their own widths and blocks; turn pretrained off "
-            "for this spec."
-        )
-    weights = torchvision.models.get_model_weights(name).DEFAULT
-    try:
-        state = weights.get_state_dict(progress=True)
-    except Exception as e:  # URLError, OSError, … when offline
-        file = weights.url.rsplit("/", 1)[-1]
-        raise TrainError(
-            f"The ImageNet weights for {name} could not be downloaded ({e}); "
-            f"connect to the network, or put {file} into "
-            f"{torch.hub.get_dir()}/checkpoints."
-        ) from None
-    if spec.in_channels != 3:
-        w = state["conv1.weight"]
-        state["conv1.weight"] = w.sum(1, keepdim=True).repeat(1, spec.in_channels, 1, 1) / max(
-            1, spec.in_channels
-        )
-    if spec.num_classes != 1000:
-        state = {k: v for k, v in state.items() if not k.startswith("fc.")}
-    model.load_state_dict(state, strict=False)
-    return f"started from torchvision's {weights} weights"
 
 
 class Trainer:
@@ -112,6 +79,7 @@ class Trainer:
         self.end_notes: list[str] = []  # observers that failed while hearing the end
         self.epoch = self.step = self.step_in_epoch = 0
         self.best_val_accuracy: float | None = None
+        self.setup: TrainingSetup | None = None  # the run's device, data, model, optimizer, …
         self.model: nn.Module | None = None
         self.elapsed = 0.0  # seconds of training, carried across resumes
 
@@ -174,35 +142,37 @@ class Trainer:
         self._emit("on_note", f"{type(cb).__name__} failed ({error}) and was left out of the run.")
 
     # --- state ----------------------------------------------------------------------------
-    def _built_model(self) -> nn.Module:
-        """The model being trained, as the run's set-up built (and maybe wrapped) it."""
-        assert self.model is not None, "the run is not set up"
-        return self.model
+    def _set_up(self) -> TrainingSetup:
+        assert self.setup is not None, "the run is not set up"
+        return self.setup
 
-    def _unwrapped_model(self) -> nn.Module:
-        """The model being trained, without its DistributedDataParallel wrapper."""
-        model = self._built_model()
-        if isinstance(model, nn.parallel.DistributedDataParallel):
-            inner: nn.Module = model.module
-            return inner
-        return model
+    @property
+    def optimizer(self) -> torch.optim.Optimizer:
+        return self._set_up().optimizer
+
+    @property
+    def scheduler(self) -> torch.optim.lr_scheduler.LRScheduler:
+        return self._set_up().scheduler
+
+    @property
+    def scaler(self) -> torch.amp.GradScaler | None:
+        return self._set_up().scaler
 
     def state_dict(self) -> dict[str, Any]:
-        model = self._unwrapped_model()
+        # no random state: a step's draws are seeded by its place in the run (split.batch_seed)
+        setup = self._set_up()
         return {
             "spec": self.spec.to_dict(),
             "config": self.config.to_dict(),
-            "model": model.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(),
-            "scaler": self.scaler.state_dict() if self.scaler else None,
+            "model": setup.module.state_dict(),
+            "optimizer": setup.optimizer.state_dict(),
+            "scheduler": setup.scheduler.state_dict(),
+            "scaler": setup.scaler.state_dict() if setup.scaler else None,
             "epoch": self.epoch,
             "step": self.step,
             "step_in_epoch": self.step_in_epoch,
             "best_val_accuracy": self.best_val_accuracy,
             "elapsed": self.elapsed,
-            "rng_cpu": torch.get_rng_state(),
-            "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
         }
 
     def _load_state(self, s: dict[str, Any]) -> None:
@@ -210,21 +180,19 @@ class Trainer:
         that does not fit is one sentence, not a traceback from deep in torch."""
         from .weights import load_weights_into
 
-        model = self._unwrapped_model()
+        setup = self._set_up()
         where = f"the checkpoint of {self.run_dir}" if self.run_dir else "the checkpoint"
-        load_weights_into(model, s["model"], where, "the checkpoint is damaged or was edited")
+        load_weights_into(
+            setup.module, s["model"], where, "the checkpoint is damaged or was edited"
+        )
         part = "optimizer"
         try:
-            self.optimizer.load_state_dict(s["optimizer"])
+            setup.optimizer.load_state_dict(s["optimizer"])
             part = "learning-rate schedule"
-            self.scheduler.load_state_dict(s["scheduler"])
+            setup.scheduler.load_state_dict(s["scheduler"])
             part = "gradient scaler"
-            if self.scaler and s.get("scaler"):
-                self.scaler.load_state_dict(s["scaler"])
-            part = "random number generator"
-            torch.set_rng_state(s["rng_cpu"])
-            if s.get("rng_cuda") and torch.cuda.is_available():
-                torch.cuda.set_rng_state_all(s["rng_cuda"])
+            if setup.scaler and s.get("scaler"):
+                setup.scaler.load_state_dict(s["scaler"])
         except (KeyError, IndexError, TypeError, ValueError, RuntimeError) as e:
             raise TrainError(
                 f"The {part} state in {where} does not fit this run "
@@ -236,94 +204,33 @@ class Trainer:
 
     # --- set-up -----------------------------------------------------------------------------
     def _setup(self) -> RunInfo:
-        cfg, spec = self.config, self.spec
-        torch.manual_seed(cfg.seed)
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
-        self.device = dist.device() or resolve_device(cfg.device)
-        cuda = self.device.type == "cuda"
-        if cuda:
-            torch.backends.cudnn.benchmark = True
-        amp = (
-            cfg.amp
-            if cfg.amp != "auto"
-            else ("bf16" if cuda and torch.cuda.is_bf16_supported() else "off")
+        cfg = self.config
+        self.setup = setup = TrainingSetup.build(
+            self.spec, cfg, note=lambda text: self._emit("on_note", text)
         )
-        self.amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(amp)
-        self.channels_last = cuda if cfg.channels_last is None else cfg.channels_last
-        data = load_dataset(cfg, spec, note=lambda text: self._emit("on_note", text))
-        if data.num_classes > spec.num_classes:
-            raise TrainError(
-                f"The {cfg.dataset} dataset has {data.num_classes} classes but the "
-                f"spec's classifier has {spec.num_classes} outputs; set the number "
-                f"of classes to {data.num_classes}."
-            )
-        self.data = data.to(self.device)
-        report = analyze(spec)
-        one_by_one = any(r.kind == "BatchNorm2d" and r.out_shape[1:] == (1, 1) for r in report.rows)
-        if one_by_one and cfg.batch_size < 2:
-            raise TrainError(
-                "With batch size 1 some batch norms of this spec see a single 1×1 "
-                "value per channel and cannot train; use a batch size of 2 or more, "
-                "or a larger input."
-            )
-        self._min_batch = 2 if one_by_one else 1
-        model = build_model(spec)
-        notes = list(data.notes)
-        if cfg.pretrained:
-            notes.append(load_pretrained(model, spec))
-        model = model.to(  # type: ignore[call-overload]  # torch's stubs omit device + format
-            self.device,
-            memory_format=torch.channels_last if self.channels_last else torch.contiguous_format,
-        )
-        self.model = dist.wrap(model, self.device)
-        decay: list[nn.Parameter] = []
-        no_decay: list[nn.Parameter] = []
-        for p in model.parameters():
-            (no_decay if p.ndim <= 1 else decay).append(p)
-        groups = [
-            {"params": decay, "weight_decay": cfg.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ]
-        self.optimizer: torch.optim.Optimizer
-        if cfg.optimizer == "sgd":
-            self.optimizer = torch.optim.SGD(
-                groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0
-            )
-        else:
-            self.optimizer = torch.optim.AdamW(groups, lr=cfg.lr)
-        world = dist.world_size()
-        self.steps_per_epoch = max(1, data.steps_per_epoch(cfg.batch_size, world))
-        total = self.steps_per_epoch * cfg.epochs
-        self.scheduler = _scheduler(self.optimizer, cfg, total)
-        self.scaler = (
-            torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 and cuda else None
-        )
+        self.model = setup.model
         if self._resume_state:
             self._load_state(self._resume_state)
         from .devices import list_devices
 
-        label = next(
-            (d.label for d in list_devices() if d.id == str(self.device)), str(self.device)
-        )
+        device = str(setup.device)
+        label = next((d.label for d in list_devices() if d.id == device), device)
+        train, val = setup.data.sizes()
         return RunInfo(
-            spec=spec.to_dict(),
+            spec=self.spec.to_dict(),
             config=cfg.to_dict(),
             dataset={
                 "name": cfg.dataset,
-                "train": data.sizes()[0],
-                "val": data.sizes()[1],
-                "classes": data.num_classes,
-                "notes": notes,
+                "train": train,
+                "val": val,
+                "classes": setup.data.num_classes,
+                "notes": setup.notes,
             },
-            device=label
-            + (f" ×{world}" if world > 1 else "")
-            + (f", AMP {amp}" if self.amp_dtype else "")
-            + (", channels_last" if self.channels_last else ""),
-            params=report.totals.params,
-            macs=report.totals.macs,
-            steps_per_epoch=self.steps_per_epoch,
-            total_steps=total,
+            device=setup.device_label(label),
+            params=setup.analysis.totals.params,
+            macs=setup.analysis.totals.macs,
+            steps_per_epoch=setup.steps_per_epoch,
+            total_steps=setup.total_steps,
             start_epoch=self.epoch,
             start_step=self.step,
             run_dir=self.run_dir,
@@ -331,11 +238,6 @@ class Trainer:
         )
 
     # --- the loop -------------------------------------------------------------------------
-    def _autocast(self) -> contextlib.AbstractContextManager[None]:
-        if self.amp_dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(self.device.type, dtype=self.amp_dtype)
-
     def _flush(self, pending: list[_Pending], sums: list[float], clock: list[float]) -> None:
         """Read the pending steps' metrics in one transfer and report them."""
         if not pending:
@@ -364,18 +266,15 @@ class Trainer:
         self._emit("on_steps", steps)
 
     def _validate(self) -> tuple[float | None, float | None]:
-        if not self.data.sizes()[1]:
+        setup = self._set_up()
+        if not setup.data.sizes()[1]:
             return None, None
-        model = self._built_model()
+        model = setup.model
         model.eval()
-        totals = torch.zeros(3, device=self.device)
+        totals = torch.zeros(3, device=setup.device)
         count = 0
-        with torch.no_grad(), self._autocast():
-            for x, y in self.data.batches(
-                "val", self.config.batch_size * 2, rank=dist.rank(), world=dist.world_size()
-            ):
-                if self.channels_last:
-                    x = x.contiguous(memory_format=torch.channels_last)
+        with torch.no_grad(), setup.autocast():
+            for x, y in setup.val_batches():
                 out = model(x)
                 totals[0] += F.cross_entropy(out.float(), y, reduction="sum")
                 totals[1] += (out.argmax(1) == y).sum()
@@ -387,20 +286,16 @@ class Trainer:
         return loss / n, hits / n
 
     def _train(self) -> None:
-        cfg = self.config
-        model, opt, sched = self._built_model(), self.optimizer, self.scheduler
-        criterion = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+        cfg, setup = self.config, self._set_up()
+        model, opt, sched, scaler = setup.model, setup.optimizer, setup.scheduler, setup.scaler
         model.train()
-        rank, world = dist.rank(), dist.world_size()
         for epoch in range(self.epoch, cfg.epochs):
             self.epoch = epoch
             t0 = time.monotonic()
             clock, sums = [t0], [0.0, 0.0, 0]
             pending: list[_Pending] = []
             last = t0
-            for x, y in self.data.batches(
-                "train", cfg.batch_size, epoch, cfg.seed, rank, world, self.step_in_epoch
-            ):
+            for x, y in setup.train_batches(epoch, self.step_in_epoch):
                 if self._stop.is_set() or not self._running.is_set():
                     self._flush(pending, sums, clock)  # every finished step is reported
                     if not self._running.is_set():
@@ -410,19 +305,15 @@ class Trainer:
                         self._emit("on_pause", False)
                     if self._stop.is_set():
                         raise _Stopped
-                if len(y) < self._min_batch:
-                    continue
-                if self.channels_last:
-                    x = x.contiguous(memory_format=torch.channels_last)
                 lr = float(sched.get_last_lr()[0])  # a float: the config's lr is one
-                with self._autocast():
+                with setup.autocast():
                     out = model(x)
-                    loss = criterion(out, y)
+                    loss = setup.criterion(out, y)
                 opt.zero_grad(set_to_none=True)
-                if self.scaler:
-                    self.scaler.scale(loss).backward()
-                    self.scaler.step(opt)
-                    self.scaler.update()
+                if scaler:
+                    scaler.scale(loss).backward()
+                    scaler.step(opt)
+                    scaler.update()
                 else:
                     loss.backward()
                     opt.step()
@@ -440,7 +331,7 @@ class Trainer:
             if self._stop.is_set():
                 raise _Stopped
             epoch_sums = dist.all_reduce(
-                torch.tensor(sums, dtype=torch.float64, device=self.device)
+                torch.tensor(sums, dtype=torch.float64, device=setup.device)
             ).tolist()
             val_loss, val_acc = self._validate()
             self.step_in_epoch = 0
@@ -501,7 +392,8 @@ class Trainer:
         except TrainError as e:
             return RunStatus.FAILED, str(e)
         except torch.OutOfMemoryError:
-            where = "GPU" if self.device.type == "cuda" else "device"
+            cuda = self.setup is not None and self.setup.device.type == "cuda"
+            where = "GPU" if cuda else "device"
             return RunStatus.FAILED, (
                 f"Out of {where} memory at batch size {self.config.batch_size}; try a "
                 f"batch size of {max(1, self.config.batch_size // 2)} or less, or a "
@@ -518,6 +410,8 @@ class Trainer:
         except OSError as e:
             return RunStatus.FAILED, file_error(e, self._checkpointed())
         finally:
+            if self.setup is not None:
+                self.setup.close()  # its claim on the thread count; the model stays
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()  # an OOM's leftovers must not starve the next run
         return RunStatus.FINISHED, ""
@@ -564,14 +458,12 @@ _RESUME_KEYS: dict[str, type] = {
     "epoch": int,
     "step": int,
     "step_in_epoch": int,
-    "rng_cpu": torch.Tensor,
 }
 _OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
     "best_val_accuracy": (float, int, type(None)),
     "elapsed": (float, int),
     "scaler": (dict, type(None)),
-    "rng_cuda": (list, tuple, type(None)),
-}
+}  # older checkpoints also hold torch's global random state, which is no longer read
 
 
 def _checked_resume_state(s: dict[str, Any], path: Path) -> tuple[ArchSpec, TrainConfig]:
@@ -614,19 +506,6 @@ def file_error(e: OSError, resumable: bool = False) -> str:
         then = "resume the run" if resumable else "start the run again"
         return f"Could not write{name}: the disk is full; free some space and {then}."
     return f"Could not read or write{name}: {e.strerror or e}."
-
-
-def _scheduler(
-    opt: torch.optim.Optimizer, cfg: TrainConfig, total: int
-) -> torch.optim.lr_scheduler.LRScheduler:
-    sched = torch.optim.lr_scheduler
-    if cfg.schedule == "constant":
-        return sched.LambdaLR(opt, lambda _: 1.0)
-    if cfg.schedule == "step":  # ×0.1 at half and three quarters of the run, in steps
-        return sched.MultiStepLR(opt, [total // 2, total * 3 // 4], 0.1)
-    if cfg.schedule == "cosine":
-        return sched.CosineAnnealingLR(opt, T_max=max(total, 1))
-    return sched.OneCycleLR(opt, max_lr=cfg.lr, total_steps=max(total, 1))
 
 
 def _lower(sentence: str) -> str:

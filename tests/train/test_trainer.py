@@ -176,19 +176,19 @@ def test_nan_loss_stops_with_the_step():
 
 
 def test_out_of_memory_names_the_batch_size_and_later_runs_go_on(monkeypatch):
-    import resnet_studio.train.trainer as tr
+    import resnet_studio.train.setup as setup
 
-    real = tr.build_model
+    real = setup.build_seeded
 
-    def oom_model(spec):
-        model = real(spec)
+    def oom_model(spec, seed):
+        model = real(spec, seed)
         model.forward = lambda x: (_ for _ in ()).throw(torch.OutOfMemoryError("CUDA OOM"))
         return model
 
-    monkeypatch.setattr(tr, "build_model", oom_model)
+    monkeypatch.setattr(setup, "build_seeded", oom_model)
     end = Trainer(SMALL, config(batch_size=256)).run()
     assert end.status == "failed" and "batch size 256" in end.reason and "128" in end.reason
-    monkeypatch.setattr(tr, "build_model", real)
+    monkeypatch.setattr(setup, "build_seeded", real)
     assert Trainer(SMALL, config(epochs=1)).run().status == "finished"
 
 
