@@ -310,5 +310,5 @@ def build_seeded(spec: ArchSpec, seed: int) -> ResNet:
     """``build_model(spec)`` initialised as after ``torch.manual_seed(seed)``, bit for bit, without
     changing the global generator that other threads see after it."""
     with _INIT_LOCK, torch.random.fork_rng(devices=[]):
-        torch.random.default_generator.manual_seed(seed)
+        torch.default_generator.manual_seed(seed)
         return build_model(spec)

@@ -248,13 +248,13 @@ class TrainingSetup:
                 "value per channel and cannot train; use a batch size of 2 or more, "
                 "or a larger input."
             )
-        model = build_seeded(spec, config.seed)
+        built = build_seeded(spec, config.seed)
         notes = list(data.notes)
         if config.pretrained:
-            notes.append(load_pretrained(model, spec))
+            notes.append(load_pretrained(built, spec))
         generator = run_generator(device, config.seed)
-        use_generator(model, generator)
-        model = place(model, device, channels_last)
+        use_generator(built, generator)
+        model = place(built, device, channels_last)
         optimizer = build_optimizer(model, config)
         steps = max(1, data.steps_per_epoch(config.batch_size, dist.world_size()))
         total = steps * config.epochs

@@ -2,13 +2,15 @@
 window's queue runs them) draw nothing from each other, and leave torch's global state alone."""
 
 import threading
+import warnings
 
+import pytest
 import torch
 import torchvision
 
 from resnet_studio import ArchSpec
 from resnet_studio.core.builder import build_model, build_seeded, use_generator
-from resnet_studio.train import Callback, TrainConfig, Trainer
+from resnet_studio.train import Callback, RunRecorder, TrainConfig, Trainer
 from resnet_studio.train.setup import claim_threads
 
 # drop path and dropout on; augmentation in the config
@@ -78,6 +80,30 @@ def test_two_runs_side_by_side_equal_each_alone_step_for_step():
     assert beside[2].steps == alone[2]
 
 
+class StopAt(Callback):
+    def __init__(self, step):
+        self.at = step
+
+    def on_steps(self, trainer, steps):
+        if steps[-1].step >= self.at:
+            trainer.stop()
+
+
+def test_a_resumed_run_draws_what_it_would_have_drawn(tmp_path):
+    """No random state is saved: each batch seeds the run's generator by its place in the run."""
+    cfg = TrainConfig.from_dict({**config(3).to_dict(), "epochs": 2})
+    whole = Steps()
+    Trainer(NOISY, cfg, [whole]).run()
+    first, second = Steps(), Steps()
+    end = Trainer(
+        NOISY, cfg, [first, StopAt(8), RunRecorder(tmp_path)], run_dir=str(tmp_path)
+    ).run()
+    assert end.status == "stopped" and end.step == 8  # mid-way through the second epoch
+    torch.manual_seed(12345)  # whatever the process did meanwhile
+    assert Trainer.from_run_dir(tmp_path, [second]).run().status == "finished"
+    assert first.steps + second.steps == whole.steps
+
+
 def test_a_runs_random_modules_draw_from_its_generator_only():
     model = build_model(NOISY).train()
     x = torch.randn(16, 1, 8, 8)
@@ -120,3 +146,29 @@ def test_the_thread_count_changes_only_while_nothing_else_trains():
         release()
     finally:
         torch.set_num_threads(have)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_cuda_run_draws_on_the_gpu_without_a_sync_per_step():
+    seen = Steps()
+    generators = []
+
+    class Generator(Callback):
+        def on_run_start(self, trainer, info):
+            generators.append(trainer.setup.generator.device.type)
+
+    cfg = TrainConfig.from_dict(
+        {**config(1).to_dict(), "device": "cuda", "epochs": 3, "report_interval": 1e9}
+    )
+    spec = NOISY.replace(input_size=32, layers=(1, 1, 1, 1), widths=(8, 16, 16, 16))
+    torch.cuda.set_sync_debug_mode("warn")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            end = Trainer(spec.replace(drop_block_rate=0.2), cfg, [seen, Generator()]).run()
+    finally:
+        torch.cuda.set_sync_debug_mode(0)
+    assert end.status == "finished", end.reason
+    assert generators == ["cuda"]
+    syncs = [w for w in caught if "synchroniz" in str(w.message)]
+    assert len(syncs) < len(seen.steps) // 4, [str(w.message) for w in syncs[:3]]
