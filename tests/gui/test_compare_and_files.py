@@ -54,7 +54,7 @@ def test_compare_follows_the_current_spec(make_window):
 def test_compare_exports(make_window, tmp_path):
     w = make_window()
     w.compare.quick.click()
-    w._export_compare("table", str(tmp_path / "cmp.csv"))
+    w.exports.export_compare("table", str(tmp_path / "cmp.csv"))
     rows = list(csv.DictReader(open(tmp_path / "cmp.csv")))
     assert [r["stage"] for r in rows] == [
         "stem",
@@ -83,10 +83,10 @@ def test_compare_exports(make_window, tmp_path):
         for key, value in row.items():
             if key != "stage" and value:
                 float(value)  # every other cell is a number
-    w._export_compare("table", str(tmp_path / "cmp.md"))
+    w.exports.export_compare("table", str(tmp_path / "cmp.md"))
     assert (tmp_path / "cmp.md").read_text().startswith("| stage |")
-    w._export_compare("plots", str(tmp_path / "plots.png"))
-    w._export_compare("plots", str(tmp_path / "plots.svg"))
+    w.exports.export_compare("plots", str(tmp_path / "plots.png"))
+    w.exports.export_compare("plots", str(tmp_path / "plots.svg"))
     for part in ("params", "macs", "profile"):
         assert (tmp_path / f"plots-{part}.png").read_bytes()[:4] == b"\x89PNG"
         assert "<svg" in (tmp_path / f"plots-{part}.svg").read_text()
@@ -96,18 +96,18 @@ def test_save_and_open_a_spec(make_window, tmp_path):
     w = make_window()
     w.panel.preset.setCurrentText("resnet56")
     w.panel.input_height.setValue(40)
-    w.save_spec(str(tmp_path / "mine.json"))
+    w.exports.save_spec(str(tmp_path / "mine.json"))
     saved = ArchSpec.from_json((tmp_path / "mine.json").read_text())
     assert saved == w.spec
     w.panel.preset.setCurrentText("resnet152")
-    assert w.open_spec(str(tmp_path / "mine.json"))
+    assert w.exports.open_spec(str(tmp_path / "mine.json"))
     assert w.spec == saved
-    assert str(tmp_path / "mine.json") in w._recent()
+    assert str(tmp_path / "mine.json") in w.exports.recent()
     (tmp_path / "bad.json").write_text('{"layers": [2, 0]}')
-    assert not w.open_spec(str(tmp_path / "bad.json"))
+    assert not w.exports.open_spec(str(tmp_path / "bad.json"))
     assert "layers[1] is 0" in w.statusBar().currentMessage()
     assert w.spec == saved  # nothing lost
-    assert not w.open_spec(str(tmp_path / "missing.json"))
+    assert not w.exports.open_spec(str(tmp_path / "missing.json"))
     assert "Could not open" in w.statusBar().currentMessage()
 
 
@@ -115,9 +115,9 @@ def test_analysis_exports_round_trip(make_window, tmp_path):
     w = make_window()
     w.panel.preset.setCurrentText("resnet50")
     w.panel.batch.setValue(2)
-    w.export_analysis(".json", str(tmp_path / "a.json"))
+    w.exports.export_analysis(".json", str(tmp_path / "a.json"))
     assert json.loads((tmp_path / "a.json").read_text()) == analyze(w.spec, 2).to_dict()
-    w.export_analysis(".csv", str(tmp_path / "a.csv"))
+    w.exports.export_analysis(".csv", str(tmp_path / "a.csv"))
     rows = list(csv.DictReader(open(tmp_path / "a.csv")))
     assert len(rows) == len(analyze(w.spec).layers)
     conv = next(r for r in rows if r["name"] == "layer4.2.conv3")
@@ -128,7 +128,7 @@ def test_analysis_exports_round_trip(make_window, tmp_path):
     assert sum(int(r["params"]) for r in leaves) == analyze(w.spec).totals.params
     assert sum(int(r["macs"]) for r in leaves) == analyze(w.spec, 2).totals.macs
     assert sum(int(r["params"]) for r in rows) > analyze(w.spec).totals.params
-    w.export_analysis(".md", str(tmp_path / "a.md"))
+    w.exports.export_analysis(".md", str(tmp_path / "a.md"))
     assert "| layer4.2.conv3 | Conv2d | [2, 2048, 7, 7] |" in (tmp_path / "a.md").read_text()
 
 
@@ -142,12 +142,12 @@ def test_model_exports_run_off_the_gui_thread(make_window, qtbot, tmp_path):
     w.panel.input_height.setValue(16)
     w.panel.input_width.setValue(16)
     qtbot.waitUntil(lambda: w.model is not None, timeout=20000)
-    w.export_model("state_dict", str(tmp_path / "m.pth"))
-    w.export_model("torchscript", str(tmp_path / "m.pt"))
-    w.export_model("onnx", str(tmp_path / "m.onnx"))
-    w.export_torchinfo(str(tmp_path / "m.txt"))
+    w.exports.export_model("state_dict", str(tmp_path / "m.pth"))
+    w.exports.export_model("torchscript", str(tmp_path / "m.pt"))
+    w.exports.export_model("onnx", str(tmp_path / "m.onnx"))
+    w.exports.export_torchinfo(str(tmp_path / "m.txt"))
     assert w.progress.isVisible()  # the busy indicator while they run
-    qtbot.waitUntil(lambda: w._busy == 0, timeout=120000)
+    qtbot.waitUntil(lambda: w.exports.busy == 0, timeout=120000)
     assert not w.progress.isVisible()
     state = torch.load(tmp_path / "m.pth")
     assert set(state) == set(w.model.state_dict())
@@ -164,7 +164,7 @@ def test_model_exports_run_off_the_gui_thread(make_window, qtbot, tmp_path):
 def test_export_without_a_built_model_says_so(make_window, tmp_path):
     w = make_window()
     w.model = None
-    w.export_model("state_dict", str(tmp_path / "m.pth"))
+    w.exports.export_model("state_dict", str(tmp_path / "m.pth"))
     assert "still being built" in w.statusBar().currentMessage()
     assert not (tmp_path / "m.pth").exists()
 
@@ -192,6 +192,6 @@ def test_exports_are_atomic(make_window, tmp_path, monkeypatch, suffix):
     target = tmp_path / f"a{suffix}"
     target.write_text("old")
     monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError("disk full")))
-    w.export_analysis(suffix, str(target))
+    w.exports.export_analysis(suffix, str(target))
     assert target.read_text() == "old"
     assert "Could not save" in w.statusBar().currentMessage()
