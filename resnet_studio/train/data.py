@@ -126,7 +126,7 @@ class TensorData:
         generator: torch.Generator | None = None,
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Batches ready for the model; training batches are shuffled by (seed, epoch), and
-        ``generator`` (the run's) is seeded for each of them by (seed, epoch, batch) before it
+        ``generator`` (the run's) is seeded for each by (seed, epoch, batch, rank) before it
         draws the batch's augmentation; the model's step then goes on drawing from it."""
         s = self.train if split == "train" else self.val
         order = epoch_order(len(s.y), split, epoch, seed, rank, world).to(s.x.device)
@@ -135,7 +135,7 @@ class TensorData:
             idx = order[i : i + batch_size]
             x = s.x.index_select(0, idx)
             if split == "train":
-                g.manual_seed(batch_seed(seed, epoch, index))
+                g.manual_seed(batch_seed(seed, epoch, index, rank))
                 if self.augment:
                     x = augment(x, g)
             yield self.adapt(x), s.y.index_select(0, idx)

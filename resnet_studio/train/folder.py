@@ -74,13 +74,13 @@ class FolderData:
             num_workers=self.workers,
             pin_memory=self.device.type == "cuda",
             # its workers' seeds come from here, not from torch's global generator
-            generator=torch.Generator().manual_seed(batch_seed(seed, epoch, -1)),
+            generator=torch.Generator().manual_seed(batch_seed(seed, epoch, -1, rank)),
         )
         g = generator if generator is not None else torch.Generator()
         for index, (x, y) in enumerate(loader, start):
             x = x.to(self.device, non_blocking=True)
             if split == "train":
-                g.manual_seed(batch_seed(seed, epoch, index))
+                g.manual_seed(batch_seed(seed, epoch, index, rank))
                 if self.augment:  # on the device, as for tensors: no random transform per image
                     x = augment(x, g)
             yield x, y.to(self.device, non_blocking=True)

@@ -25,11 +25,13 @@ def steps_per_epoch(n: int, batch_size: int, world: int = 1) -> int:
     return -(-(n // world) // batch_size)
 
 
-def batch_seed(seed: int, epoch: int, index: int) -> int:
+def batch_seed(seed: int, epoch: int, index: int, rank: int = 0) -> int:
     """The seed of one training batch's random numbers (its augmentation, and the model's drop
     path, dropout and DropBlock in its step): a function of where the batch is in the run, so a
-    run resumed mid-epoch draws what it would have drawn, with no generator state to save."""
-    digest = hashlib.blake2b(f"{seed},{epoch},{index}".encode(), digest_size=8).digest()
+    run resumed mid-epoch draws what it would have drawn, with no generator state to save. Each
+    DDP rank draws its own."""
+    text = f"{seed},{epoch},{index},{rank}"
+    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little")
 
 

@@ -13,14 +13,15 @@ from resnet_studio.core.builder import build_model, build_seeded, use_generator
 from resnet_studio.train import Callback, RunRecorder, TrainConfig, Trainer
 from resnet_studio.train.setup import claim_threads
 
-# drop path and dropout on; augmentation in the config
+# drop path, DropBlock (in layer3) and dropout on; augmentation in the config
 NOISY = ArchSpec(
     block="basic",
-    layers=(1, 1),
-    widths=(8, 16),
+    layers=(1, 1, 1),
+    widths=(8, 16, 16),
     in_channels=1,
     input_size=8,
     drop_path_rate=0.3,
+    drop_block_rate=0.2,
     drop_rate=0.2,
 )
 
@@ -160,12 +161,12 @@ def test_a_cuda_run_draws_on_the_gpu_without_a_sync_per_step():
     cfg = TrainConfig.from_dict(
         {**config(1).to_dict(), "device": "cuda", "epochs": 3, "report_interval": 1e9}
     )
-    spec = NOISY.replace(input_size=32, layers=(1, 1, 1, 1), widths=(8, 16, 16, 16))
+    spec = NOISY.replace(input_size=32)
     torch.cuda.set_sync_debug_mode("warn")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            end = Trainer(spec.replace(drop_block_rate=0.2), cfg, [seen, Generator()]).run()
+            end = Trainer(spec, cfg, [seen, Generator()]).run()
     finally:
         torch.cuda.set_sync_debug_mode(0)
     assert end.status == "finished", end.reason
