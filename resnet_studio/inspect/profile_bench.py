@@ -53,6 +53,7 @@ class Bench:
         should_stop: Callable[[], bool] | None = None,
     ) -> None:
         self.should_stop = should_stop or (lambda: False)
+        self.last_times: list[float] = []  # the seconds of the last `timed` call's repeats
         self.spec, self.device, self.channels_last = spec, device, channels_last
         self.generator = setup.run_generator(device)  # not torch's global one: runs share it
         model = build_seeded(spec, 0)
@@ -136,6 +137,7 @@ class Bench:
             fn()
             sync(self.device)
             times.append(time.perf_counter() - t0)
+        self.last_times = times
         return statistics.median(times)
 
 

@@ -37,6 +37,7 @@ from .data import TensorData, load_dataset
 from .devices import resolve_device
 from .errors import TrainError
 from .folder import FolderData
+from .memory import check_fits
 
 AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -233,6 +234,11 @@ class TrainingSetup:
         amp_dtype = AMP_DTYPES.get(amp)
         channels_last = cuda if config.channels_last is None else config.channels_last
         data = load_dataset(config, spec, note=note)
+        if data.num_classes < 2:  # it would train to "loss 0, 100%" and learn nothing
+            raise TrainError(
+                f"The {config.dataset} dataset has {data.num_classes} class; a classifier needs "
+                f"images of at least two classes, each in a folder of its own."
+            )
         if data.num_classes > spec.num_classes:
             raise TrainError(
                 f"The {config.dataset} dataset has {data.num_classes} classes but the "
@@ -248,6 +254,7 @@ class TrainingSetup:
                 "value per channel and cannot train; use a batch size of 2 or more, "
                 "or a larger input."
             )
+        check_fits(spec, config.batch_size, device, "train", amp, least=least)
         built = build_seeded(spec, config.seed)
         notes = list(data.notes)
         if config.pretrained:

@@ -27,6 +27,7 @@ from . import distributed as dist
 from .config import TrainConfig
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
+from .memory import smaller_batch_advice
 from .setup import TrainingSetup, load_pretrained
 
 __all__ = ["Trainer", "file_error", "load_pretrained", "versions"]
@@ -88,7 +89,7 @@ class Trainer:
         cls, run_dir: str | os.PathLike[str], callbacks: Iterable[Callback] = ()
     ) -> Trainer:
         """A trainer that continues the run in ``run_dir`` from its last checkpoint."""
-        from .records import load_checkpoint
+        from .checkpoints import load_checkpoint
 
         path = Path(run_dir) / "last.pt"
         state = load_checkpoint(path)  # weights_only: a run folder from elsewhere runs no code
@@ -145,6 +146,9 @@ class Trainer:
     def _set_up(self) -> TrainingSetup:
         assert self.setup is not None, "the run is not set up"
         return self.setup
+
+    def _min_batch(self) -> int:
+        return self.setup.min_batch if self.setup is not None else 1
 
     @property
     def optimizer(self) -> torch.optim.Optimizer:
@@ -395,16 +399,17 @@ class Trainer:
             cuda = self.setup is not None and self.setup.device.type == "cuda"
             where = "GPU" if cuda else "device"
             return RunStatus.FAILED, (
-                f"Out of {where} memory at batch size {self.config.batch_size}; try a "
-                f"batch size of {max(1, self.config.batch_size // 2)} or less, or a "
-                f"smaller input size."
+                f"Out of {where} memory at batch size {self.config.batch_size}; "
+                + smaller_batch_advice(self.config.batch_size, self._min_batch())
+                + "."
             )
         except RuntimeError as e:
             text = str(e).split("\n")[0]
             if "out of memory" in text or "can't allocate memory" in text:
                 return RunStatus.FAILED, (
-                    f"Out of memory at batch size {self.config.batch_size}; try a batch "
-                    f"size of {max(1, self.config.batch_size // 2)} or less."
+                    f"Out of memory at batch size {self.config.batch_size}; "
+                    + smaller_batch_advice(self.config.batch_size, self._min_batch())
+                    + "."
                 )
             return RunStatus.FAILED, f"Training failed: {text}"
         except OSError as e:
