@@ -71,15 +71,6 @@ def test_digits_learn_within_a_few_epochs(tmp_path):
     assert run.best_val_accuracy == max(e.val_accuracy for e in c.epochs)
 
 
-def test_same_seed_same_metrics():
-    runs = []
-    for _ in range(2):
-        c = Collect()
-        Trainer(SMALL, config(epochs=1), [c]).run()
-        runs.append([(s.loss, s.accuracy, s.lr) for s in c.steps])
-    assert runs[0] == runs[1]
-
-
 def test_pause_resume_and_stop_from_another_thread(tmp_path):
     c = Collect()
     trainer = Trainer(
