@@ -26,7 +26,7 @@ from ..core import Analysis, ArchSpec, SpecError, analyze
 from ..core.export import comparison_csv, comparison_markdown, python_code
 from ..core.model_export import FORMATS as MODEL_FORMATS
 from ..core.model_export import with_suffix
-from . import exports, theme, workers
+from . import exports, theme, wheel_guard, workers
 from .compare_view import CURRENT, CompareView
 from .explorer import ExplorerView
 from .inspect_view import InspectView
@@ -47,6 +47,7 @@ FRAME_MARGIN = (16, 40)  # room for a window manager's frame and title bar
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, runs_dir: Path | None = None) -> None:
         super().__init__()
+        wheel_guard.install()  # before the fields are made: the wheel scrolls past them
         self.settings = settings or QSettings("ResNet Studio", "ResNet Studio")
         self.setWindowTitle("ResNet Studio")
         self.analysis: Analysis | None = None
