@@ -323,10 +323,19 @@ class DiagramView(QWidget):
         d = self.ensure_drawn()
         if d is None:
             return
-        port = self.graphics.viewport().size()
-        z = min((port.width() - 4) / d.width, (port.height() - 4) / d.height)
+        # The zoom is reckoned for the pane without scroll bars, and for the horizontal bar that
+        # it makes: reckoned for the viewport's own size, a bar that appears shrinks the
+        # viewport, which refits smaller, which hides the bar, and so on for ever (the window
+        # hung with the pane at some heights).
+        port = self.graphics.maximumViewportSize()
+        w, h = port.width() - 4, port.height() - 4
+        z = min(w / d.width, h / d.height)
         if mode == "readable":
-            z = min(1.0, max(z, (port.height() - 4) / d.height))  # fill the height
+            tall = h / d.height  # fill the height
+            if d.width * tall > w:  # wider than the pane: the horizontal bar takes its height
+                bar = self.graphics.horizontalScrollBar().sizeHint().height()
+                tall = max((h - bar) / d.height, w / d.width)
+            z = min(1.0, max(z, tall))
         self.fit_mode = mode
         self._zoom(z)
         self.graphics.horizontalScrollBar().setValue(self.graphics.horizontalScrollBar().minimum())

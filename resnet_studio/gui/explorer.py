@@ -10,10 +10,12 @@ from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signa
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTabWidget,
@@ -30,6 +32,20 @@ from .flow import FlowLayout
 from .plots import StagePlots
 from .profile_view import ProfileView
 from .tree_model import COLUMNS, SECTION_ROLE, SORT_ROLE, LayerTreeModel, item_names
+
+MIN_TREE_ROWS = 3
+MIN_PICTURES_HEIGHT = 150  # the tab bar and room to see the diagram
+DEFAULT_SHARES = (5000, 7000)  # tree : pictures (above the minimums: in proportion)
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    """``page`` in a frameless scroll area: it scrolls in a short place rather than holding the
+    splitter above it."""
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
 
 
 class SummaryStrip(QWidget):
@@ -144,19 +160,27 @@ class ExplorerView(QWidget):
         self.diagram = DiagramView()
         self.pictures = QTabWidget()
         self.pictures.addTab(self.diagram, "Diagram")
-        self.pictures.addTab(self.plots, "Charts")
+        self.pictures.addTab(_scrolled(self.plots), "Charts")
         self.pictures.setTabToolTip(0, "The network drawn to scale; click a box to find its row")
         self.pictures.setTabToolTip(1, "Parameters and MACs per stage, and the shape profile")
         self.profile = ProfileView()
-        self.pictures.addTab(self.profile, "Profile")
+        self.pictures.addTab(_scrolled(self.profile), "Profile")
         self.pictures.setTabToolTip(
             2, "The network measured on a device: images/s, peak memory, time per stage"
         )
+        # The splitter moves freely between the tree's few rows and the pictures' tab bar and
+        # a strip of picture (the charts and the profile scroll below their own minimums);
+        # neither side collapses to nothing.
+        rows = self.tree.fontMetrics().height() + 4
+        self.tree.setMinimumHeight(MIN_TREE_ROWS * rows + self.tree.header().sizeHint().height())
+        self.pictures.setMinimumHeight(MIN_PICTURES_HEIGHT)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tree)
         split.addWidget(self.pictures)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, DEFAULT_SHARES[0])  # a resize keeps the shares
+        split.setStretchFactor(1, DEFAULT_SHARES[1])
+        split.setSizes(list(DEFAULT_SHARES))  # shares of the height, until the user drags
         self.splitter = split
         layout.addWidget(split, 1)
 

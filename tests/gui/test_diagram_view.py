@@ -293,3 +293,24 @@ def test_the_export_menu_asks_for_a_file_and_a_scale(make_window, tmp_path, monk
     action.trigger()
     message = w.statusBar().currentMessage()
     assert message.startswith("Could not save x.svg:") and message.endswith(".")
+
+
+def test_the_readable_fit_leaves_room_for_the_scroll_bar_it_makes(qtbot):
+    """Fitted to the height, a wide diagram gets a horizontal scroll bar; the fit must leave room
+    for it, or the bar shrinks the view, which refits smaller, hiding the bar, which refits
+    larger... (the window hung with the diagram's pane at some heights)."""
+    from resnet_studio.gui.diagram_view import DiagramView
+
+    view = DiagramView()
+    qtbot.addWidget(view)
+    view.show_networks([("resnet50", analyze(ArchSpec.from_preset("resnet50")))])
+    view.show()
+    d = view.ensure_drawn()
+    bar = view.graphics.horizontalScrollBar().sizeHint().height()
+    for height in range(90, 400, 5):
+        view.graphics.resize(700, height)
+        view.fit("readable")
+        port = view.graphics.maximumViewportSize()
+        wide = d.width * view.zoom > port.width() - 4 + 0.5
+        drawn_height = d.height * view.zoom + (bar if wide else 0)
+        assert drawn_height <= port.height() - 4 + 0.5, height
