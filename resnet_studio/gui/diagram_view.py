@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -89,6 +89,14 @@ class _Graphics(QGraphicsView):
     def resizeEvent(self, e: Any) -> None:
         super().resizeEvent(e)
         self.owner.resized()
+
+    def viewportEvent(self, e: Any) -> bool:
+        # Qt asks for a tooltip once the mouse rests; the scene would answer with its items'
+        # (none: one canvas draws everything) and so hide the diagram's own a second later
+        if e.type() == QEvent.Type.ToolTip:
+            self.owner.show_tip(self.mapToScene(e.pos()), e.globalPos())
+            return True
+        return super().viewportEvent(e)
 
     def wheelEvent(self, e: Any) -> None:
         self.owner.fit_mode = None
@@ -360,6 +368,12 @@ class DiagramView(QWidget):
         self.graphics.viewport().setCursor(
             Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor
         )
+        self.show_tip(pos, global_pos, h)
+
+    def show_tip(self, pos: Any, global_pos: QPoint, h: Hit | None = None) -> None:
+        """Explain the item at scene point ``pos`` in a tooltip (or hide it, off the items);
+        as the pointer reaches the item, and again while it rests there."""
+        h = h or self._hit(pos)
         if h is None:
             QToolTip.hideText()
             return

@@ -39,14 +39,30 @@ MIN_PICTURES_HEIGHT = 150  # the tab bar and room to see the diagram
 DEFAULT_SHARES = (5000, 7000)  # tree : pictures (above the minimums: in proportion)
 
 
-def _scrolled(page: QWidget) -> QScrollArea:
-    """``page`` in a frameless scroll area: it scrolls in a short place rather than holding the
-    splitter above it."""
-    area = QScrollArea()
-    area.setWidget(page)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    return area
+class PictureTabs(QTabWidget):
+    """Tabs whose tall pages scroll in a short place rather than hold the splitter above them;
+    asked about a page, they answer about the page, not the scroll area around it."""
+
+    def add_scrolled(self, page: QWidget, title: str) -> int:
+        area = QScrollArea()
+        area.setWidget(page)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        return self.addTab(area, title)
+
+    def indexOf(self, page: QWidget) -> int:  # noqa: N802 (Qt's name)
+        for i in range(self.count()):
+            tab = self.widget(i)
+            if tab is page or (isinstance(tab, QScrollArea) and tab.widget() is page):
+                return i
+        return -1
+
+    def setCurrentWidget(self, page: QWidget) -> None:  # noqa: N802 (Qt's name)
+        self.setCurrentIndex(self.indexOf(page))
+
+    def currentWidget(self) -> QWidget:  # noqa: N802 (Qt's name)
+        tab = super().currentWidget()
+        return tab.widget() if isinstance(tab, QScrollArea) else tab
 
 
 class SummaryStrip(QWidget):
@@ -159,13 +175,13 @@ class ExplorerView(QWidget):
         header.resizeSection(2, 150)
         self.plots = StagePlots()
         self.diagram = DiagramView()
-        self.pictures = QTabWidget()
+        self.pictures = PictureTabs()
         self.pictures.addTab(self.diagram, "Diagram")
-        self.pictures.addTab(_scrolled(self.plots), "Charts")
+        self.pictures.add_scrolled(self.plots, "Charts")
         self.pictures.setTabToolTip(0, "The network drawn to scale; click a box to find its row")
         self.pictures.setTabToolTip(1, "Parameters and MACs per stage, and the shape profile")
         self.profile = ProfileView()
-        self.pictures.addTab(_scrolled(self.profile), "Profile")
+        self.pictures.add_scrolled(self.profile, "Profile")
         self.pictures.setTabToolTip(
             2, "The network measured on a device: images/s, peak memory, time per stage"
         )
