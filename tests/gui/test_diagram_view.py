@@ -336,8 +336,9 @@ def test_a_diagram_tooltip_stays_while_the_mouse_rests(make_window, qtbot):
     assert "layer1.0.conv1" in shown
     rest = QHelpEvent(QEvent.Type.ToolTip, at, port.mapToGlobal(at))
     QApplication.sendEvent(port, rest)
-    QApplication.processEvents()
-    assert QToolTip.isVisible() and QToolTip.text() == shown
+    with pytest.raises(qtbot.TimeoutError):  # an empty answer hid it within 0.3 s
+        qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=1000)
+    assert QToolTip.text() == shown
     QToolTip.hideText()
     QApplication.sendEvent(port, QHelpEvent(QEvent.Type.ToolTip, at, port.mapToGlobal(at)))
     assert QToolTip.isVisible() and QToolTip.text() == shown  # resting brings it back
