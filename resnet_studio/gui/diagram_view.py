@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,9 +33,11 @@ from PySide6.QtWidgets import (
 from ..core.analysis import Analysis
 from ..core.diagram import diagram
 from ..core.diagram_items import Diagram, Fold, Hit, hit, matching
+from . import window_settings
 from .diagram_export import DiagramTooLarge, write_diagram
 from .diagram_paint import paint_diagram
 from .diagram_tips import tooltip
+from .exports import export_stem
 from .flow import ElidedLabel
 
 MIN_ZOOM, MAX_ZOOM = 0.03, 8.0
@@ -410,9 +412,16 @@ class DiagramView(QWidget):
         title = " vs ".join(label for label, _ in self.labelled)
         write_diagram(d, path, scale, title)
 
+    def export_name(self) -> Path:
+        """Where the export is offered: named after the networks shown, in the folder the user
+        last saved to (or the home folder)."""
+        settings = self._settings()
+        folder = window_settings.last_dir(settings) if settings else Path.home()
+        return folder / f"{export_stem([label for label, _ in self.labelled], 'diagram')}.svg"
+
     def export_interactive(self) -> None:
         path, chosen = QFileDialog.getSaveFileName(
-            self, "Export diagram", str(_last_dir() / "diagram.svg"), "SVG (*.svg);;PNG (*.png)"
+            self, "Export diagram", str(self.export_name()), "SVG (*.svg);;PNG (*.png)"
         )
         if not path:
             return
@@ -431,7 +440,9 @@ class DiagramView(QWidget):
             )
             if not ok:
                 return
-        _LAST_DIR[0] = Path(path).parent
+        settings = self._settings()
+        if settings:
+            window_settings.remember_dir(settings, path)
         try:
             self.export(path, scale)
         except (OSError, ValueError, DiagramTooLarge) as e:
@@ -440,14 +451,12 @@ class DiagramView(QWidget):
             return
         self._say(f"Exported {path}")
 
+    def _settings(self) -> QSettings | None:
+        """The window's settings, where it has them (a diagram alone has none)."""
+        settings = getattr(self.window(), "settings", None)
+        return settings if isinstance(settings, QSettings) else None
+
     def _say(self, text: str) -> None:
         win = self.window()
         if isinstance(win, QMainWindow):
             win.statusBar().showMessage(text, 8000)
-
-
-_LAST_DIR: list[Path] = [Path.home()]
-
-
-def _last_dir() -> Path:
-    return _LAST_DIR[0]
