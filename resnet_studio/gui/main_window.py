@@ -85,6 +85,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
+        for split in self.findChildren(QSplitter):  # a drag stops at a pane's minimum
+            split.setChildrenCollapsible(False)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumWidth(120)

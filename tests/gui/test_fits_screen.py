@@ -148,3 +148,21 @@ def test_the_layer_tree_shows_8_rows_and_its_splitter_moves_smoothly(make_window
         assert tree_rows >= 2.5
         assert w.explorer.diagram.graphics.viewport().height() >= 60
         assert min(split.sizes()) > 0
+
+
+def test_no_splitter_collapses_a_pane_to_nothing(make_window, qtbot):
+    from PySide6.QtWidgets import QSplitter
+
+    w = make_window()
+    w.resize(1280 - FRAME_MARGIN[0], 720 - FRAME_MARGIN[1])
+    qtbot.waitExposed(w)
+    for tab in range(w.tabs.count()):
+        w.tabs.setCurrentIndex(tab)
+        QApplication.processEvents()
+        for split in w.findChildren(QSplitter):
+            if not split.isVisibleTo(w):
+                continue
+            for i in range(1, split.count()):
+                for far in (0, 10_000):  # the handle dragged as far as it goes, either way
+                    split.moveSplitter(far, i)
+                    assert min(split.sizes()) > 0, (w.tabs.tabText(tab), split.sizes())
