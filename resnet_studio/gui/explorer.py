@@ -62,7 +62,8 @@ class PictureTabs(QTabWidget):
 
     def currentWidget(self) -> QWidget:  # noqa: N802 (Qt's name)
         tab = super().currentWidget()
-        return tab.widget() if isinstance(tab, QScrollArea) else tab
+        inner = tab.widget() if isinstance(tab, QScrollArea) else None
+        return inner or tab
 
 
 class SummaryStrip(QWidget):

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 EXPORT_LIMIT_S = 1800  # resnet152 to ONNX takes under a minute here: beyond this, it hangs
 
 
-def export_stem(labels: list[str], what: str = "") -> str:
+def export_stem(labels: Sequence[str], what: str = "") -> str:
     """A default file name's stem that says what is in the file: the networks' names (each
     spec's one name), then what of them: "resnet18-vs-resnet50", "resnet50-edited-diagram"."""
     stem = "-vs-".join(file_stem(label) for label in labels) or "nothing"
