@@ -9,6 +9,7 @@ Qt-free; numpy holds the step buffers.
 from __future__ import annotations
 
 import colorsys
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ __all__ = ["Growing", "Run", "RunStatus", "default_name", "free_colour", "nth_co
 PALETTE = ("#2f6db3", "#e07b22", "#3a9b48", "#b8312f", "#7b52ab", "#8c6d31", "#d45d9f", "#4a9fa8")
 
 
+@functools.lru_cache(maxsize=4096)  # free_colour asks for the same ones, run after run
 def nth_colour(i: int) -> str:
     if i < len(PALETTE):
         return PALETTE[i]
