@@ -18,10 +18,8 @@ from typing import Any
 from ..atomic import atomic_write_json
 from .config import TrainConfig
 from .events import EpochMetrics, RunStatus, StepMetrics
-from .records import RunSummary, read_json_object
+from .records import META, RunSummary
 from .summary import step_metrics, step_records
-
-META = "meta.json"  # the user's name, tags and the run's colour
 
 __all__ = ["Growing", "Run", "RunStatus", "default_name", "free_colour", "nth_colour"]
 
@@ -265,10 +263,7 @@ class Run:
     def from_disk(cls, summary: RunSummary, taken_colours: set[str], steps: bool = True) -> Run:
         """A past run from its small files: epochs, last step and end from its summary, its name
         from meta.json. Its steps' curves are read only if ``steps`` (see :meth:`read_steps`)."""
-        try:
-            meta = read_json_object(summary.dir / META)
-        except ValueError:
-            meta = {}
+        meta = summary.meta
         colour = meta.get("colour")
         if not isinstance(colour, str) or colour in taken_colours:
             colour = free_colour(taken_colours)
