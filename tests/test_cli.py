@@ -118,7 +118,7 @@ def test_depth_layers_prints_every_layer(capsys):
 
 def test_custom_spec_is_labelled(capsys):
     main(["summary", "--preset", "resnet50", "--num-classes", "10"])
-    assert "custom (based on resnet50)" in capsys.readouterr().out
+    assert "resnet50 (edited)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from ..core import analyze
-from ..core.compare import comparison_label
 from ..core.presets import preset_spec, spec_label
 from .options import add_spec_options, number, spec_from_args
 
@@ -57,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         return _fail(f"the folder {out.parent} does not exist")
     spec = spec_from_args(args)
-    label = comparison_label(spec, spec_label(spec, args.preset))
+    label = spec_label(spec, args.preset)
     labelled = [(label, analyze(spec))]
     for name in dict.fromkeys(args.compare or ()):
         if name != label:

@@ -26,7 +26,6 @@ def run_app(argv: list[str] | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 1
-    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -55,8 +54,6 @@ def run_app(argv: list[str] | None = None) -> int:
     from . import theme
 
     theme.use_environment(app)  # RESNET_STUDIO_THEME=dark where the desktop says nothing
-    # The settings stay where they were when the application name was "ResNet Studio".
-    settings = QSettings("ResNet Studio", "ResNet Studio")
-    window = MainWindow(settings)
+    window = MainWindow()  # the user's own settings (window_settings.app_settings)
     window.show()
     return app.exec()

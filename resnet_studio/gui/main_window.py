@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFileDialog,
     QMainWindow,
     QMessageBox,
     QProgressBar,
@@ -21,25 +18,23 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
-from ..atomic import atomic_write_text
-from ..core import Analysis, ArchSpec, SpecError, analyze
-from ..core.export import comparison_csv, comparison_markdown, python_code
-from ..core.model_export import FORMATS as MODEL_FORMATS
-from ..core.model_export import with_suffix
-from . import exports, theme, workers
-from .compare_view import CURRENT, CompareView
+from ..core import Analysis, ArchSpec
+from ..core.document import SpecDocument
+from . import actions, theme, window_settings, workers
+from .compare_view import CompareView
 from .explorer import ExplorerView
+from .exports_controller import ExportsController
 from .inspect_view import InspectView
 from .notices import Notices
-from .plot_export import SLIDE, ask_and_export
+from .slots import Call, Pass
 from .spec_panel import SpecPanel
+from .sweeps_view import SweepsView
 from .train_view import TrainView
 
 if TYPE_CHECKING:
     from torch import nn  # the GUI thread never imports torch (see _build)
 
 BUILD_DELAY_MS = 400  # build the real module once the controls have been still this long
-MAX_RECENT = 8
 DEFAULT_SIZE = (1400, 900)  # the first launch's size where the screen has room
 FRAME_MARGIN = (16, 40)  # room for a window manager's frame and title bar
 
@@ -47,16 +42,15 @@ FRAME_MARGIN = (16, 40)  # room for a window manager's frame and title bar
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, runs_dir: Path | None = None) -> None:
         super().__init__()
-        self.settings = settings or QSettings("ResNet Studio", "ResNet Studio")
+        self.settings = settings or window_settings.app_settings()
         self.setWindowTitle("ResNet Studio")
-        self.analysis: Analysis | None = None
-        self.spec: ArchSpec | None = None
         self.model: nn.Module | None = None  # the built module of self.spec, once built
         self._build_generation = 0
-        self._rebuild = False
-        self._busy = 0
+        self._built_spec: ArchSpec | None = None  # the spec of the build started last
 
-        self.panel = SpecPanel()
+        # the one copy of the spec; the panel edits it, the views follow it
+        self.doc = SpecDocument()
+        self.panel = SpecPanel(self.doc)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
@@ -71,19 +65,20 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.compare, "Compare")
         self.train = TrainView(runs_dir)
         self.tabs.addTab(self.train, "Train")
-        self.train.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.train.message.connect(self.say)
         self.inspect = InspectView(self.train.manager)
         self.tabs.addTab(self.inspect, "Inspect")
-        self.inspect.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.inspect.message.connect(self.say)
         self.inspect.problem.connect(self.tell_problem)
         self.train.inspectRequested.connect(self.inspect_run)
+        self.sweeps = SweepsView(self.settings, self.train.manager.root)
+        self.tabs.addTab(self.sweeps, "Sweeps")
+        self.sweeps.runRequested.connect(self.show_run)
+        self.sweeps.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.notices = Notices()  # errors that matter, kept until read
         self.train.problem.connect(self.tell_problem)
         self.train.panel.adaptRequested.connect(self.adapt_spec)
         self.train.specRequested.connect(self.panel.set_spec)
-        self.train.modelExportRequested.connect(
-            lambda checkpoint, fmt: self.export_model(fmt, checkpoint=checkpoint)
-        )
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self.tabs)
@@ -100,130 +95,23 @@ class MainWindow(QMainWindow):
         self.build_timer.setSingleShot(True)
         self.build_timer.setInterval(BUILD_DELAY_MS)
         self.build_timer.timeout.connect(self._start_build)
-        self._make_menus()
-        self.panel.changed.connect(self.on_spec_changed)
-        self.compare.exportRequested.connect(self._export_compare)
-        self.explorer.profile.profiled.connect(lambda p: self.compare.refresh())
-        self._restore_settings()
-        self.on_spec_changed()
+        self.exports = ExportsController(self)  # open, save and export, asking for paths
+        self.train.modelExportRequested.connect(Pass(self.exports.export_run_model))
+        self.compare.exportRequested.connect(Pass(self.exports.export_compare))
+        self.menus = actions.install(self)
+        self.exports.recent_menu = self.menus["Open &recent"]
+        for view in (self.explorer, self.compare, self.train):
+            view.bind(self.doc)
+        self.doc.changed.connect(self._spec_changed)
+        self.doc.invalid.connect(self._spec_invalid)
+        self.explorer.profile.profiled.connect(Call(self.compare.refresh))
+        window_settings.restore(self)
+        self.exports.fill_recent()
+        self._spec_changed(self.doc)
         if not self.compare.entries:
             self.compare.set_entries(["resnet18", "resnet50"])
         theme.apply(self)  # the plots light or dark, as the desktop is, and as it switches
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
-
-    # --- menus ---------------------------------------------------------------------------------
-    def _action(
-        self, menu: Any, text: str, slot: Any, shortcut: Any = None, tip: str = ""
-    ) -> QAction:
-        a = QAction(text, self)
-        if shortcut is not None:
-            a.setShortcut(QKeySequence(shortcut))
-        a.setStatusTip(tip or text)
-        a.setToolTip(tip or text)
-        a.triggered.connect(slot)
-        menu.addAction(a)
-        return a
-
-    def _make_menus(self) -> None:
-        m = self.menuBar().addMenu("&File")
-        self._action(
-            m,
-            "&Open spec…",
-            self.open_spec,
-            QKeySequence.StandardKey.Open,
-            "Open an architecture spec (JSON)",
-        )
-        self.recent_menu = m.addMenu("Open &recent")
-        self._action(
-            m,
-            "&Save spec as…",
-            self.save_spec,
-            QKeySequence.StandardKey.Save,
-            "Save the architecture spec as JSON",
-        )
-        m.addSeparator()
-        e = m.addMenu("&Export")
-        self._action(e, "Analysis as CSV…", lambda: self.export_analysis(".csv"), "Ctrl+E")
-        self._action(e, "Analysis as JSON…", lambda: self.export_analysis(".json"))
-        self._action(e, "Analysis as Markdown…", lambda: self.export_analysis(".md"))
-        self._action(
-            e,
-            "Diagram as SVG or PNG…",
-            lambda: self.explorer.diagram.export_interactive(),
-            tip="The Explorer's diagram as shown, folds included; SVG keeps the text as text",
-        )
-        self._action(
-            e,
-            "Comparison diagram as SVG or PNG…",
-            lambda: self.compare.diagram.export_interactive(),
-            tip="The compared networks side by side on one scale, aligned by stage",
-        )
-        self._action(
-            e,
-            "Explorer charts as figures…",
-            lambda: self.export_charts(self.explorer.plots),
-            tip="Parameters, MACs and the shape profile: PNG or SVG at a size and DPI you choose",
-        )
-        self._action(
-            e,
-            "Comparison charts as figures…",
-            lambda: self.export_charts(self.compare.plots, size=SLIDE),
-            tip="The compared networks' charts, slide-sized (1920×1080) unless you choose",
-        )
-        self._action(
-            e,
-            "Training curves as a figure…",
-            lambda: self.train.export_dialog(),
-            tip="Loss and accuracy side by side, with their legends, without the controls",
-        )
-        self._action(
-            e,
-            "torchinfo summary…",
-            self.export_torchinfo,
-            tip="torchinfo's summary of the built model, as text",
-        )
-        e.addSeparator()
-        # the menu item decides the format; a typed suffix that differs gets the right one added
-        for fmt, text, tip in (
-            ("onnx", "Model as ONNX…", "One self-contained ONNX file; opens in Netron"),
-            ("pt2", "Model as torch.export (.pt2)…", "torch.export's program; torch.export.load"),
-            ("torchscript", "Model as TorchScript…", "A traced TorchScript module (deprecated)"),
-            ("state_dict", "Model state_dict…", "The weights only, for load_state_dict"),
-            ("python", "Model as Python code…", "Python that builds this architecture"),
-        ):
-            self._action(e, text, lambda _=False, f=fmt: self.export_model(f), tip=tip)
-        m.addSeparator()
-        self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        ed = self.menuBar().addMenu("&Edit")
-        self._action(
-            ed,
-            "&Copy selected rows",
-            self.explorer.copy_selection,
-            tip="Copy the selected layer rows as tab-separated text",
-        )
-        self._action(
-            ed,
-            "Copy &Python code",
-            self.copy_python,
-            "Ctrl+Shift+C",
-            "Copy Python that builds this architecture with resnet_studio",
-        )
-        self._action(
-            ed,
-            "&Find layer",
-            self.find_layer,
-            QKeySequence.StandardKey.Find,
-            "Show the Explorer and filter its layers by name or type",
-        )
-        v = self.menuBar().addMenu("&View")
-        self._action(v, "&Explorer", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1")
-        self._action(v, "&Compare", lambda: self.tabs.setCurrentIndex(1), "Ctrl+2")
-        self._action(v, "&Train", lambda: self.tabs.setCurrentIndex(2), "Ctrl+3")
-        self._action(v, "&Inspect", lambda: self.tabs.setCurrentWidget(self.inspect), "Ctrl+4")
-        self._action(v, "Expand all layers", self.explorer.tree.expandAll)
-        self._action(v, "Collapse all layers", self.explorer.tree.collapseAll)
-        h = self.menuBar().addMenu("&Help")
-        self._action(h, "&About ResNet Studio", self.about)
 
     def _scheme_changed(self, *_: Any) -> None:
         theme.apply(self)
@@ -234,6 +122,21 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.inspect)
         self.inspect.open_run(run_dir)
 
+    def show_run(self, run_dir: str) -> None:
+        """The Train tab with the run in ``run_dir`` selected (a sweep's trial)."""
+        manager, name = self.train.manager, Path(run_dir).name
+        if manager.find(name) is None and Path(run_dir).parent == manager.root:
+            manager.load(steps=False)  # a worker process wrote it after the tab read the runs
+        if manager.find(name) is None:
+            self.statusBar().showMessage(
+                f"The run {run_dir} is not in this window's runs folder ({manager.root}): "
+                "its worker used another --root, or another machine.",
+                15000,
+            )
+            return
+        self.tabs.setCurrentWidget(self.train)
+        self.train.select_id(name)
+
     def find_layer(self) -> None:
         """The Explorer's layer filter, shown and focused with its text selected."""
         self.tabs.setCurrentWidget(self.explorer)
@@ -241,32 +144,29 @@ class MainWindow(QMainWindow):
         self.explorer.filter.selectAll()
 
     # --- the spec ---------------------------------------------------------------------------
-    def on_spec_changed(self) -> None:
-        spec = self.panel.current()
-        batch, dtype = self.panel.batch.value(), self.panel.dtype.currentText()
-        if isinstance(spec, SpecError):
-            self.panel.mark_invalid(spec)
-            self.statusBar().showMessage(str(spec))
-            self.explorer.set_stale(True)
-            self.build_timer.stop()
-            self._build_generation += 1
-            self.train.set_spec(None, "")
-            self.explorer.build_status.setText("not built: the spec is invalid")
-            self.explorer.build_status.setStyleSheet("color: palette(mid);")
-            self.model = None
-            self._rebuild = True  # a fix that returns to the last valid spec builds it again
-            return
-        self.panel.mark_invalid(None)
+    @property
+    def spec(self) -> ArchSpec:
+        """The last valid spec (the document's)."""
+        return self.doc.spec
+
+    @property
+    def analysis(self) -> Analysis:
+        return self.doc.analysis
+
+    def _spec_invalid(self, doc: SpecDocument) -> None:
+        """The views show the last valid spec, greyed; nothing builds until it is fixed."""
+        self.statusBar().showMessage(" ".join(str(e) for e in self.panel.errors()))
+        self.build_timer.stop()
+        self._build_generation += 1
+        self._built_spec = None  # a fix that returns to the last valid spec builds it again
+        self.explorer.build_status.setText("not built: the spec is invalid")
+        self.explorer.build_status.setStyleSheet("color: palette(mid);")
+        self.model = None
+
+    def _spec_changed(self, doc: SpecDocument) -> None:
         self.statusBar().clearMessage()
-        changed = spec != self.spec or self._rebuild
-        self._rebuild = False
-        self.spec = spec
-        self.analysis = analyze(spec, batch, dtype)
-        title = self.panel.label(spec)
-        self.explorer.show_analysis(self.analysis, title)
-        self.compare.set_current(spec, title, batch)
-        self.train.set_spec(spec, title)
-        if changed:
+        if doc.spec != self._built_spec:
+            self._built_spec = doc.spec
             self.model = None
             self._build_generation += 1
             self.explorer.build_status.setText("building the model…")
@@ -299,208 +199,15 @@ class MainWindow(QMainWindow):
 
         workers.start(lambda: _build(spec), built, failed)
 
-    # --- files --------------------------------------------------------------------------------
-    def _ask_save(self, title: str, suffix: str, filters: str) -> str | None:
-        last = self.settings.value("last_dir", str(Path.home()))
-        path, _ = QFileDialog.getSaveFileName(
-            self, title, str(Path(str(last)) / f"{self._stem()}{suffix}"), filters
-        )
-        if not path:
-            return None
-        if not Path(path).suffix:
-            path += suffix
-        self.settings.setValue("last_dir", str(Path(path).parent))
-        return path
-
-    def _stem(self) -> str:
-        return self.panel.label(self.spec).split(" ")[0] if self.spec else "spec"
-
-    def _report(self, fn: Any, done: str) -> None:
-        """Run ``fn`` now; say ``done`` or the error in the status bar."""
-        try:
-            fn()
-        except (OSError, SpecError, ValueError) as e:
-            self.tell_problem(f"Could not save: {e}")
-            return
-        self.statusBar().showMessage(done, 5000)
-
-    def save_spec(self, path: str | None = None) -> None:
-        if self.spec is None:
-            return
-        path = path or self._ask_save("Save spec", ".json", "Spec (*.json)")
-        if path:
-            self._report(lambda: exports.save_spec(self.spec, path), f"Saved {path}")
-            self._add_recent(path)
-
-    def open_spec(self, path: str | None = None) -> bool:
-        if not path:
-            last = self.settings.value("last_dir", str(Path.home()))
-            path, _ = QFileDialog.getOpenFileName(self, "Open spec", str(last), "Spec (*.json)")
-            if not path:
-                return False
-        try:
-            spec, kind = exports.read_spec(Path(path).read_text(encoding="utf-8"))
-        except OSError as e:
-            self.statusBar().showMessage(f"Could not open {path}: {e.strerror}.")
-            return False
-        except SpecError as e:
-            self.statusBar().showMessage(f"{Path(path).name}: {e}")
-            return False
-        self.panel.set_spec(spec)
-        self._add_recent(path)
-        self.statusBar().showMessage(
-            f"Opened the spec of {kind}, {path}" if kind else f"Opened {path}", 5000
-        )
-        return True
-
-    def _add_recent(self, path: str) -> None:
-        recent = [p for p in self._recent() if p != path]
-        self.settings.setValue("recent", json.dumps([path, *recent][:MAX_RECENT]))
-        self._fill_recent()
-
-    def _recent(self) -> list[str]:
-        try:
-            return list(json.loads(str(self.settings.value("recent", "[]"))))
-        except (TypeError, ValueError):
-            return []
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for p in self._recent():
-            self.recent_menu.addAction(p, self._opener(p))
-        self.recent_menu.setEnabled(bool(self._recent()))
-
-    def _opener(self, path: str) -> Callable[[], bool]:
-        """A slot that takes no arguments (``triggered`` passes ``checked``), opening ``path``."""
-        return lambda: self.open_spec(path)
-
-    def export_analysis(self, suffix: str, path: str | None = None) -> None:
-        if self.analysis is None:
-            return
-        names = {".csv": "CSV (*.csv)", ".json": "JSON (*.json)", ".md": "Markdown (*.md)"}
-        path = path or self._ask_save("Export analysis", suffix, names[suffix])
-        if path:
-            a = self.analysis
-            title = self.panel.label(a.spec)
-            self._report(lambda: exports.export_analysis(a, path, title), f"Exported {path}")
-
-    def _in_background(self, what: str, fn: Any) -> None:
-        """A long export off the GUI thread, with the busy indicator."""
-        self._busy += 1
-        self.progress.show()
-        self.statusBar().showMessage(f"{what}…")
-
-        def finish(message: str, failed: bool = False) -> None:
-            self._busy -= 1
-            self.progress.setVisible(self._busy > 0)
-            if failed:
-                self.tell_problem(message)
-            else:
-                self.statusBar().showMessage(message, 8000)
-
-        workers.start(
-            fn,
-            lambda msg: finish(msg),
-            lambda e: finish(f"{what} failed: {str(e).splitlines()[0]}", failed=True),
-        )
+    def say(self, sentence: str) -> None:
+        """A passing sentence in the status bar."""
+        self.statusBar().showMessage(sentence, 15000)
 
     def tell_problem(self, sentence: str) -> None:
         """A sentence that must not vanish: in the status bar a while, and in the notices
         until read."""
         self.statusBar().showMessage(sentence, 60000)
         self.notices.add(sentence)
-
-    def _need_model(self) -> bool:
-        if self.model is None:
-            self.statusBar().showMessage(
-                "The model is still being built; try again in a moment.", 5000
-            )
-            return False
-        return True
-
-    def export_torchinfo(self, path: str | None = None) -> None:
-        if not self._need_model():
-            return
-        path = path or self._ask_save("Export torchinfo summary", ".txt", "Text (*.txt)")
-        if not path:
-            return
-        model, spec, batch = self.model, self.spec, self.panel.batch.value()
-        assert model is not None and spec is not None  # a model is built from the spec
-
-        def work() -> str:
-            atomic_write_text(path, exports.torchinfo_text(model, spec, batch))
-            return f"Exported {path}"
-
-        self._in_background("Writing the torchinfo summary", work)
-
-    def export_model(
-        self, fmt: str, path: str | None = None, checkpoint: str | None = None
-    ) -> None:
-        """The built model (or, with ``checkpoint``, a run's trained one) as ``fmt``, written
-        off the GUI thread; ``path`` skips the file dialog."""
-        form = MODEL_FORMATS[fmt]
-        if checkpoint is None and form.needs_model and not self._need_model():
-            return
-        if checkpoint is None and self.spec is None:
-            return
-        what = f"{Path(checkpoint).parent.name} ({Path(checkpoint).stem})" if checkpoint else ""
-        title = f"Export {what or 'model'} as {form.title}"
-        path = path or self._ask_save(title, form.suffix, f"{form.title} (*{form.suffix})")
-        if not path:
-            return
-        path = str(with_suffix(path, fmt))
-        model, spec, base = self.model, self.spec, self.panel.base_preset
-
-        def work() -> str:
-            written = exports.export_model(
-                fmt, path, model=model, spec=spec, checkpoint=checkpoint, base_preset=base
-            )
-            return f"Exported {written}"
-
-        self._in_background(f"Exporting {form.title}", work)
-
-    def copy_python(self) -> None:
-        if self.spec is not None:
-            QGuiApplication.clipboard().setText(python_code(self.spec, self.panel.base_preset))
-            self.statusBar().showMessage("Copied the Python code", 4000)
-
-    def _export_compare(self, what: str, path: str | None = None) -> None:
-        c = self.compare.comparison
-        if c is None:
-            return
-        if what == "table":
-            path = path or self._ask_save(
-                "Export comparison", ".csv", "CSV (*.csv);;Markdown (*.md)"
-            )
-            if path:
-                text = comparison_markdown(c) if path.endswith(".md") else comparison_csv(c)
-                self._report(lambda: atomic_write_text(path, text), f"Exported {path}")
-            return
-        self.export_charts(self.compare.plots, path, SLIDE)
-
-    def export_charts(self, plots: Any, path: str | None = None, size: Any = None) -> None:
-        """A view's three charts as figures (size, DPI and format asked, slide-sized for the
-        comparison), each with its legend; ``path`` skips the questions."""
-        last = Path(str(self.settings.value("last_dir", str(Path.home()))))
-
-        def write(path: str, w: int | None = None, h: int | None = None, dpi: float = 96) -> None:
-            p = Path(path)
-            self._report(
-                lambda: plots.export_all(path, w, h, dpi), f"Exported {p.stem}-*{p.suffix}"
-            )
-            self.settings.setValue("last_dir", str(p.parent))
-
-        if path:
-            write(path, *(size or (None, None)))
-        else:
-            ask_and_export(
-                self,
-                "Export the charts (three figures)",
-                (plots.widgets[2].width(), plots.widgets[2].height()),
-                last / f"{self._stem()}-charts.png",
-                write,
-                size,
-            )
 
     def about(self) -> None:
         QMessageBox.about(
@@ -513,57 +220,6 @@ class MainWindow(QMainWindow):
         )
 
     # --- settings and closing ---------------------------------------------------------------------
-    def _restore_settings(self) -> None:
-        s = self.settings
-        if not (s.value("geometry") and self.restoreGeometry(s.value("geometry"))):
-            self.fit_screen()
-        if s.value("splitter"):
-            self.splitter.restoreState(s.value("splitter"))
-        else:
-            panel = self.spec_scroll.minimumWidth() + 16
-            self.splitter.setSizes([panel, max(1, self.width() - panel)])
-        for key, splitter in self._splitters().items():
-            if s.value(key):
-                splitter.restoreState(s.value(key))
-        spec = s.value("spec")
-        if spec:
-            try:
-                self.panel.base_preset = str(s.value("base_preset", "resnet18"))
-                self.panel.set_spec(ArchSpec.from_json(str(spec)))
-            except SpecError:
-                pass  # an old or hand-edited setting: start from the default
-        # A setting read from the file is text; one set in this session keeps its type.
-        self.panel.batch.setValue(int(str(s.value("batch", 1))))
-        self.panel.dtype.setCurrentText(str(s.value("dtype", "float32")))
-        self.tabs.setCurrentIndex(int(str(s.value("tab", 0))))
-        try:
-            entries = json.loads(str(s.value("compare", "[]")))
-            self.compare.set_entries(
-                [e for e in entries if e == CURRENT or e in ArchSpec.presets()]
-            )
-        except (TypeError, ValueError):
-            pass
-        try:
-            saved = json.loads(str(s.value("train", "{}")))
-            if isinstance(saved, dict):
-                self.train.panel.restore(saved)
-            if s.value("train_columns_chosen") in (True, "true"):
-                self.train.choose_columns(set(json.loads(str(s.value("train_columns", "[]")))))
-        except (TypeError, ValueError):
-            pass  # an old or hand-edited setting: the defaults
-        self._fill_recent()
-
-    def _splitters(self) -> dict[str, QSplitter]:
-        """The splitters inside the tabs, by their settings key: each comes back where the
-        user left it."""
-        return {
-            "explorer_splitter": self.explorer.splitter,
-            "compare_splitter": self.compare.splitter,
-            "compare_lower_splitter": self.compare.lower_pane,
-            "train_splitter": self.train.splitter,
-            "train_right_splitter": self.train.right_splitter,
-        }
-
     def fit_screen(self) -> None:
         """The first launch: 1400×900 where the screen has room, else the screen's available
         area (without task bars) less a margin for the window frame, centred on it."""
@@ -575,22 +231,7 @@ class MainWindow(QMainWindow):
         self.move(area.center() - self.rect().center())
 
     def save_settings(self) -> None:
-        s = self.settings
-        s.setValue("geometry", self.saveGeometry())
-        s.setValue("splitter", self.splitter.saveState())
-        for key, splitter in self._splitters().items():
-            s.setValue(key, splitter.saveState())
-        if self.spec is not None:
-            s.setValue("spec", self.spec.to_json(indent=None))
-            s.setValue("base_preset", self.panel.base_preset)
-        s.setValue("batch", self.panel.batch.value())
-        s.setValue("dtype", self.panel.dtype.currentText())
-        s.setValue("tab", self.tabs.currentIndex())
-        s.setValue("compare", json.dumps(self.compare.entries))
-        s.setValue("train", json.dumps(self.train.panel.settings()))
-        s.setValue("train_columns", json.dumps(sorted(self.train.chosen_columns or [])))
-        s.setValue("train_columns_chosen", self.train.chosen_columns is not None)
-        s.sync()
+        window_settings.save(self)
 
     def adapt_spec(self, overrides: dict[str, Any]) -> None:
         """Give the spec the dataset's channels, classes and a small input size."""
@@ -620,9 +261,11 @@ class MainWindow(QMainWindow):
         self.train.stop_all()
         self.save_settings()
         self.build_timer.stop()
+        self._build_generation += 1  # a build that ends after the window is gone is ignored
         self.explorer.profile.cancel()  # a profile or range test under way ends early
         self.train.panel.cancel_lr_finder()
         self.inspect.cancel()
+        self.sweeps.shut_down()
         workers.wait_all()
         super().closeEvent(event)
 

@@ -62,7 +62,9 @@ def _progress(run: Run) -> str:
 
 def arch_label(run: Run) -> str:
     spec = run.spec
-    return run.info.get("spec_label") or (spec_label(spec) if spec is not None else "")
+    if spec is None:
+        return str(run.info.get("spec_label") or "")
+    return spec_label(spec, run.info.get("base_preset"))  # one name, whatever the run stored
 
 
 def _speed(run: Run) -> str:

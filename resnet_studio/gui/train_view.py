@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import ArchSpec
+from ..core.document import SpecDocument
 from ..core.format import human_bytes
 from ..train.errors import TrainError
 from ..train.events import RunStatus
@@ -169,6 +170,7 @@ class TrainView(QWidget):
 
         self.spec: ArchSpec | None = None
         self.spec_label = ""
+        self.base_preset: str | None = None
         self._deletions: list[Deletion] = []
         self._undo_timer = QTimer(self, singleShot=True, interval=UNDO_SECONDS * 1000)
         self._undo_timer.timeout.connect(self.finish_deletions)
@@ -206,6 +208,19 @@ class TrainView(QWidget):
         QTimer.singleShot(0, self.tradeoff.refresh)  # once the window shows
 
     # --- the spec to train, and the runs -------------------------------------------------------
+    def bind(self, doc: SpecDocument) -> None:
+        """Follow the spec document: its spec trains; an invalid one cannot."""
+        doc.changed.connect(self._document_changed)
+        doc.invalid.connect(self._document_invalid)
+        self._document_changed(doc)
+
+    def _document_changed(self, doc: SpecDocument) -> None:
+        self.base_preset = doc.base_preset
+        self.set_spec(doc.spec, doc.label)
+
+    def _document_invalid(self, doc: SpecDocument) -> None:
+        self.set_spec(None, "")
+
     def set_spec(self, spec: ArchSpec | None, label: str) -> None:
         self.spec, self.spec_label = spec, label
         self.panel.show_fit(spec)
@@ -241,7 +256,9 @@ class TrainView(QWidget):
         if self.spec is None:
             return None
         try:
-            run = self.manager.start(self.spec, self.panel.config(), self.spec_label)
+            run = self.manager.start(
+                self.spec, self.panel.config(), self.spec_label, self.base_preset
+            )
         except (TrainError, OSError) as e:
             self.message.emit(str(e))
             return None

@@ -226,9 +226,15 @@ class RunManager:
         return len(self._trainers)
 
     # --- actions ---------------------------------------------------------------------------
-    def start(self, spec: ArchSpec, config: TrainConfig, spec_label: str = "") -> Run:
+    def start(
+        self,
+        spec: ArchSpec,
+        config: TrainConfig,
+        spec_label: str = "",
+        base_preset: str | None = None,
+    ) -> Run:
         """A new run of ``spec`` (its own copy), started now or queued; TrainError if its folder
-        cannot be made."""
+        cannot be made. ``base_preset`` is the preset the spec was edited from."""
         from ..core.presets import closest_preset, preset_of
         from .trainer import Trainer
 
@@ -246,6 +252,7 @@ class RunManager:
         run = Run(run_dir.name, run_dir, free_colour(self._colours()))
         run.info = {
             "spec_label": spec_label,
+            **({"base_preset": base_preset} if base_preset else {}),
             "spec": spec.to_dict(),
             "dataset": {"name": config.dataset},
             "config": config.to_dict(),

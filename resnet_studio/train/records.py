@@ -174,6 +174,7 @@ def _typed(d: dict[str, Any], key: str, kind: type | tuple[type, ...], default: 
 _CONFIG_FIELDS: dict[str, type | tuple[type, ...]] = {
     "device": str,
     "spec_label": str,
+    "base_preset": str,
     "params": int,
     "macs": int,
     "steps_per_epoch": int,

@@ -77,19 +77,20 @@ class Growing:
 def default_name(info: dict[str, Any]) -> str:
     """A short readable name from what the run trains: "resnet18 · digits · lr 0.05". A spec
     that differs from its preset only in channels, classes or input size (adapted to the data)
-    keeps the preset's name; one with other edits is "resnet50 (edited)"."""
-    from ..core.presets import closest_preset, preset_of
+    keeps the preset's name; one with other edits is named by ``spec_label`` with the preset it
+    was edited from (the run's ``base_preset``): "resnet50 (edited)"."""
+    from ..core.presets import closest_preset, preset_of, spec_label
     from ..core.spec import ArchSpec
 
     parts = []
     if "spec" in info:
         spec = ArchSpec.from_dict(info["spec"])
-        arch = preset_of(spec) or closest_preset(spec)
-        if arch is None:
-            label = info.get("spec_label") or ""
-            base = label.removeprefix("custom (based on ").removesuffix(")")
-            arch = f"{base} (edited)" if label.startswith("custom (based on ") else "custom"
-        parts.append(arch)
+        base = info.get("base_preset")
+        parts.append(
+            preset_of(spec)
+            or closest_preset(spec)
+            or spec_label(spec, base if isinstance(base, str) else None)
+        )
     dataset = (info.get("dataset") or {}).get("name")
     if dataset:
         parts.append(dataset)

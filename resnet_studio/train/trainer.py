@@ -28,6 +28,7 @@ from .data import load_dataset
 from .devices import resolve_device
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
+from .memory import check_fits, smaller_batch_advice
 
 
 class _Stopped(Exception):
@@ -273,6 +274,7 @@ class Trainer:
                 "or a larger input."
             )
         self._min_batch = 2 if one_by_one else 1
+        check_fits(spec, cfg.batch_size, self.device, "train", amp, least=self._min_batch)
         model = build_model(spec)
         notes = list(data.notes)
         if cfg.pretrained:
@@ -508,16 +510,17 @@ class Trainer:
         except torch.OutOfMemoryError:
             where = "GPU" if self.device.type == "cuda" else "device"
             return RunStatus.FAILED, (
-                f"Out of {where} memory at batch size {self.config.batch_size}; try a "
-                f"batch size of {max(1, self.config.batch_size // 2)} or less, or a "
-                f"smaller input size."
+                f"Out of {where} memory at batch size {self.config.batch_size}; "
+                + smaller_batch_advice(self.config.batch_size, getattr(self, "_min_batch", 1))
+                + "."
             )
         except RuntimeError as e:
             text = str(e).split("\n")[0]
             if "out of memory" in text or "can't allocate memory" in text:
                 return RunStatus.FAILED, (
-                    f"Out of memory at batch size {self.config.batch_size}; try a batch "
-                    f"size of {max(1, self.config.batch_size // 2)} or less."
+                    f"Out of memory at batch size {self.config.batch_size}; "
+                    + smaller_batch_advice(self.config.batch_size, getattr(self, "_min_batch", 1))
+                    + "."
                 )
             return RunStatus.FAILED, f"Training failed: {text}"
         except OSError as e:

@@ -1,6 +1,7 @@
 """Compare view, saving and opening specs, exports, and starting without a display."""
 
 import csv
+import dataclasses
 import json
 import os
 import subprocess
@@ -51,63 +52,79 @@ def test_compare_follows_the_current_spec(make_window):
     assert w.compare.comparison.labels == ("resnet50", "resnet50 (current)")
 
 
-def test_compare_exports(make_window, tmp_path):
+def test_compare_exports_the_rows_shown(make_window, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # this test's profiles only
+    from resnet_studio.inspect.profile_cache import ProfileCache, default_path
+
+    from ..inspect.test_profile_compare import _profile
+
+    a18, a50 = ArchSpec.from_preset("resnet18"), ArchSpec.from_preset("resnet50")
+    cache = ProfileCache(default_path())
+    for spec, img_s, peak in ((a18, 400.0, 2_000_000), (a50, 200.0, 3_000_000)):
+        # at a batch the Profile tab does not show (these have no per-stage rows to draw)
+        cache.put(dataclasses.replace(_profile(spec, "cpu", img_s, 50.0, peak), batch_size=3))
     w = make_window()
     w.compare.quick.click()
-    w._export_compare("table", str(tmp_path / "cmp.csv"))
+    cv = w.compare
+    shown = [(stage, measure) for stage, measure in cv.table_rows if measure]
+    assert ("measured", "inference img/s") in shown  # the table shows the measured rows
+    w.exports.export_compare("table", str(tmp_path / "cmp.csv"))
     rows = list(csv.DictReader(open(tmp_path / "cmp.csv")))
-    assert [r["stage"] for r in rows] == [
-        "stem",
-        "layer1",
-        "layer2",
-        "layer3",
-        "layer4",
-        "head",
-        "total",
-    ]
-    a18, a50 = analyze(ArchSpec.from_preset("resnet18")), analyze(ArchSpec.from_preset("resnet50"))
-    layer3 = rows[3]  # numbers only, one a cell
-    assert int(layer3["resnet50 channels"]) == 1024 and int(layer3["resnet18 channels"]) == 256
-    assert (int(layer3["resnet50 height"]), int(layer3["resnet50 width"])) == (14, 14)
-    assert int(layer3["resnet50 params"]) == a50.stages[3].params
-    assert float(layer3["resnet50 params ratio"]) == pytest.approx(
-        a50.stages[3].params / a18.stages[3].params, abs=1e-4
+    assert [(r["stage"], r["measure"]) for r in rows] == shown  # exactly the rows shown
+    by = {(r["stage"], r["measure"]): r for r in rows}
+    n18, n50 = analyze(a18), analyze(a50)
+    assert int(by["layer3", "channels"]["resnet50"]) == 1024
+    assert int(by["layer3", "params"]["resnet50"]) == n50.stages[3].params
+    assert by["layer3", "output shape"]["resnet50"] == "1024×14×14"
+    assert int(by["total", "params"]["resnet18"]) == n18.totals.params
+    assert by["total", "params"]["resnet50 vs resnet18"] == (
+        cv.cell("total", "params", "resnet50", against_first=True).text()
     )
-    assert rows[5]["resnet50 height"] == ""  # the head's output has no spatial size
-    total = rows[-1]
-    assert int(total["resnet50 params"]) == a50.totals.params
-    assert float(total["resnet50 MACs ratio"]) == pytest.approx(
-        a50.totals.macs / a18.totals.macs, abs=1e-4
-    )
-    for row in rows:
-        for key, value in row.items():
-            if key != "stage" and value:
-                float(value)  # every other cell is a number
-    w._export_compare("table", str(tmp_path / "cmp.md"))
-    assert (tmp_path / "cmp.md").read_text().startswith("| stage |")
-    w._export_compare("plots", str(tmp_path / "plots.png"))
-    w._export_compare("plots", str(tmp_path / "plots.svg"))
+    assert float(by["measured", "inference img/s"]["resnet50"]) == 200.0
+    w.exports.export_compare("table", str(tmp_path / "cmp.md"))
+    md = (tmp_path / "cmp.md").read_text()
+    assert md.startswith("| stage | measure |") and md.count("\n") == 2 + len(shown)
+    assert "| measured | peak memory |" in md
+    w.exports.export_compare("plots", str(tmp_path / "plots.png"))
+    w.exports.export_compare("plots", str(tmp_path / "plots.svg"))
     for part in ("params", "macs", "profile"):
         assert (tmp_path / f"plots-{part}.png").read_bytes()[:4] == b"\x89PNG"
         assert "<svg" in (tmp_path / f"plots-{part}.svg").read_text()
+
+
+def test_a_difference_the_text_hides_is_highlighted(make_window):
+    w = make_window()
+    w.panel.load_preset("resnet50")
+    w.panel.num_classes.setValue(1001)
+    w.compare.set_entries(["resnet50", "current"])
+    cv = w.compare
+    assert cv.comparison.labels == ("resnet50", "resnet50 (edited)")
+    head = analyze(ArchSpec.from_preset("resnet50")).stages[-1].params
+    head_1001 = analyze(w.spec).stages[-1].params
+    mine = cv.cell("head", "params", "resnet50 (edited)")
+    assert cv.cell("head", "params", "resnet50").text() == mine.text() == human(head)
+    assert head != head_1001
+    assert mine.background().color().name() == "#fff2c4"  # highlighted: they differ
+    vs = cv.cell("head", "params", "resnet50 (edited)", against_first=True).text()
+    assert vs not in ("same", "×1.00") and vs == f"×{head_1001 / head:.4f}"
 
 
 def test_save_and_open_a_spec(make_window, tmp_path):
     w = make_window()
     w.panel.preset.setCurrentText("resnet56")
     w.panel.input_height.setValue(40)
-    w.save_spec(str(tmp_path / "mine.json"))
+    w.exports.save_spec(str(tmp_path / "mine.json"))
     saved = ArchSpec.from_json((tmp_path / "mine.json").read_text())
     assert saved == w.spec
     w.panel.preset.setCurrentText("resnet152")
-    assert w.open_spec(str(tmp_path / "mine.json"))
+    assert w.exports.open_spec(str(tmp_path / "mine.json"))
     assert w.spec == saved
-    assert str(tmp_path / "mine.json") in w._recent()
+    assert str(tmp_path / "mine.json") in w.exports.recent()
     (tmp_path / "bad.json").write_text('{"layers": [2, 0]}')
-    assert not w.open_spec(str(tmp_path / "bad.json"))
+    assert not w.exports.open_spec(str(tmp_path / "bad.json"))
     assert "layers[1] is 0" in w.statusBar().currentMessage()
     assert w.spec == saved  # nothing lost
-    assert not w.open_spec(str(tmp_path / "missing.json"))
+    assert not w.exports.open_spec(str(tmp_path / "missing.json"))
     assert "Could not open" in w.statusBar().currentMessage()
 
 
@@ -115,9 +132,9 @@ def test_analysis_exports_round_trip(make_window, tmp_path):
     w = make_window()
     w.panel.preset.setCurrentText("resnet50")
     w.panel.batch.setValue(2)
-    w.export_analysis(".json", str(tmp_path / "a.json"))
+    w.exports.export_analysis(".json", str(tmp_path / "a.json"))
     assert json.loads((tmp_path / "a.json").read_text()) == analyze(w.spec, 2).to_dict()
-    w.export_analysis(".csv", str(tmp_path / "a.csv"))
+    w.exports.export_analysis(".csv", str(tmp_path / "a.csv"))
     rows = list(csv.DictReader(open(tmp_path / "a.csv")))
     assert len(rows) == len(analyze(w.spec).layers)
     conv = next(r for r in rows if r["name"] == "layer4.2.conv3")
@@ -128,7 +145,7 @@ def test_analysis_exports_round_trip(make_window, tmp_path):
     assert sum(int(r["params"]) for r in leaves) == analyze(w.spec).totals.params
     assert sum(int(r["macs"]) for r in leaves) == analyze(w.spec, 2).totals.macs
     assert sum(int(r["params"]) for r in rows) > analyze(w.spec).totals.params
-    w.export_analysis(".md", str(tmp_path / "a.md"))
+    w.exports.export_analysis(".md", str(tmp_path / "a.md"))
     assert "| layer4.2.conv3 | Conv2d | [2, 2048, 7, 7] |" in (tmp_path / "a.md").read_text()
 
 
@@ -142,12 +159,12 @@ def test_model_exports_run_off_the_gui_thread(make_window, qtbot, tmp_path):
     w.panel.input_height.setValue(16)
     w.panel.input_width.setValue(16)
     qtbot.waitUntil(lambda: w.model is not None, timeout=20000)
-    w.export_model("state_dict", str(tmp_path / "m.pth"))
-    w.export_model("torchscript", str(tmp_path / "m.pt"))
-    w.export_model("onnx", str(tmp_path / "m.onnx"))
-    w.export_torchinfo(str(tmp_path / "m.txt"))
+    w.exports.export_model("state_dict", str(tmp_path / "m.pth"))
+    w.exports.export_model("torchscript", str(tmp_path / "m.pt"))
+    w.exports.export_model("onnx", str(tmp_path / "m.onnx"))
+    w.exports.export_torchinfo(str(tmp_path / "m.txt"))
     assert w.progress.isVisible()  # the busy indicator while they run
-    qtbot.waitUntil(lambda: w._busy == 0, timeout=120000)
+    qtbot.waitUntil(lambda: w.exports.busy == 0, timeout=120000)
     assert not w.progress.isVisible()
     state = torch.load(tmp_path / "m.pth")
     assert set(state) == set(w.model.state_dict())
@@ -164,7 +181,7 @@ def test_model_exports_run_off_the_gui_thread(make_window, qtbot, tmp_path):
 def test_export_without_a_built_model_says_so(make_window, tmp_path):
     w = make_window()
     w.model = None
-    w.export_model("state_dict", str(tmp_path / "m.pth"))
+    w.exports.export_model("state_dict", str(tmp_path / "m.pth"))
     assert "still being built" in w.statusBar().currentMessage()
     assert not (tmp_path / "m.pth").exists()
 
@@ -192,6 +209,6 @@ def test_exports_are_atomic(make_window, tmp_path, monkeypatch, suffix):
     target = tmp_path / f"a{suffix}"
     target.write_text("old")
     monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError("disk full")))
-    w.export_analysis(suffix, str(target))
+    w.exports.export_analysis(suffix, str(target))
     assert target.read_text() == "old"
     assert "Could not save" in w.statusBar().currentMessage()

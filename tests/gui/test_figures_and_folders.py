@@ -12,7 +12,7 @@ def test_compare_charts_export_slide_sized_with_the_networks_named(make_window, 
     w.tabs.setCurrentWidget(w.compare)
     w.compare.set_entries(["resnet18", "resnet50", "wide_resnet50_2"])
     on_screen = [p.size() for p in w.compare.plots.plots]
-    w._export_compare("plots", str(tmp_path / "cmp.png"))  # a path: the slide size
+    w.exports.export_compare("plots", str(tmp_path / "cmp.png"))  # a path: the slide size
     for part in ("params", "macs", "profile"):
         image = QImage(str(tmp_path / f"cmp-{part}.png"))
         assert (image.width(), image.height()) == (1920, 1080)

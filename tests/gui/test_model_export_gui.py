@@ -46,7 +46,7 @@ def test_the_menu_item_decides_the_format_not_the_typed_suffix(
     out.mkdir()
     asked = answer_save_dialog(monkeypatch, out / "weights.pt")  # TorchScript's suffix
     menu_action(window, "Model state_dict…").trigger()
-    qtbot.waitUntil(lambda: window._busy == 0, timeout=60000)
+    qtbot.waitUntil(lambda: window.exports.busy == 0, timeout=60000)
     assert asked[0][1] == "state_dict (*.pth)"
     assert sorted(p.name for p in out.iterdir()) == ["weights.pt.pth"]
     state = torch.load(out / "weights.pt.pth", weights_only=True)  # tensors, not a program
@@ -62,7 +62,7 @@ def test_a_pt2_export_from_the_menu_opens_with_torch_export(window, qtbot, monke
     answer_save_dialog(monkeypatch, out / "net")
     menu_action(window, "Model as torch.export (.pt2)…").trigger()
     assert window.progress.isVisible()  # off the GUI thread, with the busy indicator
-    qtbot.waitUntil(lambda: window._busy == 0, timeout=60000)
+    qtbot.waitUntil(lambda: window.exports.busy == 0, timeout=60000)
     loaded = torch.export.load(str(out / "net.pt2")).module()
     x = torch.randn(3, 1, 8, 8)
     reference = window.model.eval()
@@ -74,7 +74,7 @@ def test_a_pt2_export_from_the_menu_opens_with_torch_export(window, qtbot, monke
 def test_python_code_from_the_menu(window, qtbot, monkeypatch, tmp_path):
     answer_save_dialog(monkeypatch, tmp_path / "net.py")
     menu_action(window, "Model as Python code…").trigger()
-    qtbot.waitUntil(lambda: window._busy == 0, timeout=20000)
+    qtbot.waitUntil(lambda: window.exports.busy == 0, timeout=20000)
     scope: dict = {}
     exec((tmp_path / "net.py").read_text(), scope)
     assert scope["spec"] == TINY
@@ -135,7 +135,7 @@ def test_a_runs_checkpoint_exports_its_trained_weights(
     train.model_button.menu().actions()[0].trigger()  # ONNX
     assert seen and "best" in seen[0] and "last" in seen[0]
     assert run_dir.name in asked[0][0] and which.lower() in asked[0][0]
-    qtbot.waitUntil(lambda: window._busy == 0, timeout=60000)
+    qtbot.waitUntil(lambda: window.exports.busy == 0, timeout=60000)
     assert "Exported" in window.statusBar().currentMessage(), window.statusBar().currentMessage()
     assert sorted(p.name for p in out.iterdir()) == ["trained.onnx"]
     x = torch.randn(4, 1, 8, 8)
@@ -157,7 +157,7 @@ def test_a_damaged_checkpoint_is_a_sentence_in_the_status_bar(
     train.table.selectRow(0)
     answer_save_dialog(monkeypatch, tmp_path / "m.pt2")
     train.export_run_model("pt2")
-    qtbot.waitUntil(lambda: window._busy == 0, timeout=60000)
+    qtbot.waitUntil(lambda: window.exports.busy == 0, timeout=60000)
     message = window.statusBar().currentMessage()
     assert "failed" in message and "cannot be read" in message and "\n" not in message
     assert not (tmp_path / "m.pt2").exists()
@@ -177,12 +177,12 @@ def test_exporting_while_a_run_trains_leaves_the_run_alone(window, qtbot, monkey
     out = tmp_path / "out"
     out.mkdir()
     for fmt, name in (("onnx", "m.onnx"), ("pt2", "m.pt2")):
-        window.export_model(fmt, str(out / name))
+        window.exports.export_model(fmt, str(out / name))
     exporting = []  # the flag torch.export sets for every thread while it traces
 
     def exported() -> bool:
         exporting.append(torch.compiler.is_exporting())
-        return window._busy == 0
+        return window.exports.busy == 0
 
     qtbot.waitUntil(exported, timeout=120000)
     assert len(exporting) > 10 and not any(exporting), "the export traced in the window's process"

@@ -5,6 +5,7 @@ import json
 from PySide6.QtWidgets import QApplication
 
 from resnet_studio.core import ArchSpec
+from resnet_studio.gui import window_settings
 
 
 def _action(w, text):
@@ -26,9 +27,9 @@ def test_an_analysis_json_opens_its_spec(make_window, tmp_path):
     w = make_window()
     w.panel.preset.setCurrentText("resnext50_32x4d")
     path = str(tmp_path / "analysis.json")
-    w.export_analysis(".json", path)
+    w.exports.export_analysis(".json", path)
     w.panel.preset.setCurrentText("resnet18")
-    assert w.open_spec(path)
+    assert w.exports.open_spec(path)
     assert w.spec == ArchSpec.from_preset("resnext50_32x4d")
     assert "the spec of an analysis" in w.statusBar().currentMessage()
 
@@ -38,11 +39,11 @@ def test_a_run_config_opens_its_spec_and_metrics_say_what_they_are(make_window, 
     config = tmp_path / "config.json"
     spec = ArchSpec.from_preset("resnet34")
     config.write_text(json.dumps({"spec": spec.to_dict(), "epochs": 5}))
-    assert w.open_spec(str(config))
+    assert w.exports.open_spec(str(config))
     assert w.spec == spec and "a run's config" in w.statusBar().currentMessage()
     metrics = tmp_path / "metrics.jsonl"
     metrics.write_text('{"step": 1, "loss": 2.3}\n{"step": 2, "loss": 2.1}\n')
-    assert not w.open_spec(str(metrics))
+    assert not w.exports.open_spec(str(metrics))
     assert "metrics.jsonl" in w.statusBar().currentMessage()
     assert w.spec == spec
 
@@ -51,7 +52,7 @@ def test_a_failed_run_or_save_stays_listed_until_read(make_window, tmp_path):
     w = make_window()
     assert not w.notices.isVisibleTo(w)
     w.train.problem.emit("resnet20 failed: the loss became NaN at step 12")
-    w.export_analysis(".csv", str(tmp_path / "missing" / "a.csv"))  # no such folder
+    w.exports.export_analysis(".csv", str(tmp_path / "missing" / "a.csv"))  # no such folder
     assert w.notices.isVisibleTo(w) and w.notices.text() == "⚠ 2 unread"
     w.statusBar().clearMessage()  # the status bar forgets; the notices do not
     w.notices.list_menu.aboutToShow.emit()
@@ -70,7 +71,7 @@ def test_a_failed_run_or_save_stays_listed_until_read(make_window, tmp_path):
 def test_every_splitter_comes_back_where_the_user_left_it(make_window):
     w = make_window()
     dragged = {}
-    for i, (key, splitter) in enumerate(w._splitters().items()):
+    for i, (key, splitter) in enumerate(window_settings.splitters(w).items()):
         w.tabs.setCurrentIndex(["explorer", "compare", "train"].index(key.split("_")[0]))
         QApplication.processEvents()
         total = sum(splitter.sizes())
@@ -79,7 +80,7 @@ def test_every_splitter_comes_back_where_the_user_left_it(make_window):
         dragged[key] = splitter.sizes()
     w.close()
     again = make_window()
-    for key, splitter in again._splitters().items():
+    for key, splitter in window_settings.splitters(again).items():
         again.tabs.setCurrentIndex(["explorer", "compare", "train"].index(key.split("_")[0]))
         QApplication.processEvents()
         assert splitter.sizes() == dragged[key], key
@@ -109,3 +110,37 @@ def test_the_plots_follow_a_dark_desktop(make_window):
     finally:
         theme.apply(w, dark=False)
     assert all(p.backgroundBrush().color().lightness() > 240 for p in plots)
+
+
+def test_menu_items_pass_no_checked_flag_into_path_parameters(make_window, monkeypatch):
+    """``triggered`` passes ``checked``: a slot ``open_spec(path=None)`` connected as it is
+    would get ``path=False``. Every menu item calls its slot with no argument."""
+    from resnet_studio.gui.exports_controller import ExportsController
+
+    calls = []
+    for name in ("open_spec", "save_spec", "export_torchinfo"):
+
+        def spy(self, path=None, _name=name):
+            calls.append((_name, path))
+
+        monkeypatch.setattr(ExportsController, name, spy)
+    w = make_window()
+    for text in ("&Open spec…", "&Save spec as…", "torchinfo summary…"):
+        _action(w, text).trigger()
+    assert calls == [("open_spec", None), ("save_spec", None), ("export_torchinfo", None)]
+
+
+def test_open_spec_and_open_recent_from_the_menu(make_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = make_window()
+    path = tmp_path / "mine.json"
+    path.write_text(ArchSpec.from_preset("resnet34").to_json())
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    _action(w, "&Open spec…").trigger()
+    assert w.spec == ArchSpec.from_preset("resnet34")
+    w.panel.preset.setCurrentText("resnet18")
+    recent = w.menus["Open &recent"].actions()
+    assert [a.text() for a in recent] == [str(path)]
+    recent[0].trigger()
+    assert w.spec == ArchSpec.from_preset("resnet34")
