@@ -99,6 +99,26 @@ def _signal(w: QWidget) -> Any:
 
 class SpecPanel(QWidget):
     changed = Signal()
+    # the controls, made from FIELDS: each under its row's ``attr``
+    block: QComboBox
+    groups: LimitSpinBox
+    width_per_group: LimitSpinBox
+    stem: QComboBox
+    shortcut: QComboBox
+    conv_bias: QCheckBox
+    zero_init: QCheckBox
+    stem_width: LimitSpinBox
+    stem_pool: QComboBox
+    attention: QComboBox
+    aa: QComboBox
+    preact: QCheckBox
+    drop_path_rate: QDoubleSpinBox
+    drop_rate: QDoubleSpinBox
+    drop_block_rate: QDoubleSpinBox
+    in_channels: LimitSpinBox
+    num_classes: LimitSpinBox
+    batch: LimitSpinBox
+    dtype: QComboBox
 
     def __init__(self, document: SpecDocument | None = None, parent: Any = None) -> None:
         super().__init__(parent)
