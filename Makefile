@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test]' 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]' 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/python -c "import torch, torchvision, PySide6, pyqtgraph, torchinfo"
 	touch $(STAMP)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..core import analyze
 from ..core.presets import preset_spec, spec_label
-from .options import add_spec_options, spec_from_args
+from .options import add_spec_options, number, spec_from_args
 
 
 def add_parser(sub: Any) -> None:
@@ -35,7 +35,12 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="boxes proportional to size and channels (default: a log scale)",
     )
-    s.add_argument("--scale", type=float, default=2.0, help="PNG pixels per point (default 2)")
+    s.add_argument(
+        "--scale",
+        type=number(0, open_low=True),
+        default=2.0,
+        help="PNG pixels per point (default 2)",
+    )
     s.add_argument("--no-legend", action="store_true", help="leave out the key under the diagram")
     s.add_argument("--out", required=True, metavar="FILE", help="FILE.svg or FILE.png")
     s.set_defaults(func=run)

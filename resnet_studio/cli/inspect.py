@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .options import whole
+
 SHADES = " .:-=+*#%@"  # a Grad-CAM map in text, from 0 to 1
 MAP_COLUMNS = 32
 
@@ -44,7 +46,9 @@ def add_parser(sub: Any) -> None:
         "stage whose output is larger than 1×1)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON document")
-    p.add_argument("--top-losses", type=int, default=10, metavar="N", help="list N worst images")
+    p.add_argument(
+        "--top-losses", type=whole(0), default=10, metavar="N", help="list N worst images"
+    )
     p.set_defaults(func=run)
 
 

@@ -28,6 +28,7 @@ from .inspect_view import InspectView
 from .notices import Notices
 from .slots import Call, Pass
 from .spec_panel import SpecPanel
+from .sweeps_view import SweepsView
 from .train_view import TrainView
 
 if TYPE_CHECKING:
@@ -70,6 +71,10 @@ class MainWindow(QMainWindow):
         self.inspect.message.connect(self.say)
         self.inspect.problem.connect(self.tell_problem)
         self.train.inspectRequested.connect(self.inspect_run)
+        self.sweeps = SweepsView(self.settings, self.train.manager.root)
+        self.tabs.addTab(self.sweeps, "Sweeps")
+        self.sweeps.runRequested.connect(self.show_run)
+        self.sweeps.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.notices = Notices()  # errors that matter, kept until read
         self.train.problem.connect(self.tell_problem)
         self.train.panel.adaptRequested.connect(self.adapt_spec)
@@ -116,6 +121,21 @@ class MainWindow(QMainWindow):
         """The Inspect tab, looking into the run in ``run_dir``."""
         self.tabs.setCurrentWidget(self.inspect)
         self.inspect.open_run(run_dir)
+
+    def show_run(self, run_dir: str) -> None:
+        """The Train tab with the run in ``run_dir`` selected (a sweep's trial)."""
+        manager, name = self.train.manager, Path(run_dir).name
+        if manager.find(name) is None and Path(run_dir).parent == manager.root:
+            manager.load(steps=False)  # a worker process wrote it after the tab read the runs
+        if manager.find(name) is None:
+            self.statusBar().showMessage(
+                f"The run {run_dir} is not in this window's runs folder ({manager.root}): "
+                "its worker used another --root, or another machine.",
+                15000,
+            )
+            return
+        self.tabs.setCurrentWidget(self.train)
+        self.train.select_id(name)
 
     def find_layer(self) -> None:
         """The Explorer's layer filter, shown and focused with its text selected."""
@@ -245,6 +265,7 @@ class MainWindow(QMainWindow):
         self.explorer.profile.cancel()  # a profile or range test under way ends early
         self.train.panel.cancel_lr_finder()
         self.inspect.cancel()
+        self.sweeps.shut_down()
         workers.wait_all()
         super().closeEvent(event)
 

@@ -37,6 +37,7 @@ class Key:
     TRAIN_COLUMNS_CHOSEN = "train_columns_chosen"
     RECENT = "recent"
     LAST_DIR = "last_dir"  # the folder of the last file opened or saved
+    SWEEP_STORAGES = "sweep_storages"  # storage URLs the Sweeps tab follows (JSON list)
     # the splitters inside the tabs
     EXPLORER_SPLITTER = "explorer_splitter"
     COMPARE_SPLITTER = "compare_splitter"
