@@ -208,7 +208,7 @@ class TrainPanel(QWidget):
 
     def _edited(self, *_: Any) -> None:
         for name, attr in self.CONTROLS.items():
-            self.doc.set(name, _value(getattr(self, attr)))
+            self.doc.set(name, _value(getattr(self, attr)), ranged=False)  # the box's range
 
     def _fill(self) -> None:
         """The controls from the settings document."""

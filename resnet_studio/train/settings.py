@@ -25,15 +25,16 @@ class Setting:
     low: float = 0
     high: float = 0
 
-    def fits(self, value: Any) -> bool:
-        """Whether ``value`` is one this setting takes (an int is not a bool here)."""
+    def fits(self, value: Any, ranged: bool = True) -> bool:
+        """Whether ``value`` is one this setting takes (an int is not a bool here), within its
+        range unless not ``ranged``."""
         if isinstance(value, bool) != (self.kind is bool):
             return False
         if self.kind is str:
             return isinstance(value, str) and (not self.choices or value in self.choices)
         if self.kind in (int, float):
             ok = isinstance(value, int) or (self.kind is float and isinstance(value, float))
-            return ok and self.low <= value <= self.high
+            return ok and (not ranged or self.low <= value <= self.high)
         return True
 
 
@@ -63,14 +64,15 @@ class TrainSettings:
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
 
-    def set(self, name: str, value: Any) -> bool:
-        """Take ``value`` if it fits the setting (True), else keep the old one (False)."""
+    def set(self, name: str, value: Any, ranged: bool = True) -> bool:
+        """Take ``value`` if it fits the setting (True), else keep the old one (False). A
+        control that holds its own range passes ``ranged=False``; TrainConfig still judges."""
         kind = BY_NAME[name].kind
         if isinstance(value, int) and not isinstance(value, bool) and kind is float:
             value = float(value)
         elif isinstance(value, float) and kind is int:
             value = int(value)  # as a spin box takes 3.7 epochs: 3
-        if not BY_NAME[name].fits(value):
+        if not BY_NAME[name].fits(value, ranged):
             return False
         if self.values[name] != value:
             self.values[name] = value
