@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 
 from ..core import Analysis, ArchSpec, analyze
-from ..core.compare import Comparison, compare, comparison_label, measure_rows
+from ..core.compare import Comparison, compare, measure_rows
 from ..core.diagram import diagram
 from ..core.diagram_items import shape_text
 from ..core.diagram_svg import diagram_svg_text
@@ -38,7 +38,7 @@ CSS = """<style>
 def resolve(x: Any) -> tuple[str, Analysis]:
     """A preset's name, an ArchSpec or a module built by the app, as (its name, its analysis)."""
     if isinstance(x, Analysis):
-        return comparison_label(x.spec, spec_label(x.spec)), x
+        return spec_label(x.spec), x
     if isinstance(x, str):  # an unknown name is a SpecError that names the near ones
         return x, analyze(preset_spec(x))
     spec: Any = x if isinstance(x, ArchSpec) else getattr(x, "spec", None)
@@ -47,7 +47,7 @@ def resolve(x: Any) -> tuple[str, Analysis]:
             f"show() and compare() take a preset's name, an ArchSpec or a model made by "
             f"resnet_studio.build_model, not {type(x).__name__}."
         )
-    return comparison_label(spec, spec_label(spec)), analyze(spec)
+    return spec_label(spec), analyze(spec)
 
 
 def _figures(a: Analysis) -> list[tuple[str, str]]:
