@@ -67,13 +67,17 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    spec = spec_from_args(args)
+    if args.device == "cpu" and args.batch_size >= 1:  # a batch that cannot fit: refused at once,
+        from ..train.memory import check_fits  # before torch takes seconds to load
+
+        check_fits(spec, args.batch_size, "cpu", "train", args.dtype)
     import torch
 
     from ..inspect.profile import profile_spec
     from ..inspect.profile_cache import ProfileCache
     from ..train.errors import TrainError
 
-    spec = spec_from_args(args)
     if args.threads:
         if args.threads < 1:
             raise TrainError(f"Threads must be at least 1, not {args.threads}.")

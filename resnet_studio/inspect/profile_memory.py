@@ -53,10 +53,10 @@ def cpu_peak_above(step: Callable[[], None]) -> int | None:
     prints "ERROR: External init callback must run in same thread as registerClient" on stderr.
     """
     try:
-        from torch.autograd import _disable_profiler_legacy, _enable_profiler_legacy
+        from torch._C._autograd import _disable_profiler_legacy, _enable_profiler_legacy
         from torch.autograd.profiler_legacy import profile
 
-        config = profile(profile_memory=True).config()
+        config = profile(profile_memory=True).config()  # type: ignore[no-untyped-call]
     except (ImportError, AttributeError, TypeError):  # a torch without the legacy profiler
         return None
     _enable_profiler_legacy(config)
@@ -70,7 +70,7 @@ def cpu_peak_above(step: Callable[[], None]) -> int | None:
         events = [
             (first.cpu_elapsed_us(r), r.cpu_memory_usage())
             for r in records
-            if r.kind() == "memory_alloc"
+            if str(r.kind()) == "memory_alloc"  # a str at run time; the stubs say int
         ]
     except (AttributeError, IndexError):
         return None

@@ -67,7 +67,10 @@ def _figures(a: Analysis) -> list[tuple[str, str]]:
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "–"
+    if not whole:
+        return "–"
+    share = 100 * part / whole
+    return "<0.1%" if 0 < share < 0.05 else f"{share:.1f}%"
 
 
 def stage_rows(a: Analysis) -> list[tuple[str, str, str, int, int, str, str]]:

@@ -158,3 +158,23 @@ def test_no_kineto_line_on_stderr_from_a_profile_in_a_worker_thread():
     assert out.returncode == 0, out.stderr
     assert out.stderr == ""
     assert torch  # imported here too: the profiler's tests run with torch loaded
+
+
+def test_the_command_refuses_an_absurd_cpu_batch_before_torch_loads():
+    code = (
+        "import sys\n"
+        "from resnet_studio.cli import main\n"
+        "rc = main(['profile', '--preset', 'resnet152', '--input-size', '224', "
+        "'--batch-size', '4096', '--device', 'cpu'])\n"
+        "print(rc, 'torch' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert out.stdout.split() == ["2", "False"], out.stderr
+    assert out.stderr.startswith("resnet-studio: error: A batch of 4096 needs about")
+    assert re.search(r"use a batch size of \d+ or less\.$", out.stderr.strip())
