@@ -46,13 +46,11 @@ class Event:
         self._callbacks = [r for r in self._callbacks if r() not in (callback, None)]
 
     def emit(self, *args: Any) -> None:
-        alive = []
-        for ref in list(self._callbacks):
+        for ref in list(self._callbacks):  # a copy: a callback may connect or disconnect
             fn = ref()
             if fn is not None:
-                alive.append(ref)
                 fn(*args)
-        self._callbacks = [r for r in self._callbacks if r() is not None]
+        self._callbacks = [r for r in self._callbacks if r() is not None]  # the dead go
 
     def __len__(self) -> int:
         return sum(1 for r in self._callbacks if r() is not None)
