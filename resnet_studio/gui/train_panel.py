@@ -164,8 +164,6 @@ class TrainPanel(QWidget):
         self.fit.setStyleSheet("background: #fff4ce; color: #6b5900; padding: 4px;")
         self.adapt = QPushButton("Adapt the spec to the data")
         self.adapt.setToolTip("Set the spec's channels, classes and input size to the dataset's")
-        layout.addWidget(self.fit)
-        layout.addWidget(self.adapt)
         self._fix: dict[str, Any] = {}
 
         buttons = QHBoxLayout()
@@ -181,6 +179,10 @@ class TrainPanel(QWidget):
         self.progress = QLabel("No run yet.")
         self.progress.setWordWrap(True)
         layout.addWidget(self.progress)
+        # the note comes and goes with the dataset and the spec: below Start, it moves nothing
+        # that the user is about to click
+        layout.addWidget(self.fit)
+        layout.addWidget(self.adapt)
         box = QGroupBox("Selected run")
         self.details = QLabel("Select a run in the table to see how it was trained.")
         self.details.setWordWrap(True)
