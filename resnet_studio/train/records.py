@@ -353,9 +353,10 @@ def list_runs(root: Path | None = None) -> list[RunSummary]:
             summary = _summary(Path(e.path))
             mtime = _mtime(Path(e.path), mtime)  # its own reading may have rebuilt a file
         out.append(summary)
-        if summary.status not in (RunStatus.RUNNING, RunStatus.PAUSED):  # they change
+        # a run in flight changes; a folder that is no run (`--root .`) is not worth keeping
+        if summary.status not in (RunStatus.RUNNING, RunStatus.PAUSED, RunStatus.UNREADABLE):
             kept[e.name] = {"mtime": mtime, "summary": summary.to_dict()}
-    if kept != index:
+    if kept and kept != index:
         with contextlib.suppress(OSError, TypeError, ValueError):  # a read-only runs folder
             atomic.atomic_write_json(root / INDEX, {"version": INDEX_VERSION, "runs": kept})
     return out
