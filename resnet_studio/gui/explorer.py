@@ -137,7 +137,7 @@ class ExplorerView(QWidget):
         # the banner takes the build status's place in the title's row: showing it moves
         # nothing below (the splitter keeps its place), and it never widens the window
         self.stale_banner = QLabel(
-            "Showing the last valid architecture: fix the field marked in red to update it."
+            "Showing the last valid architecture: fix the fields marked in red to update it."
         )
         self.stale_banner.setToolTip(self.stale_banner.text())
         self.stale_banner.setStyleSheet("background: #fff4ce; color: #6b5900; padding: 4px;")
