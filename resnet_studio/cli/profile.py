@@ -72,27 +72,25 @@ def run(args: argparse.Namespace) -> int:
         from ..train.memory import check_fits  # before torch takes seconds to load
 
         check_fits(spec, args.batch_size, "cpu", "train", args.dtype)
-    import torch
-
     from ..inspect.profile import profile_spec
     from ..inspect.profile_cache import ProfileCache
-    from ..train.errors import TrainError
+    from ..train.setup import claim_threads
 
-    if args.threads:
-        if args.threads < 1:
-            raise TrainError(f"Threads must be at least 1, not {args.threads}.")
-        torch.set_num_threads(args.threads)
-    p = profile_spec(
-        spec,
-        args.device,
-        args.batch_size,
-        args.dtype,
-        channels_last=args.channels_last,
-        repeats=args.repeats,
-        warmup=args.warmup,
-        sweep=() if args.no_sweep else args.sweep,
-        find_largest=not args.no_largest,
-    )
+    _, release = claim_threads(args.threads)  # the thread count is the process's, as a run's
+    try:
+        p = profile_spec(
+            spec,
+            args.device,
+            args.batch_size,
+            args.dtype,
+            channels_last=args.channels_last,
+            repeats=args.repeats,
+            warmup=args.warmup,
+            sweep=() if args.no_sweep else args.sweep,
+            find_largest=not args.no_largest,
+        )
+    finally:
+        release()
     ProfileCache().put(p)
     if args.json:
         print(json.dumps(p.to_dict(), indent=2))

@@ -4,10 +4,16 @@ Each container runs its ``flow`` from the description, so the module computes ex
 analysis counted. For torchvision's presets the state_dict keys, shapes, initialisation and
 outputs equal torchvision's ``resnet*`` builders. With timm's options the parameters' keys and
 shapes equal ``timm.models.resnet.ResNet``'s, so a timm state_dict loads strictly.
+
+Drop path, dropout and DropBlock draw from a run's own ``torch.Generator`` once
+:func:`use_generator` gives them one (several runs share a process; torch's global generator is
+shared by all of them), and from torch's global generator until then, in timm's order.
+:func:`build_seeded` initialises from a seed under a lock, leaving the global generator as it was.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 import torch
@@ -122,9 +128,20 @@ class BlurPool2d(nn.Module):
         return f"{self.channels}, stride={self.stride}"
 
 
+def _bernoulli(
+    shape: tuple[int, ...], p: float, like: torch.Tensor, g: torch.Generator
+) -> torch.Tensor:
+    """Ones with probability ``p``, drawn from ``g`` on its own device (a CUDA generator for a
+    CUDA run, so no transfer), in ``like``'s device and dtype."""
+    mask = torch.empty(shape, device=g.device).bernoulli_(p, generator=g)
+    return mask.to(like.device, like.dtype, non_blocking=True)
+
+
 class DropPath(nn.Module):
     """Stochastic depth: in training, zero a block's residual branch for a random share of the
     samples (``rate``) and scale the rest by ``1 / (1 - rate)``, as timm's ``DropPath``."""
+
+    generator: torch.Generator | None = None  # the run's; torch's global one when None
 
     def __init__(self, rate: float) -> None:
         super().__init__()
@@ -134,7 +151,11 @@ class DropPath(nn.Module):
         if not self.training or self.rate == 0.0:
             return x
         keep = 1.0 - self.rate
-        mask = x.new_empty((x.shape[0],) + (1,) * (x.ndim - 1)).bernoulli_(keep)
+        shape = (x.shape[0],) + (1,) * (x.ndim - 1)
+        if self.generator is not None:
+            mask = _bernoulli(shape, keep, x, self.generator)
+        else:
+            mask = x.new_empty(shape).bernoulli_(keep)
         return x * mask / keep
 
     def extra_repr(self) -> str:
@@ -147,6 +168,8 @@ class DropBlock2d(nn.Module):
     ``rate × scale`` of the map. Takes the random numbers in timm's order, so a seeded run
     equals timm's."""
 
+    generator: torch.Generator | None = None  # the run's; torch's global one when None
+
     def __init__(self, rate: float, block_size: int, scale: float) -> None:
         super().__init__()
         self.rate, self.block_size, self.scale = rate, block_size, scale
@@ -158,7 +181,10 @@ class DropBlock2d(nn.Module):
         kh, kw = min(self.block_size, h), min(self.block_size, w)
         gamma = self.scale * self.rate * h * w / (kh * kw) / ((h - kh + 1) * (w - kw + 1))
         with torch.no_grad():
-            seeds = torch.empty((b, 1, h, w), dtype=x.dtype, device=x.device).bernoulli_(gamma)
+            if self.generator is not None:
+                seeds = _bernoulli((b, 1, h, w), gamma, x, self.generator)
+            else:
+                seeds = torch.empty((b, 1, h, w), dtype=x.dtype, device=x.device).bernoulli_(gamma)
             mask = F.max_pool2d(seeds, (kh, kw), stride=1, padding=(kh // 2, kw // 2))
             if kh % 2 == 0 or kw % 2 == 0:  # an even block overhangs by one: trim it
                 mask = mask[..., (kh + 1) % 2 :, (kw + 1) % 2 :]
@@ -168,6 +194,21 @@ class DropBlock2d(nn.Module):
 
     def extra_repr(self) -> str:
         return f"drop_prob={self.rate:g}, block_size={self.block_size}, gamma_scale={self.scale:g}"
+
+
+class Dropout(nn.Dropout):
+    """``nn.Dropout`` that draws its mask from the run's generator when it has one (F.dropout
+    takes no generator); the same keys, repr and scaling."""
+
+    generator: torch.Generator | None = None  # the run's; torch's global one when None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.generator is None or not self.training or self.p == 0.0:
+            return super().forward(x)
+        keep = 1.0 - self.p
+        if keep == 0.0:
+            return x * 0.0
+        return x * _bernoulli(tuple(x.shape), keep, x, self.generator) / keep
 
 
 class BasicBlock(_ResidualBlock):
@@ -214,7 +255,7 @@ def _instantiate(node: Node) -> nn.Module:
     if k == "DropBlock2d":
         return DropBlock2d(node.rate, node.kernel, node.scale)
     if k == "Dropout":
-        return nn.Dropout(node.rate)
+        return Dropout(node.rate)
     if k == "SEModule":
         return SqueezeExcite(node)
     if k == "EcaModule":
@@ -254,3 +295,24 @@ def build_model(spec: ArchSpec) -> ResNet:
                 bns = [c for s in m._flow if isinstance(c := m._child(s), nn.BatchNorm2d)]
                 nn.init.constant_(bns[-1].weight, 0)
     return model
+
+
+def use_generator(model: nn.Module, generator: torch.Generator | None) -> None:
+    """Make every random module of ``model`` (drop path, dropout, DropBlock) draw from
+    ``generator``; None puts them back on torch's global generator."""
+    for m in model.modules():
+        if isinstance(m, (DropPath, DropBlock2d, Dropout)):
+            m.generator = generator
+
+
+# model initialisation draws from torch's global CPU generator (nn.Linear's reset_parameters
+# takes no generator): one build at a time seeds it, and puts it back afterwards
+_INIT_LOCK = threading.Lock()
+
+
+def build_seeded(spec: ArchSpec, seed: int) -> ResNet:
+    """``build_model(spec)`` initialised as after ``torch.manual_seed(seed)``, bit for bit, without
+    changing the global generator that other threads see after it."""
+    with _INIT_LOCK, torch.random.fork_rng(devices=[]):
+        torch.default_generator.manual_seed(seed)
+        return build_model(spec)

@@ -225,54 +225,46 @@ def find_lr(
 ) -> LRFinding:
     """The range test for a run of ``spec`` with ``config``: the trainer's own set-up (device,
     data with its augmentation, model, optimizer with its weight-decay groups, mixed precision,
-    channels_last), batches drawn as an epoch draws them, and the trainer's loss."""
-    from ..train import events
-    from ..train.trainer import Trainer
+    channels_last, its own random generator), batches drawn as an epoch draws them, and the
+    trainer's loss."""
+    from ..train.setup import TrainingSetup
 
-    class _Notes(events.Callback):
-        def on_note(self, trainer: events.Trainer, text: str) -> None:
-            if note is not None:
-                note(text)
-
-    trainer = Trainer(spec, config, [_Notes()])
-    trainer._setup()  # exactly what a run sets up (a private step of the trainer's own run)
-    model = trainer._built_model()
-    criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
-    least = trainer._min_batch
+    setup = TrainingSetup.build(spec, config, note=note)
+    if note is not None:
+        for text in setup.notes:  # a skipped image, the thread count
+            note(text)
 
     def batches() -> Iterator[Batch]:
         for epoch in count():
             drawn = 0
-            for x, y in trainer.data.batches("train", config.batch_size, epoch, config.seed):
-                if len(y) < least:
-                    continue
+            for batch in setup.train_batches(epoch):
                 drawn += 1
-                if trainer.channels_last:
-                    x = x.contiguous(memory_format=torch.channels_last)
-                yield x, y
+                yield batch
             if not drawn:
                 return
 
     def loss_fn(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        loss: torch.Tensor = criterion(out, y)  # under the trainer's autocast, as in a run
+        loss: torch.Tensor = setup.criterion(out, y)  # under the set-up's autocast, as in a run
         return loss
 
     try:
         return range_test(
-            model,
-            trainer.optimizer,
+            setup.model,
+            setup.optimizer,
             batches(),
             loss_fn,
             start_lr=start_lr,
             end_lr=end_lr,
             steps=steps,
-            autocast=trainer._autocast,
-            scaler=trainer.scaler,
+            autocast=setup.autocast,
+            scaler=setup.scaler,
             progress=progress,
             should_stop=should_stop,
         )
     except torch.OutOfMemoryError:
         raise TrainError(
             f"Out of memory at batch size {config.batch_size}; "
-            f"{smaller_batch_advice(config.batch_size, least)}."
+            f"{smaller_batch_advice(config.batch_size, setup.min_batch)}."
         ) from None
+    finally:
+        setup.close()

@@ -1,6 +1,8 @@
 """A built model on a device, ready to be timed: its optimizer, a batch of random images,
 autocast, synchronised medians, and the search for the largest batch that fits on CUDA.
-Used by :mod:`.profile` and ``bench/profile_check.py``."""
+Used by :mod:`.profile` and ``bench/profile_check.py``. The model is set up as a run sets it up
+(:mod:`resnet_studio.train.setup`), drawing from a generator of its own, so a profile in the
+window leaves the runs beside it alone."""
 
 from __future__ import annotations
 
@@ -14,10 +16,14 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ..core import ArchSpec, analyze, build_model
+from ..core import ArchSpec
+from ..core.builder import build_seeded, use_generator
+from ..train import setup
+from ..train.setup import min_train_batch
 from .profile_result import ProfileStopped
 
-AUTOCAST = {"bf16": torch.bfloat16, "fp16": torch.float16}
+__all__ = ["Bench", "is_oom", "largest_batch", "min_train_batch", "sync"]
+
 MAX_LARGEST_BATCH = 1 << 14  # the search for the largest batch stops here
 
 
@@ -35,13 +41,6 @@ def is_oom(e: BaseException) -> bool:
     )
 
 
-def min_train_batch(spec: ArchSpec) -> int:
-    """2 when some batch norm sees a single 1×1 value per channel (it cannot train on one
-    sample), else 1: the trainer's rule."""
-    rows = analyze(spec).rows
-    return 2 if any(r.kind == "BatchNorm2d" and r.out_shape[1:] == (1, 1) for r in rows) else 1
-
-
 class Bench:
     """A built model on a device with its optimizer, and a batch of random images for it."""
 
@@ -55,29 +54,28 @@ class Bench:
     ) -> None:
         self.should_stop = should_stop or (lambda: False)
         self.last_times: list[float] = []  # the seconds of the last `timed` call's repeats
-        torch.manual_seed(0)
         self.spec, self.device, self.channels_last = spec, device, channels_last
-        fmt = torch.channels_last if channels_last else torch.contiguous_format
-        self.model = build_model(spec).to(device, memory_format=fmt)  # type: ignore[call-overload]
+        self.generator = setup.run_generator(device)  # not torch's global one: runs share it
+        model = build_seeded(spec, 0)
+        use_generator(model, self.generator)
+        self.model = setup.place(model, device, channels_last)
         self.opt = torch.optim.SGD(self.model.parameters(), lr=1e-3, momentum=0.9)
-        self.amp = AUTOCAST.get(dtype)
-        self.scaler = (
-            torch.amp.GradScaler("cuda")
-            if self.amp == torch.float16 and device.type == "cuda"
-            else None
-        )
+        self.amp = setup.AMP_DTYPES.get(dtype)
+        self.scaler = setup.grad_scaler(device, self.amp)
 
     def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-        x = torch.randn(n, self.spec.in_channels, *self.spec.input_size, device=self.device)
+        g = self.generator
+        x = torch.randn(
+            n, self.spec.in_channels, *self.spec.input_size, generator=g, device=g.device
+        )
+        y = torch.randint(0, self.spec.num_classes, (n,), generator=g, device=g.device)
+        x, y = x.to(self.device), y.to(self.device)
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        y = torch.randint(0, self.spec.num_classes, (n,), device=self.device)
         return x, y
 
     def autocast(self) -> contextlib.AbstractContextManager[Any]:
-        if self.amp is None:
-            return contextlib.nullcontext()
-        return torch.autocast(self.device.type, dtype=self.amp)
+        return setup.autocast(self.device, self.amp)
 
     def infer(self, x: torch.Tensor) -> None:
         if self.model.training:

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from .config import DATASETS, NATURAL, TrainConfig
 from .errors import TrainError
-from .split import epoch_order, steps_per_epoch
+from .split import augment, batch_seed, epoch_order, steps_per_epoch
 
 if TYPE_CHECKING:
     from ..core.spec import ArchSpec
@@ -129,15 +129,22 @@ class TensorData:
         rank: int = 0,
         world: int = 1,
         start: int = 0,
+        *,
+        generator: torch.Generator | None = None,
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Batches ready for the model; training batches are shuffled by (seed, epoch)."""
+        """Batches ready for the model; training batches are shuffled by (seed, epoch), and
+        ``generator`` (the run's) is seeded for each by (seed, epoch, batch, rank) before it
+        draws the batch's augmentation; the model's step then goes on drawing from it."""
         s = self.train if split == "train" else self.val
         order = epoch_order(len(s.y), split, epoch, seed, rank, world).to(s.x.device)
-        for i in range(start * batch_size, len(order), batch_size):
+        g = generator if generator is not None else torch.Generator()
+        for index, i in enumerate(range(start * batch_size, len(order), batch_size), start):
             idx = order[i : i + batch_size]
             x = s.x.index_select(0, idx)
-            if self.augment and split == "train":
-                x = _augment(x)
+            if split == "train":
+                g.manual_seed(batch_seed(seed, epoch, index, rank))
+                if self.augment:
+                    x = augment(x, g)
             yield self.adapt(x), s.y.index_select(0, idx)
 
     def adapt(self, x: torch.Tensor) -> torch.Tensor:
@@ -156,22 +163,6 @@ class TensorData:
         return x.contiguous()
 
 
-def _augment(x: torch.Tensor) -> torch.Tensor:
-    """The CIFAR recipe on the device: random crop with 1/8-side zero padding, horizontal flip."""
-    n, _, h, w = x.shape
-    pad = max(1, h // 8)
-    padded = F.pad(x, (pad, pad, pad, pad))
-    dy = torch.randint(0, 2 * pad + 1, (n,), device=x.device)
-    dx = torch.randint(0, 2 * pad + 1, (n,), device=x.device)
-    rows = dy[:, None] + torch.arange(h, device=x.device)[None]  # (n, h)
-    cols = dx[:, None] + torch.arange(w, device=x.device)[None]  # (n, w)
-    flip = torch.rand(n, device=x.device) < 0.5
-    cols = torch.where(flip[:, None], cols.flip(1), cols)
-    b = torch.arange(n, device=x.device)[:, None, None]
-    out = padded.permute(0, 2, 3, 1)[b, rows[:, :, None], cols[:, None, :]]  # (n, h, w, c)
-    return out.permute(0, 3, 1, 2)
-
-
 def _split(
     x: torch.Tensor,
     y: torch.Tensor,
@@ -186,10 +177,10 @@ def _split(
     mean = x[train].mean(dim=(0, 2, 3), keepdim=True)
     std = x[train].std(dim=(0, 2, 3), keepdim=True).clamp_min(1e-6)
     if norm is not None:  # pretrained weights' own mean and std, per channel of these images
-        m, s = torch.tensor(norm[0]), torch.tensor(norm[1])
+        m, s_ = torch.tensor(norm[0]), torch.tensor(norm[1])
         if len(m) != x.shape[1]:  # gray images for an RGB model (or back): the channels' mean
-            m, s = m.mean().repeat(x.shape[1]), s.mean().repeat(x.shape[1])
-        mean, std = m.view(1, -1, 1, 1), s.view(1, -1, 1, 1)
+            m, s_ = m.mean().repeat(x.shape[1]), s_.mean().repeat(x.shape[1])
+        mean, std = m.view(1, -1, 1, 1), s_.view(1, -1, 1, 1)
     x = (x - mean) / std
     return Split(x[train], y[train]), Split(x[val], y[val])
 

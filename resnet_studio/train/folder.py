@@ -15,7 +15,7 @@ import torch
 
 from ..core.words import plural
 from .errors import TrainError
-from .split import epoch_order, steps_per_epoch
+from .split import augment, batch_seed, epoch_order, steps_per_epoch
 
 
 def _readable(path: str) -> bool:
@@ -38,6 +38,7 @@ class FolderData:
     num_classes: int
     classes: list[str]
     workers: int
+    augment: bool = False
     device: torch.device = torch.device("cpu")
     notes: list[str] = field(default_factory=list)
 
@@ -60,7 +61,10 @@ class FolderData:
         rank: int = 0,
         world: int = 1,
         start: int = 0,
+        *,
+        generator: torch.Generator | None = None,
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Decoded batches on the device, seeded and augmented as :meth:`TensorData.batches`."""
         ds = self.train if split == "train" else self.val
         order = epoch_order(len(ds), split, epoch, seed, rank, world)[start * batch_size :].tolist()
         loader = torch.utils.data.DataLoader(
@@ -69,9 +73,17 @@ class FolderData:
             shuffle=False,
             num_workers=self.workers,
             pin_memory=self.device.type == "cuda",
+            # its workers' seeds come from here, not from torch's global generator
+            generator=torch.Generator().manual_seed(batch_seed(seed, epoch, -1, rank)),
         )
-        for x, y in loader:
-            yield (x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True))
+        g = generator if generator is not None else torch.Generator()
+        for index, (x, y) in enumerate(loader, start):
+            x = x.to(self.device, non_blocking=True)
+            if split == "train":
+                g.manual_seed(batch_seed(seed, epoch, index, rank))
+                if self.augment:  # on the device, as for tensors: no random transform per image
+                    x = augment(x, g)
+            yield x, y.to(self.device, non_blocking=True)
 
 
 def load_image_folder(
@@ -117,17 +129,12 @@ def load_image_folder(
             f"the spec's input channels to 1 or 3."
         )
     gray = [T.Grayscale(1)] if channels == 1 else []  # the loader already gives RGB
-    base = [T.Resize(size), *gray]
-    aug = [T.RandomCrop(size, padding=max(1, size[0] // 8)), T.RandomHorizontalFlip()]
-    train_tf = T.Compose([*base, *(aug if augment else []), T.ToTensor(), normalize])
-    val_tf = T.Compose([*base, T.ToTensor(), normalize])
-    train_ds, val_ds = (
-        ImageFolder(str(root), transform=train_tf),
-        ImageFolder(str(root), transform=val_tf),
+    # no random transforms here: augmentation is drawn per batch from the run's generator
+    dataset = ImageFolder(
+        str(root), transform=T.Compose([T.Resize(size), *gray, T.ToTensor(), normalize])
     )
-    for ds in (train_ds, val_ds):
-        ds.samples = ds.imgs = good
-        ds.targets = [c for _, c in good]
+    dataset.samples = dataset.imgs = good
+    dataset.targets = [c for _, c in good]
     g = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(good), generator=g).tolist()
     n_val = max(1, round(len(good) * val_fraction)) if val_fraction > 0 else 0
@@ -144,10 +151,11 @@ def load_image_folder(
         workers = max(0, min(4, (os.cpu_count() or 1) - 1))
     return FolderData(
         "imagefolder",
-        torch.utils.data.Subset(train_ds, order[n_val:]),
-        torch.utils.data.Subset(val_ds, order[:n_val]),
+        torch.utils.data.Subset(dataset, order[n_val:]),
+        torch.utils.data.Subset(dataset, order[:n_val]),
         len(probe.classes),
         probe.classes,
         workers,
+        augment,
         notes=notes,
     )

@@ -1,8 +1,9 @@
 """The trainer: one loop for the window and the CLI, reporting through callbacks.
 
-Metrics stay on the device: each step appends its loss and hit count as tensors, and they are
-read in one transfer at most every ``report_interval`` seconds, so a CUDA run never waits on
-``.item()`` per step. Pause and stop are flags checked before every step, from any thread.
+What a run prepares before its first step is its :class:`~.setup.TrainingSetup`, shared with
+the LR finder. Metrics stay on the device: each step appends its loss and hit count as tensors,
+and they are read in one transfer at most every ``report_interval`` seconds, so a CUDA run never
+waits on ``.item()`` per step. Pause and stop are flags checked before every step, from any thread.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import os
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +22,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..core import ArchSpec, analyze, build_model
+from ..core import ArchSpec
 from . import distributed as dist
 from .config import TrainConfig
-from .data import load_dataset
-from .devices import resolve_device
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
-from .memory import check_fits, smaller_batch_advice
+from .memory import smaller_batch_advice
+from .setup import TrainingSetup, load_pretrained
+
+__all__ = ["Trainer", "file_error", "load_pretrained", "versions"]
 
 
 class _Stopped(Exception):
@@ -53,25 +54,6 @@ def versions() -> dict[str, str]:
         "torchvision": torchvision.__version__,
         "python": platform.python_version(),
     }
-
-
-def load_pretrained(model: nn.Module, spec: ArchSpec) -> str:
-    """torchvision's default ImageNet weights for a torchvision preset, from the catalogue
-    (verified, tensors only, strict but for the classifier and conv1: weights/load.py)."""
-    from ..core.presets import TORCHVISION_PRESETS, preset_of
-    from ..weights.catalogue import default_for
-    from ..weights.load import load_into, open_weights
-
-    name = preset_of(spec.replace(num_classes=1000, in_channels=3, input_size=224))
-    entry = default_for(name) if name in TORCHVISION_PRESETS else None
-    if entry is None:
-        raise TrainError(
-            "ImageNet weights exist only for torchvision's presets (resnet18 … "
-            "wide_resnet101_2) with their own widths and blocks; turn pretrained off "
-            "for this spec."
-        )
-    load_into(model, spec, open_weights(entry.name))
-    return f"started from torchvision's {entry.name} weights"
 
 
 class Trainer:
@@ -98,6 +80,7 @@ class Trainer:
         self.end_notes: list[str] = []  # observers that failed while hearing the end
         self.epoch = self.step = self.step_in_epoch = 0
         self.best_val_accuracy: float | None = None
+        self.setup: TrainingSetup | None = None  # the run's device, data, model, optimizer, …
         self.model: nn.Module | None = None
         self.elapsed = 0.0  # seconds of training, carried across resumes
 
@@ -160,35 +143,40 @@ class Trainer:
         self._emit("on_note", f"{type(cb).__name__} failed ({error}) and was left out of the run.")
 
     # --- state ----------------------------------------------------------------------------
-    def _built_model(self) -> nn.Module:
-        """The model being trained, as the run's set-up built (and maybe wrapped) it."""
-        assert self.model is not None, "the run is not set up"
-        return self.model
+    def _set_up(self) -> TrainingSetup:
+        assert self.setup is not None, "the run is not set up"
+        return self.setup
 
-    def _unwrapped_model(self) -> nn.Module:
-        """The model being trained, without its DistributedDataParallel wrapper."""
-        model = self._built_model()
-        if isinstance(model, nn.parallel.DistributedDataParallel):
-            inner: nn.Module = model.module
-            return inner
-        return model
+    def _min_batch(self) -> int:
+        return self.setup.min_batch if self.setup is not None else 1
+
+    @property
+    def optimizer(self) -> torch.optim.Optimizer:
+        return self._set_up().optimizer
+
+    @property
+    def scheduler(self) -> torch.optim.lr_scheduler.LRScheduler:
+        return self._set_up().scheduler
+
+    @property
+    def scaler(self) -> torch.amp.GradScaler | None:
+        return self._set_up().scaler
 
     def state_dict(self) -> dict[str, Any]:
-        model = self._unwrapped_model()
+        # no random state: a step's draws are seeded by its place in the run (split.batch_seed)
+        setup = self._set_up()
         return {
             "spec": self.spec.to_dict(),
             "config": self.config.to_dict(),
-            "model": model.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(),
-            "scaler": self.scaler.state_dict() if self.scaler else None,
+            "model": setup.module.state_dict(),
+            "optimizer": setup.optimizer.state_dict(),
+            "scheduler": setup.scheduler.state_dict(),
+            "scaler": setup.scaler.state_dict() if setup.scaler else None,
             "epoch": self.epoch,
             "step": self.step,
             "step_in_epoch": self.step_in_epoch,
             "best_val_accuracy": self.best_val_accuracy,
             "elapsed": self.elapsed,
-            "rng_cpu": torch.get_rng_state(),
-            "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
         }
 
     def _load_state(self, s: dict[str, Any]) -> None:
@@ -196,21 +184,19 @@ class Trainer:
         that does not fit is one sentence, not a traceback from deep in torch."""
         from .weights import load_weights_into
 
-        model = self._unwrapped_model()
+        setup = self._set_up()
         where = f"the checkpoint of {self.run_dir}" if self.run_dir else "the checkpoint"
-        load_weights_into(model, s["model"], where, "the checkpoint is damaged or was edited")
+        load_weights_into(
+            setup.module, s["model"], where, "the checkpoint is damaged or was edited"
+        )
         part = "optimizer"
         try:
-            self.optimizer.load_state_dict(s["optimizer"])
+            setup.optimizer.load_state_dict(s["optimizer"])
             part = "learning-rate schedule"
-            self.scheduler.load_state_dict(s["scheduler"])
+            setup.scheduler.load_state_dict(s["scheduler"])
             part = "gradient scaler"
-            if self.scaler and s.get("scaler"):
-                self.scaler.load_state_dict(s["scaler"])
-            part = "random number generator"
-            torch.set_rng_state(s["rng_cpu"])
-            if s.get("rng_cuda") and torch.cuda.is_available():
-                torch.cuda.set_rng_state_all(s["rng_cuda"])
+            if setup.scaler and s.get("scaler"):
+                setup.scaler.load_state_dict(s["scaler"])
         except (KeyError, IndexError, TypeError, ValueError, RuntimeError) as e:
             raise TrainError(
                 f"The {part} state in {where} does not fit this run "
@@ -222,113 +208,37 @@ class Trainer:
 
     # --- set-up -----------------------------------------------------------------------------
     def _setup(self) -> RunInfo:
-        cfg, spec = self.config, self.spec
-        torch.manual_seed(cfg.seed)
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
-        self.device = dist.device() or resolve_device(cfg.device)
-        cuda = self.device.type == "cuda"
-        if cuda:
-            torch.backends.cudnn.benchmark = True
-        amp = (
-            cfg.amp
-            if cfg.amp != "auto"
-            else ("bf16" if cuda and torch.cuda.is_bf16_supported() else "off")
+        cfg = self.config
+        self.setup = setup = TrainingSetup.build(
+            self.spec,
+            cfg,
+            note=lambda text: self._emit("on_note", text),
+            resuming=bool(self._resume_state),
         )
-        self.amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(amp)
-        self.channels_last = cuda if cfg.channels_last is None else cfg.channels_last
-        data = load_dataset(cfg, spec, note=lambda text: self._emit("on_note", text))
-        if data.num_classes < 2:  # it would train to "loss 0, 100%" and learn nothing
-            raise TrainError(
-                f"The {cfg.dataset} dataset has {data.num_classes} class; a classifier needs "
-                f"images of at least two classes, each in a folder of its own."
-            )
-        if cfg.weights and data.num_classes != spec.num_classes:  # a new head for the folder
-            spec = self.spec = spec.replace(num_classes=data.num_classes)
-        if data.num_classes > spec.num_classes:
-            raise TrainError(
-                f"The {cfg.dataset} dataset has {data.num_classes} classes but the "
-                f"spec's classifier has {spec.num_classes} outputs; set the number "
-                f"of classes to {data.num_classes}."
-            )
-        self.data = data.to(self.device)
-        report = analyze(spec)
-        one_by_one = any(r.kind == "BatchNorm2d" and r.out_shape[1:] == (1, 1) for r in report.rows)
-        if one_by_one and cfg.batch_size < 2:
-            raise TrainError(
-                "With batch size 1 some batch norms of this spec see a single 1×1 "
-                "value per channel and cannot train; use a batch size of 2 or more, "
-                "or a larger input."
-            )
-        self._min_batch = 2 if one_by_one else 1
-        check_fits(spec, cfg.batch_size, self.device, "train", amp, least=self._min_batch)
-        model = build_model(spec)
-        notes = list(data.notes)
-        if cfg.pretrained:
-            notes.append(load_pretrained(model, spec))
-        if cfg.weights:  # fine-tuning: train/finetune.py loads, freezes and groups
-            from .finetune import param_groups, start_from_weights
-
-            more, digest = start_from_weights(
-                model, spec, cfg.weights, cfg.freeze, bool(self._resume_state)
-            )
-            notes += more
-            if digest:
-                cfg = self.config = replace(cfg, weights_sha256=digest)
-        model = model.to(  # type: ignore[call-overload]  # torch's stubs omit device + format
-            self.device,
-            memory_format=torch.channels_last if self.channels_last else torch.contiguous_format,
-        )
-        self.model = dist.wrap(model, self.device)
-        decay: list[nn.Parameter] = []
-        no_decay: list[nn.Parameter] = []
-        for p in model.parameters():
-            (no_decay if p.ndim <= 1 else decay).append(p)
-        groups = [
-            {"params": decay, "weight_decay": cfg.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ]
-        if cfg.weights:
-            groups = param_groups(model, cfg.weight_decay, cfg.lr, cfg.backbone_lr)
-        self.optimizer: torch.optim.Optimizer
-        if cfg.optimizer == "sgd":
-            self.optimizer = torch.optim.SGD(
-                groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0
-            )
-        else:
-            self.optimizer = torch.optim.AdamW(groups, lr=cfg.lr)
-        world = dist.world_size()
-        self.steps_per_epoch = max(1, data.steps_per_epoch(cfg.batch_size, world))
-        total = self.steps_per_epoch * cfg.epochs
-        self.scheduler = _scheduler(self.optimizer, cfg, total)
-        self.scaler = (
-            torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 and cuda else None
-        )
+        self.spec, self.config = setup.spec, setup.config  # fine-tuning: the folder's head
+        self.model = setup.model
         if self._resume_state:
             self._load_state(self._resume_state)
         from .devices import list_devices
 
-        label = next(
-            (d.label for d in list_devices() if d.id == str(self.device)), str(self.device)
-        )
+        device = str(setup.device)
+        label = next((d.label for d in list_devices() if d.id == device), device)
+        train, val = setup.data.sizes()
         return RunInfo(
-            spec=spec.to_dict(),
+            spec=self.spec.to_dict(),
             config=cfg.to_dict(),
             dataset={
                 "name": cfg.dataset,
-                "train": data.sizes()[0],
-                "val": data.sizes()[1],
-                "classes": data.num_classes,
-                "notes": notes,
+                "train": train,
+                "val": val,
+                "classes": setup.data.num_classes,
+                "notes": setup.notes,
             },
-            device=label
-            + (f" ×{world}" if world > 1 else "")
-            + (f", AMP {amp}" if self.amp_dtype else "")
-            + (", channels_last" if self.channels_last else ""),
-            params=report.totals.params,
-            macs=report.totals.macs,
-            steps_per_epoch=self.steps_per_epoch,
-            total_steps=total,
+            device=setup.device_label(label),
+            params=setup.analysis.totals.params,
+            macs=setup.analysis.totals.macs,
+            steps_per_epoch=setup.steps_per_epoch,
+            total_steps=setup.total_steps,
             start_epoch=self.epoch,
             start_step=self.step,
             run_dir=self.run_dir,
@@ -336,11 +246,6 @@ class Trainer:
         )
 
     # --- the loop -------------------------------------------------------------------------
-    def _autocast(self) -> contextlib.AbstractContextManager[None]:
-        if self.amp_dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(self.device.type, dtype=self.amp_dtype)
-
     def _flush(self, pending: list[_Pending], sums: list[float], clock: list[float]) -> None:
         """Read the pending steps' metrics in one transfer and report them."""
         if not pending:
@@ -369,18 +274,15 @@ class Trainer:
         self._emit("on_steps", steps)
 
     def _validate(self) -> tuple[float | None, float | None]:
-        if not self.data.sizes()[1]:
+        setup = self._set_up()
+        if not setup.data.sizes()[1]:
             return None, None
-        model = self._built_model()
+        model = setup.model
         model.eval()
-        totals = torch.zeros(3, device=self.device)
+        totals = torch.zeros(3, device=setup.device)
         count = 0
-        with torch.no_grad(), self._autocast():
-            for x, y in self.data.batches(
-                "val", self.config.batch_size * 2, rank=dist.rank(), world=dist.world_size()
-            ):
-                if self.channels_last:
-                    x = x.contiguous(memory_format=torch.channels_last)
+        with torch.no_grad(), setup.autocast():
+            for x, y in setup.val_batches():
                 out = model(x)
                 totals[0] += F.cross_entropy(out.float(), y, reduction="sum")
                 totals[1] += (out.argmax(1) == y).sum()
@@ -392,20 +294,16 @@ class Trainer:
         return loss / n, hits / n
 
     def _train(self) -> None:
-        cfg = self.config
-        model, opt, sched = self._built_model(), self.optimizer, self.scheduler
-        criterion = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+        cfg, setup = self.config, self._set_up()
+        model, opt, sched, scaler = setup.model, setup.optimizer, setup.scheduler, setup.scaler
         model.train()
-        rank, world = dist.rank(), dist.world_size()
         for epoch in range(self.epoch, cfg.epochs):
             self.epoch = epoch
             t0 = time.monotonic()
             clock, sums = [t0], [0.0, 0.0, 0]
             pending: list[_Pending] = []
             last = t0
-            for x, y in self.data.batches(
-                "train", cfg.batch_size, epoch, cfg.seed, rank, world, self.step_in_epoch
-            ):
+            for x, y in setup.train_batches(epoch, self.step_in_epoch):
                 if self._stop.is_set() or not self._running.is_set():
                     self._flush(pending, sums, clock)  # every finished step is reported
                     if not self._running.is_set():
@@ -415,19 +313,15 @@ class Trainer:
                         self._emit("on_pause", False)
                     if self._stop.is_set():
                         raise _Stopped
-                if len(y) < self._min_batch:
-                    continue
-                if self.channels_last:
-                    x = x.contiguous(memory_format=torch.channels_last)
                 lr = float(sched.get_last_lr()[0])  # a float: the config's lr is one
-                with self._autocast():
+                with setup.autocast():
                     out = model(x)
-                    loss = criterion(out, y)
+                    loss = setup.criterion(out, y)
                 opt.zero_grad(set_to_none=True)
-                if self.scaler:
-                    self.scaler.scale(loss).backward()
-                    self.scaler.step(opt)
-                    self.scaler.update()
+                if scaler:
+                    scaler.scale(loss).backward()
+                    scaler.step(opt)
+                    scaler.update()
                 else:
                     loss.backward()
                     opt.step()
@@ -445,7 +339,7 @@ class Trainer:
             if self._stop.is_set():
                 raise _Stopped
             epoch_sums = dist.all_reduce(
-                torch.tensor(sums, dtype=torch.float64, device=self.device)
+                torch.tensor(sums, dtype=torch.float64, device=setup.device)
             ).tolist()
             val_loss, val_acc = self._validate()
             self.step_in_epoch = 0
@@ -506,10 +400,11 @@ class Trainer:
         except TrainError as e:
             return RunStatus.FAILED, str(e)
         except torch.OutOfMemoryError:
-            where = "GPU" if self.device.type == "cuda" else "device"
+            cuda = self.setup is not None and self.setup.device.type == "cuda"
+            where = "GPU" if cuda else "device"
             return RunStatus.FAILED, (
                 f"Out of {where} memory at batch size {self.config.batch_size}; "
-                + smaller_batch_advice(self.config.batch_size, getattr(self, "_min_batch", 1))
+                + smaller_batch_advice(self.config.batch_size, self._min_batch())
                 + "."
             )
         except RuntimeError as e:
@@ -517,13 +412,15 @@ class Trainer:
             if "out of memory" in text or "can't allocate memory" in text:
                 return RunStatus.FAILED, (
                     f"Out of memory at batch size {self.config.batch_size}; "
-                    + smaller_batch_advice(self.config.batch_size, getattr(self, "_min_batch", 1))
+                    + smaller_batch_advice(self.config.batch_size, self._min_batch())
                     + "."
                 )
             return RunStatus.FAILED, f"Training failed: {text}"
         except OSError as e:
             return RunStatus.FAILED, file_error(e, self._checkpointed())
         finally:
+            if self.setup is not None:
+                self.setup.close()  # its claim on the thread count; the model stays
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()  # an OOM's leftovers must not starve the next run
         return RunStatus.FINISHED, ""
@@ -570,14 +467,12 @@ _RESUME_KEYS: dict[str, type] = {
     "epoch": int,
     "step": int,
     "step_in_epoch": int,
-    "rng_cpu": torch.Tensor,
 }
 _OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
     "best_val_accuracy": (float, int, type(None)),
     "elapsed": (float, int),
     "scaler": (dict, type(None)),
-    "rng_cuda": (list, tuple, type(None)),
-}
+}  # older checkpoints also hold torch's global random state, which is no longer read
 
 
 def _checked_resume_state(s: dict[str, Any], path: Path) -> tuple[ArchSpec, TrainConfig]:
@@ -620,19 +515,6 @@ def file_error(e: OSError, resumable: bool = False) -> str:
         then = "resume the run" if resumable else "start the run again"
         return f"Could not write{name}: the disk is full; free some space and {then}."
     return f"Could not read or write{name}: {e.strerror or e}."
-
-
-def _scheduler(
-    opt: torch.optim.Optimizer, cfg: TrainConfig, total: int
-) -> torch.optim.lr_scheduler.LRScheduler:
-    sched = torch.optim.lr_scheduler
-    if cfg.schedule == "constant":
-        return sched.LambdaLR(opt, lambda _: 1.0)
-    if cfg.schedule == "step":  # ×0.1 at half and three quarters of the run, in steps
-        return sched.MultiStepLR(opt, [total // 2, total * 3 // 4], 0.1)
-    if cfg.schedule == "cosine":
-        return sched.CosineAnnealingLR(opt, T_max=max(total, 1))
-    return sched.OneCycleLR(opt, max_lr=cfg.lr, total_steps=max(total, 1))
 
 
 def _lower(sentence: str) -> str:

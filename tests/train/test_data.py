@@ -103,6 +103,41 @@ def test_augmentation_keeps_shapes_and_changes_pixels():
     assert x.shape == y.shape and not torch.equal(x, y)
 
 
+def _same(a, b):
+    return len(a) == len(b) and all(
+        torch.equal(x, u) and torch.equal(y, v) for (x, y), (u, v) in zip(a, b, strict=True)
+    )
+
+
+def _image_folder(root, n=6):
+    rng = np.random.default_rng(2)
+    for cls in ("cat", "dog"):
+        (root / cls).mkdir()
+        for i in range(n):
+            Image.fromarray(rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)).save(
+                root / cls / f"{i}.png"
+            )
+
+
+def test_augmented_batches_depend_on_seed_epoch_and_batch_alone(tmp_path):
+    """Another run drawing from torch's global generator changes nothing; a run resumed at
+    batch 2 gets the batches it would have had."""
+    data = load_tensor_dataset("digits", 1, (8, 8), augment=True)
+    first = list(data.batches("train", 256, 1, 4))
+    torch.manual_seed(99)
+    again = list(data.batches("train", 256, 1, 4, generator=torch.Generator()))
+    assert _same(first, again)
+    assert _same(list(data.batches("train", 256, 1, 4, start=2)), first[2:])
+    assert not _same(list(data.batches("train", 256, 1, 5)), first)
+    _image_folder(tmp_path)
+    folder = load_image_folder(tmp_path, 3, (16, 16), val_fraction=0.25, workers=0, augment=True)
+    first = list(folder.batches("train", 3, 0, 4))
+    torch.manual_seed(99)
+    assert _same(list(folder.batches("train", 3, 0, 4)), first)
+    folder.augment = False
+    assert not _same(list(folder.batches("train", 3, 0, 4)), first)  # it does augment
+
+
 def test_synthetic_has_the_spec_size():
     data = load_tensor_dataset("synthetic", 2, (17, 9), synthetic_size=40, num_classes=4)
     x, y = next(data.batches("train", 8))
@@ -110,13 +145,7 @@ def test_synthetic_has_the_spec_size():
 
 
 def test_image_folder_skips_a_corrupt_image(tmp_path):
-    rng = np.random.default_rng(2)
-    for cls in ("cat", "dog"):
-        (tmp_path / cls).mkdir()
-        for i in range(6):
-            Image.fromarray(rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)).save(
-                tmp_path / cls / f"{i}.png"
-            )
+    _image_folder(tmp_path)
     (tmp_path / "dog" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     data = load_image_folder(tmp_path, 1, (16, 16), val_fraction=0.25, workers=0)
     assert data.classes == ["cat", "dog"] and sum(data.sizes()) == 12

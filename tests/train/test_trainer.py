@@ -71,15 +71,6 @@ def test_digits_learn_within_a_few_epochs(tmp_path):
     assert run.best_val_accuracy == max(e.val_accuracy for e in c.epochs)
 
 
-def test_same_seed_same_metrics():
-    runs = []
-    for _ in range(2):
-        c = Collect()
-        Trainer(SMALL, config(epochs=1), [c]).run()
-        runs.append([(s.loss, s.accuracy, s.lr) for s in c.steps])
-    assert runs[0] == runs[1]
-
-
 def test_pause_resume_and_stop_from_another_thread(tmp_path):
     c = Collect()
     trainer = Trainer(
@@ -176,19 +167,19 @@ def test_nan_loss_stops_with_the_step():
 
 
 def test_out_of_memory_names_the_batch_size_and_later_runs_go_on(monkeypatch):
-    import resnet_studio.train.trainer as tr
+    import resnet_studio.train.setup as setup
 
-    real = tr.build_model
+    real = setup.build_seeded
 
-    def oom_model(spec):
-        model = real(spec)
+    def oom_model(spec, seed):
+        model = real(spec, seed)
         model.forward = lambda x: (_ for _ in ()).throw(torch.OutOfMemoryError("CUDA OOM"))
         return model
 
-    monkeypatch.setattr(tr, "build_model", oom_model)
+    monkeypatch.setattr(setup, "build_seeded", oom_model)
     end = Trainer(SMALL, config(batch_size=256)).run()
     assert end.status == "failed" and "batch size 256" in end.reason and "128" in end.reason
-    monkeypatch.setattr(tr, "build_model", real)
+    monkeypatch.setattr(setup, "build_seeded", real)
     assert Trainer(SMALL, config(epochs=1)).run().status == "finished"
 
 
