@@ -215,7 +215,8 @@ class Trainer:
             note=lambda text: self._emit("on_note", text),
             resuming=bool(self._resume_state),
         )
-        self.spec, self.config = setup.spec, setup.config  # fine-tuning: the folder's head
+        self.spec = setup.spec  # fine-tuning: the head fits the folder
+        cfg = self.config = setup.config  # and the starting weights' SHA-256 is recorded
         self.model = setup.model
         if self._resume_state:
             self._load_state(self._resume_state)

@@ -291,7 +291,7 @@ def test_pretrained_weights_are_verified_and_only_for_torchvision_presets(monkey
     import torchvision
 
     from resnet_studio import build_model
-    from resnet_studio.train.trainer import load_pretrained
+    from resnet_studio.train.setup import load_pretrained
 
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     (tmp_path / "hub" / "checkpoints").mkdir(parents=True)
