@@ -58,7 +58,7 @@ class BeforeAfterDialog(QDialog):
     def __init__(self, result: BeforeAfter, parent: Any = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Grad-CAM before and after fine-tuning")
-        self.result = result
+        self.shown = result
         grid = QGridLayout(self)
         pictures = (
             result.picture,

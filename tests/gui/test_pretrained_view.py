@@ -150,6 +150,6 @@ def test_before_and_after_fine_tuning_is_one_click(make_window, qtbot, tmp_path)
     qtbot.waitUntil(lambda: getattr(v, "before_after", None) is not None, timeout=60000)
     d = v.before_after
     assert all(not view.pixmap().isNull() for view in d.views)
-    assert str(weights) in d.result.captions[1] and "After" in d.result.captions[2]
-    assert d.result.before is not None and not (d.result.before == d.result.after).all()
+    assert str(weights) in d.shown.captions[1] and "After" in d.shown.captions[2]
+    assert d.shown.before is not None and not (d.shown.before == d.shown.after).all()
     d.close()
