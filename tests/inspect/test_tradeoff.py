@@ -14,6 +14,7 @@ from resnet_studio.inspect.tradeoff import (
     pareto_front,
     tradeoff_points,
 )
+from resnet_studio.train.events import EpochMetrics
 from resnet_studio.train.run import Run
 
 
@@ -76,7 +77,10 @@ def _run(name, spec, dataset, accs, elapsed=10.0, rate=100.0, data_dir=None):
         "config": {"dataset": dataset, "data_dir": data_dir, "lr": 0.05},
         "device": "cpu (test)",
     }
-    epochs = [{"val_accuracy": a, "images_per_s": rate, "step": i} for i, a in enumerate(accs)]
+    epochs = [
+        EpochMetrics(i + 1, i, 0.0, 0.0, None, a, 1.0, rate, 0.05, float(i))
+        for i, a in enumerate(accs)
+    ]
     return Run(name, Path("/nowhere") / name, "#000000", info=info, epochs=epochs, elapsed=elapsed)
 
 
