@@ -144,3 +144,21 @@ def test_open_spec_and_open_recent_from_the_menu(make_window, tmp_path, monkeypa
     assert [a.text() for a in recent] == [str(path)]
     recent[0].trigger()
     assert w.spec == ArchSpec.from_preset("resnet34")
+
+
+def test_a_failed_save_does_not_go_into_open_recent(make_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = make_window()
+    assert w.spec is not None
+    (tmp_path / "file").write_text("not a folder")
+    bad = tmp_path / "file" / "spec.json"  # its parent is a file
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(bad), ""))
+    _action(w, "&Save spec as…").trigger()
+    assert "Could not save" in w.statusBar().currentMessage()
+    assert str(bad) not in w.exports.recent()
+    assert str(bad) not in [a.text() for a in w.menus["Open &recent"].actions()]
+    good = tmp_path / "spec.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(good), ""))
+    _action(w, "&Save spec as…").trigger()
+    assert good.exists() and w.exports.recent() == [str(good)]
