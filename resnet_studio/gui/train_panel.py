@@ -97,8 +97,11 @@ class TrainPanel(QWidget):
             "on first use; imagefolder reads your own class sub-folders"
         )
         self.data_dir = QLineEdit()
-        self.data_dir.setPlaceholderText("default: the user cache directory")
-        self.data_dir.setToolTip("Where the dataset lives (for imagefolder: its root folder)")
+        self.data_dir.setPlaceholderText("default: user cache")
+        self.data_dir.setToolTip(
+            "Where the dataset lives (for imagefolder: its root folder); empty: the user "
+            "cache directory"
+        )
         browse = QPushButton("…")
         browse.setMaximumWidth(30)
         browse.clicked.connect(self._browse)
