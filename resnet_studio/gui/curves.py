@@ -300,7 +300,11 @@ class CurvesView(QWidget):
         items = {
             "raw": pg.PlotDataItem(antialias=False, pen=pg.mkPen(faint)),
             "smooth": pg.PlotDataItem(
-                antialias=False, pen=pg.mkPen(c, width=2), name=f"{run.label} train"
+                antialias=False,
+                pen=pg.mkPen(c, width=2),
+                symbolSize=6,
+                symbolBrush=c,
+                name=f"{run.label} train",
             ),
             "val_loss": pg.PlotDataItem(
                 antialias=False,
@@ -311,7 +315,11 @@ class CurvesView(QWidget):
                 name=f"{run.label} val",
             ),
             "train_acc": pg.PlotDataItem(
-                antialias=False, pen=pg.mkPen(c, width=1.5, style=dash), name=f"{run.label} train"
+                antialias=False,
+                pen=pg.mkPen(c, width=1.5, style=dash),
+                symbolSize=6,
+                symbolBrush=c,
+                name=f"{run.label} train",
             ),
             "val_acc": pg.PlotDataItem(
                 antialias=False,
@@ -343,6 +351,7 @@ class CurvesView(QWidget):
         y = run.step_loss.values
         items["raw"].setData(x, y)
         items["smooth"].setData(x, ema(y, self.smoothing.value() / 100))
+        _dot_if_single(items["smooth"], len(x))
 
     def _update_epochs(self, run: Run, items: dict[str, Any]) -> None:
         ex = self._epoch_x(run)
@@ -352,6 +361,7 @@ class CurvesView(QWidget):
         has_val = bool(run.epochs) and len(known) == len(val_acc)
         items["val_loss"].setData(ex, val_loss if has_val else [])
         items["train_acc"].setData(ex, [e.train_accuracy for e in run.epochs])
+        _dot_if_single(items["train_acc"], len(ex))
         items["val_acc"].setData(ex, known if has_val else [])
         if has_val:
             best = int(np.argmax(known))
@@ -427,3 +437,10 @@ class CurvesView(QWidget):
         height = height or self.loss.height()
         plots = [self.loss.getPlotItem(), self.acc.getPlotItem()]
         write_figure(plots, path, width, height, dpi, title="Training curves")
+
+
+def _dot_if_single(item: pg.PlotDataItem, points: int) -> None:
+    """A line through one point draws nothing: a one-epoch run's curve gets a dot instead."""
+    symbol = "o" if points == 1 else None
+    if item.opts["symbol"] != symbol:
+        item.setSymbol(symbol)

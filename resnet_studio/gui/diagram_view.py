@@ -191,9 +191,14 @@ class DiagramView(QWidget):
         bar.addSpacing(8)
         bar.addWidget(self.linear)
         bar.addWidget(self.unfold)
-        hint = ElidedLabel("wheel: zoom · drag: pan · click: select · ×N: unfold")
+        hint = ElidedLabel(
+            "wheel: zoom · drag: pan · ×N: unfold",
+            tip="Mouse wheel: zoom · drag: pan · click a box: select its row in the tree · "
+            "click ×N: unfold its blocks · keys: + and − zoom, F fits, 1 is 100%",
+        )
         hint.setStyleSheet("color: palette(mid);")
         bar.addWidget(hint, 1)
+        self.hint = hint
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
         self.diagram: Diagram | None = None

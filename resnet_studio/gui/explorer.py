@@ -153,7 +153,11 @@ class ExplorerView(QWidget):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter layers by name or type (e.g. downsample, Conv2d)")
         self.filter.setClearButtonEnabled(True)
-        self.filter.setToolTip("Show only the layers whose name or type contains this text")
+        self.filter.setToolTip(
+            "Show only the layers whose name or type contains this text (Escape clears it)"
+        )
+        # a click or Find layer (Ctrl+F) gives it the focus, not opening the tab: F then fits
+        self.filter.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         layout.addWidget(self.filter)
 
         self.model = LayerTreeModel(self)
@@ -206,6 +210,11 @@ class ExplorerView(QWidget):
         self.tree.selectionModel().selectionChanged.connect(self._selection)
         self.diagram.nodeClicked.connect(self.select_name)
         QShortcut(QKeySequence.StandardKey.Copy, self.tree, self.copy_selection)
+        # F fits the diagram from anywhere in the Explorer; a text box still types its F
+        fit = QShortcut(QKeySequence(Qt.Key.Key_F), self, lambda: self.diagram.fit())
+        fit.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter, self._escape_filter)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
         self._expanded: set[str] = set()
         self._pending_plot: list = []
         self._plot_timer = QTimer(self)
@@ -249,6 +258,13 @@ class ExplorerView(QWidget):
         self.build_status.setVisible(not stale)
         self.model.set_stale(stale)
         self.diagram.set_stale(stale)
+
+    def _escape_filter(self) -> None:
+        """Escape clears the filter; in an empty one, it hands the keys to the tree."""
+        if self.filter.text():
+            self.filter.clear()
+        else:
+            self.tree.setFocus()
 
     def _filter(self, text: str) -> None:
         # The proxy maps every index the view asks for; the view reads the model directly

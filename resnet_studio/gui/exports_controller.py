@@ -60,14 +60,15 @@ class ExportsController(QObject):
         spec = self.w.spec
         return exports.export_stem([self.w.panel.label(spec)]) if spec else "spec"
 
-    def _report(self, fn: Callable[[], object], done: str) -> None:
-        """Run ``fn`` now; say ``done`` or the error in the status bar."""
+    def _report(self, fn: Callable[[], object], done: str) -> bool:
+        """Run ``fn`` now; say ``done`` or the error in the status bar; whether it worked."""
         try:
             fn()
         except (OSError, SpecError, ValueError) as e:
             self.w.tell_problem(f"Could not save: {e}")
-            return
+            return False
         self.w.statusBar().showMessage(done, 5000)
+        return True
 
     def _need_model(self) -> bool:
         if self.w.model is None:
@@ -85,8 +86,8 @@ class ExportsController(QObject):
         path = path or self._ask_save("Save spec", ".json", "Spec (*.json)")
         if path:
             target = path
-            self._report(lambda: exports.save_spec(spec, target), f"Saved {path}")
-            self._add_recent(path)
+            if self._report(lambda: exports.save_spec(spec, target), f"Saved {path}"):
+                self._add_recent(path)  # only a file that is there
 
     def open_spec(self, path: str | None = None) -> bool:
         w = self.w

@@ -146,10 +146,12 @@ class FlowLayout(QLayout):
 
 class ElidedLabel(QLabel):
     """A one-line label that shrinks to a few characters, eliding with "…"; its tooltip then
-    holds the whole text."""
+    holds the whole text, or ``tip`` (always shown) where one is given."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None, tip: str = "") -> None:
         super().__init__(text, parent)
+        self.tip = tip
+        self.setToolTip(tip)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
@@ -160,7 +162,7 @@ class ElidedLabel(QLabel):
     def paintEvent(self, event: Any) -> None:  # noqa: N802
         text = self.text()
         shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, self.width())
-        self.setToolTip(text if shown != text else "")
+        self.setToolTip(self.tip or (text if shown != text else ""))
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(self.rect(), int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), shown)

@@ -54,7 +54,10 @@ class _RateAxis(pg.AxisItem):
     """The learning-rate axis: powers of ten, labelled as :func:`rate_label` says."""
 
     def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
-        return [rate_label(v + math.log10(scale)) for v in values]
+        labels = [rate_label(v + math.log10(scale)) for v in values]
+        if len(values) > 4:  # a decade's nine ticks: 2×10⁰ … 9×10⁰ would run into each other
+            labels = [t if t.startswith(("10", "2×", "5×")) else "" for t in labels]
+        return labels
 
 
 class _Steps(QObject):
@@ -156,12 +159,40 @@ class LRFindDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.use_button)
 
+        self.start_lr.valueChanged.connect(lambda _: self._show_range())
+        self.end_lr.valueChanged.connect(lambda _: self._show_range())
+        self._show_range()
+
         self.run_button.clicked.connect(lambda: self.start())
         self.stop_button.clicked.connect(lambda: self.stop())
         self.use_button.clicked.connect(lambda: self.use_suggestion())
 
+    def _show_range(self) -> None:
+        """The rate axis spans the rates set (from … to), before and during a test."""
+        start, end = self.start_lr.value(), self.end_lr.value()
+        if 0 < start < end and not self._running and self.finding is None:
+            self.plot.setXRange(math.log10(start), math.log10(end), padding=0.02)
+
+    def _range_problem(self) -> str | None:
+        start, end = self.start_lr.value(), self.end_lr.value()
+        if start < end:
+            return None
+        if start == end:
+            return (
+                f"The rate to start from ({start:g}) equals the rate to end at ({end:g}); "
+                "set a higher rate to end at."
+            )
+        return (
+            f"The rate to start from ({start:g}) must be below the rate to end at ({end:g}); "
+            "swap them."
+        )
+
     def start(self) -> None:
         if self._running:
+            return
+        problem = self._range_problem()
+        if problem is not None:
+            self.status.setText(problem)
             return
         try:
             spec, config = self._setting()
@@ -198,6 +229,7 @@ class LRFindDialog(QDialog):
         self.use_button.setText("Use the suggestion")
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
+        self.plot.setXRange(math.log10(start), math.log10(end), padding=0.02)
         self.status.setText(f"Training a copy of the model on {config.dataset}…")
         workers.start(work, self._done, self._failed)
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from torch import nn  # the GUI thread never imports torch (see _build)
 
 BUILD_DELAY_MS = 400  # build the real module once the controls have been still this long
+SAVE_DELAY_MS = 1000  # settings are written once edits have been still this long
 DEFAULT_SIZE = (1400, 900)  # the first launch's size where the screen has room
 FRAME_MARGIN = (16, 40)  # room for a window manager's frame and title bar
 
@@ -110,6 +111,14 @@ class MainWindow(QMainWindow):
         self.explorer.profile.profiled.connect(Call(self.compare.refresh))
         window_settings.restore(self)
         self.exports.fill_recent()
+        # written as they change, not only on quit: a terminated app (SIGTERM) keeps them too
+        self.save_timer = QTimer(self)
+        self.save_timer.setSingleShot(True)
+        self.save_timer.setInterval(SAVE_DELAY_MS)
+        self.save_timer.timeout.connect(self.save_settings)
+        self.doc.changed.connect(self._settings_changed)
+        self.train.panel.doc.changed.connect(self._settings_changed)
+        self.tabs.currentChanged.connect(self._settings_changed)
         self._spec_changed(self.doc)
         if not self.compare.entries:
             self.compare.set_entries(["resnet18", "resnet50"])
@@ -236,6 +245,9 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         window_settings.save(self)
 
+    def _settings_changed(self, *_: Any) -> None:
+        self.save_timer.start()  # once the edits pause
+
     def adapt_spec(self, overrides: dict[str, Any]) -> None:
         """Give the spec the dataset's channels, classes and a small input size."""
         if self.spec is not None and overrides:
@@ -262,6 +274,7 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage("Stopping the runs and saving checkpoints…")
         self.train.stop_all()
+        self.save_timer.stop()
         self.save_settings()
         self.build_timer.stop()
         self._build_generation += 1  # a build that ends after the window is gone is ignored

@@ -107,7 +107,7 @@ class ProfileView(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setMinimumWidth(200)  # a row of its own: a refusal is a long sentence
-        self._progress.said.connect(lambda text: self.status.setText(f"Measuring: {text}…"))
+        self._progress.said.connect(lambda text: self._say_measuring(f"Measuring: {text}…"))
 
         strip = QWidget()
         figures = FlowLayout(strip, balanced=True)
@@ -241,8 +241,14 @@ class ProfileView(QWidget):
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
-        self.status.setText("Measuring: building the model…")
+        self._say_measuring("Measuring: building the model…")
         workers.start(work, self._done, self._failed)
+
+    def _say_measuring(self, text: str) -> None:
+        """In the status line, and in the body while it has no figures (not "Not measured")."""
+        self.status.setText(text)
+        if self.result is None:
+            self.empty.setText(f"{text} The figures appear here when it is done.")
 
     def _finished(self) -> None:
         self._running = False
@@ -265,6 +271,8 @@ class ProfileView(QWidget):
 
     def _failed(self, e: Exception) -> None:
         self._finished()
+        if self.result is None:
+            self.show_profile(None)  # the body: not measured, again
         stopped = isinstance(e, ProfileStopped)
         self.status.setToolTip("")
         self.status.setText(

@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
 from ..core import ArchSpec
 from ..train.config import AMP_MODES, DATASETS, NATURAL, OPTIMIZERS, SCHEDULES, TrainConfig
 from ..train.devices import DeviceInfo, cpu_device, list_devices
+from ..train.errors import TrainError
 from ..train.settings import BY_NAME, TrainSettings
 from . import workers
+from .limit_spin import LimitSpinBox
 from .lr_find_view import LRFindDialog
-from .spec_panel import _wrap
+from .spec_panel import _tint, _wrap
 
 FIT_SIZE = 32  # the input size the panel proposes for the small datasets
 
@@ -95,22 +97,23 @@ class TrainPanel(QWidget):
             "on first use; imagefolder reads your own class sub-folders"
         )
         self.data_dir = QLineEdit()
-        self.data_dir.setPlaceholderText("default: the user cache directory")
-        self.data_dir.setToolTip("Where the dataset lives (for imagefolder: its root folder)")
+        self.data_dir.setPlaceholderText("default: user cache")
+        self.data_dir.setToolTip(
+            "Where the dataset lives (for imagefolder: its root folder); empty: the user "
+            "cache directory"
+        )
         browse = QPushButton("…")
         browse.setMaximumWidth(30)
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.data_dir)
         row.addWidget(browse)
-        self.epochs = QSpinBox()
-        self.epochs.setRange(1, 10000)
-        self.epochs.setValue(d.epochs)
-        self.epochs.setToolTip("Passes over the training set")
-        self.batch = QSpinBox()
-        self.batch.setRange(1, 1 << 16)
-        self.batch.setValue(d.batch_size)
-        self.batch.setToolTip("Images per step")
+        # typed values are kept and judged on the control, as in the spec panel
+        epochs, batch = BY_NAME["epochs"], BY_NAME["batch_size"]
+        self.epochs = LimitSpinBox(
+            int(epochs.low), int(epochs.high), "Passes over the training set", d.epochs
+        )
+        self.batch = LimitSpinBox(int(batch.low), int(batch.high), "Images per step", d.batch_size)
         self.lr = QDoubleSpinBox()
         self.lr.setDecimals(5)
         self.lr.setRange(1e-5, 10.0)
@@ -205,7 +208,9 @@ class TrainPanel(QWidget):
         for name, attr in self.CONTROLS.items():  # ranges from the table; edits to the document
             w = getattr(self, attr)
             s = BY_NAME[name]
-            if isinstance(w, QSpinBox):
+            if isinstance(w, LimitSpinBox):
+                pass  # its own limits, said on the control
+            elif isinstance(w, QSpinBox):
                 w.setRange(int(s.low), int(s.high))
             elif isinstance(w, QDoubleSpinBox):
                 w.setRange(s.low, s.high)
@@ -215,6 +220,25 @@ class TrainPanel(QWidget):
     def _edited(self, *_: Any) -> None:
         for name, attr in self.CONTROLS.items():
             self.doc.set(name, _value(getattr(self, attr)), ranged=False)  # the box's range
+        self._mark_limits()
+
+    def limit_problems(self) -> list[str]:
+        """A sentence for each typed number outside its limits (epochs 0, batch 100,000)."""
+        problems = []
+        for name, attr in self.CONTROLS.items():
+            w = getattr(self, attr)
+            if isinstance(w, LimitSpinBox) and w.problem(BY_NAME[name].label):
+                problems.append(w.problem(BY_NAME[name].label))
+        return problems
+
+    def _mark_limits(self) -> None:
+        """Tint a number outside its limits and say why on its tooltip (or clear the tint)."""
+        for name, attr in self.CONTROLS.items():
+            w = getattr(self, attr)
+            if isinstance(w, LimitSpinBox):
+                problem = w.problem(BY_NAME[name].label)
+                if bool(w.property("invalid")) or problem:
+                    _tint(w, bool(problem), problem)
 
     def _fill(self) -> None:
         """The controls from the settings document."""
@@ -223,6 +247,7 @@ class TrainPanel(QWidget):
             w.blockSignals(True)
             _put(w, self.doc[name])
             w.blockSignals(False)
+        self._mark_limits()
 
     def settings(self) -> dict[str, Any]:
         """The settings as plain data, for the window's settings file."""
@@ -270,6 +295,9 @@ class TrainPanel(QWidget):
         """The settings as a TrainConfig (raises TrainError for impossible values)."""
         from dataclasses import replace
 
+        problems = self.limit_problems()
+        if problems:
+            raise TrainError(" ".join(problems))
         config = self.doc.config(self.device.currentData(), gui_threads())
         return replace(config, **self.finetune.values())  # Start from: pretrained weights
 

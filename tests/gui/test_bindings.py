@@ -99,3 +99,32 @@ def test_the_train_panel_edits_its_settings_document(qtbot):
     other.restore({**panel.settings(), "epochs": -4})  # a value that does not fit: default
     assert other.lr.value() == 0.2 and other.dataset.currentText() == "cifar10"
     assert other.epochs.value() == panel.epochs.value() == other.doc["epochs"]
+
+
+def test_the_train_panel_keeps_typed_numbers_and_says_their_limits(qtbot):
+    """Typing 100000 as the batch size gave 10000, and 0 epochs reverted to 1, without a word."""
+    import pytest
+    from PySide6.QtCore import Qt
+
+    from resnet_studio.gui.train_panel import TrainPanel
+    from resnet_studio.train.errors import TrainError
+
+    panel = TrainPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    for box, typed in ((panel.batch, "100000"), (panel.epochs, "0")):
+        box.setFocus()
+        box.lineEdit().selectAll()
+        qtbot.keyClicks(box.lineEdit(), typed)
+        qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+        assert box.value() == int(typed)
+        assert box.property("invalid")
+    assert panel.doc["batch_size"] == 100000 and panel.doc["epochs"] == 0
+    assert "Batch size is 100,000; it can be at most 65,536." in panel.batch.toolTip()
+    assert "Epochs is 0; it must be at least 1." in panel.epochs.toolTip()
+    with pytest.raises(TrainError, match="at least 1") as e:
+        panel.config()
+    assert "at most 65,536" in str(e.value)
+    panel.batch.stepBy(-1)  # the arrows bring it back within the limits, and the tint goes
+    assert panel.batch.value() == 65536 and not panel.batch.property("invalid")
+    assert panel.batch.toolTip().startswith("Images per step")

@@ -355,3 +355,22 @@ def test_a_narrow_legend_shortens_long_names_rather_than_widen_its_plot(view, qt
             "the end of a name, which tells runs apart, stays"
         )
         assert legend.names()[0] == long.label
+
+
+def test_a_curve_of_one_point_is_drawn_as_a_dot(view):
+    """A 1-epoch run showed no train accuracy: a line through one point draws nothing."""
+    run = _run(total=100)
+    _feed(run, 100)  # one epoch
+    view.set_runs([run])
+    view.redraw()
+    items = view._items[id(run)]
+    for key in ("train_acc", "val_acc"):
+        (x,), (y,) = items[key].getData()
+        assert items[key].opts["symbol"] == "o", key
+        assert len(items[key].scatter.points()) == 1 and items[key].scatter.isVisible()
+        (x_lo, x_hi), (y_lo, y_hi) = _shown(view, "acc")
+        assert x_lo <= x <= x_hi and y_lo <= y <= y_hi, key
+    _feed(run, 100)  # two epochs: a line, and the training curve keeps its dots off
+    view.redraw()
+    assert items["train_acc"].opts["symbol"] is None
+    assert items["smooth"].opts["symbol"] is None

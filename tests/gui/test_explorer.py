@@ -207,3 +207,31 @@ def test_unreadable_settings_fall_back_to_defaults(make_window, tmp_path):
     w = make_window("bad.ini")
     assert w.spec == ArchSpec.from_preset("resnet18")
     assert json.loads(w.spec.to_json())["block"] == "basic"
+
+
+def test_f_fits_the_diagram_from_the_explorer_and_escape_clears_the_filter(make_window, qtbot):
+    """F went into the layer filter (the tree showed only head/fc); Escape left the filter."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    w = make_window()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    w.tabs.setCurrentWidget(w.explorer)
+    ex = w.explorer
+    assert ex.filter.focusPolicy() == Qt.FocusPolicy.ClickFocus  # opening the tab: not there
+    ex.tree.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is ex.tree, timeout=2000)
+    ex.diagram.zoom_by(1.5)
+    assert ex.diagram.fit_mode is None
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F)
+    assert ex.diagram.fit_mode == "whole" and ex.filter.text() == ""
+    ex.filter.setFocus()  # typing into the filter: F is a letter there
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is ex.filter, timeout=2000)
+    ex.diagram.zoom_by(1.5)
+    qtbot.keyClicks(ex.filter, "fc")
+    assert ex.filter.text() == "fc" and ex.diagram.fit_mode is None
+    qtbot.keyClick(ex.filter, Qt.Key.Key_Escape)
+    assert ex.filter.text() == ""
+    qtbot.keyClick(ex.filter, Qt.Key.Key_Escape)  # an empty filter hands the keys back
+    assert QApplication.focusWidget() is ex.tree

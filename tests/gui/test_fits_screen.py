@@ -166,3 +166,26 @@ def test_no_splitter_collapses_a_pane_to_nothing(make_window, qtbot):
                 for far in (0, 10_000):  # the handle dragged as far as it goes, either way
                     split.moveSplitter(far, i)
                     assert min(split.sizes()) > 0, (w.tabs.tabText(tab), split.sizes())
+
+
+def test_hints_and_placeholders_are_not_cut_on_a_small_screen(make_window, qtbot):
+    """At 1280×720 the diagram hint read "… ×N: u…" and the data folder's placeholder
+    "default: the user cache dire…": shorter texts, the whole in their tooltips."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionFrame
+
+    w = make_window()
+    qtbot.waitExposed(w)
+    w.resize(1280 - FRAME_MARGIN[0], 720 - FRAME_MARGIN[1])
+    w.tabs.setCurrentWidget(w.explorer)
+    QApplication.processEvents()
+    hint = w.explorer.diagram.hint
+    assert hint.fontMetrics().horizontalAdvance(hint.text()) <= hint.width()
+    assert "click a box: select" in hint.toolTip()
+    w.tabs.setCurrentWidget(w.train)
+    QApplication.processEvents()
+    box = w.train.panel.data_dir
+    option = QStyleOptionFrame()
+    box.initStyleOption(option)
+    room = box.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, box)
+    assert box.fontMetrics().horizontalAdvance(box.placeholderText()) <= room.width() - 4
+    assert "the user cache directory" in box.toolTip()

@@ -83,8 +83,55 @@ def test_the_rate_axis_labels_every_tick_in_one_format(make_window, qtbot):
     assert len(values) >= 5
     labels = axis.tickStrings(values, axis.scale, 1.0)
     one_format = re.compile(r"^(\d(\.\d+)?×)?10[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+$")
-    assert all(one_format.match(t) for t in labels), labels
+    assert all(t == "" or one_format.match(t) for t in labels), labels  # "": a tick unlabelled
     assert [rate_label(v) for v in (-5, -4, 0, 1, math.log10(3e-4))] == [
         "10⁻⁵", "10⁻⁴", "10⁰", "10¹", "3×10⁻⁴",
     ]  # fmt: skip
+    dialog.close()
+
+
+def _drawn_labels(dialog):
+    from PySide6.QtGui import QImage, QPainter
+
+    dialog.resize(640, 420)
+    dialog.plot.getPlotItem().vb.updateViewRange()
+    axis = dialog.plot.getAxis("bottom")
+    axis.picture = None
+    image = QImage(800, 100, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [(rect, text) for rect, _, text in texts if text]
+
+
+def test_the_empty_plot_spans_the_rates_set_and_its_labels_do_not_overlap(make_window, qtbot):
+    """The empty plot showed 1-10 with 2×10⁰ … 9×10⁰ running into each other."""
+    w = make_window()
+    _, dialog = _finder(w, qtbot)
+    lo, hi = dialog.plot.getPlotItem().vb.viewRange()[0]
+    assert lo <= -7 < -6.5 and 0.5 < 1 <= hi  # from 1e-7 to 10, the rates set
+    labels = _drawn_labels(dialog)
+    assert {"10⁻⁶", "10⁻³", "10⁰", "10¹"} <= {t for _, t in labels}
+    dialog.end_lr.setValue(1e-6)  # a decade: its ticks 2…9 labelled without touching
+    lo, hi = dialog.plot.getPlotItem().vb.viewRange()[0]
+    assert lo <= -7 and -6 <= hi < -5.5
+    labels = _drawn_labels(dialog)
+    rects = [r for r, _ in labels]
+    assert len(rects) >= 2
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
+    dialog.close()
+
+
+def test_a_reversed_range_is_explained_in_the_panels_words(make_window, qtbot):
+    w = make_window()
+    _, dialog = _finder(w, qtbot)
+    dialog.start_lr.setValue(100)
+    dialog.end_lr.setValue(10)
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    assert dialog.status.text() == (
+        "The rate to start from (100) must be below the rate to end at (10); swap them."
+    )
+    assert dialog.run_button.isEnabled() and dialog.finding is None
     dialog.close()

@@ -102,10 +102,13 @@ def test_cancel_stops_a_long_profile_at_once(make_window, qtbot, fresh_cache):
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
     assert not view.cancel_button.isHidden() and view.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: "Measuring: inference" in view.status.text(), timeout=60000)
+    assert view.charts.currentWidget() is view.empty  # the body says so too, not "Not measured"
+    assert "Measuring: inference" in view.empty.text() and "Not measured" not in view.empty.text()
     qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
     assert "Cancelling" in view.status.text()
     qtbot.waitUntil(lambda: view.run_button.isEnabled(), timeout=30000)
     assert view.status.text() == "Cancelled; nothing was kept."
+    assert "Not measured yet" in view.empty.text()  # nothing was measured after all
     assert view.cancel_button.isHidden() and view.result is None
 
 

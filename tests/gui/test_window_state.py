@@ -144,3 +144,45 @@ def test_open_spec_and_open_recent_from_the_menu(make_window, tmp_path, monkeypa
     assert [a.text() for a in recent] == [str(path)]
     recent[0].trigger()
     assert w.spec == ArchSpec.from_preset("resnet34")
+
+
+def test_a_failed_save_does_not_go_into_open_recent(make_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = make_window()
+    assert w.spec is not None
+    (tmp_path / "file").write_text("not a folder")
+    bad = tmp_path / "file" / "spec.json"  # its parent is a file
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(bad), ""))
+    _action(w, "&Save spec as…").trigger()
+    assert "Could not save" in w.statusBar().currentMessage()
+    assert str(bad) not in w.exports.recent()
+    assert str(bad) not in [a.text() for a in w.menus["Open &recent"].actions()]
+    good = tmp_path / "spec.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(good), ""))
+    _action(w, "&Save spec as…").trigger()
+    assert good.exists() and w.exports.recent() == [str(good)]
+
+
+def test_settings_are_written_as_they_change_so_a_terminated_app_keeps_them(
+    make_window, qtbot, tmp_path
+):
+    """Settings were written only on quit: SIGTERM lost the spec, train settings and tab."""
+    import shutil
+
+    w = make_window()
+    w.panel.preset.setCurrentText("resnet50")
+    w.train.panel.epochs.setValue(7)
+    w.tabs.setCurrentIndex(2)
+    on_disk = tmp_path / "settings.ini"
+
+    def written() -> bool:
+        text = on_disk.read_text() if on_disk.exists() else ""
+        return "tab=2" in text and "epochs" in text and "resnet50" in text
+
+    qtbot.waitUntil(written, timeout=10000)  # no close: as if the app were terminated now
+    shutil.copy(on_disk, tmp_path / "after_sigterm.ini")  # a relaunch reads the disk
+    again = make_window("after_sigterm.ini")
+    assert again.spec == ArchSpec.from_preset("resnet50")
+    assert again.train.panel.epochs.value() == 7
+    assert again.tabs.currentIndex() == 2
