@@ -82,3 +82,26 @@ def test_the_sweeps_tab_follows_a_storage(make_window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: view.model.rowCount() == 3, timeout=20000)
     assert view.model.rows[2].state == "complete"
     assert view.model.rows[2].run_dir.startswith(str(w.train.manager.root))
+
+
+def test_plots_of_a_sweep_without_finished_trials_say_so(qtbot):
+    from resnet_studio.gui.sweeps_plots import EdfPlot, ObjectivePlot, ParallelPlot
+    from resnet_studio.sweep.results import TrialRow
+
+    running = [TrialRow(0, "running", None, {"lr": 0.1}, None)]
+    parallel, objective, edf_plot = ParallelPlot(), ObjectivePlot(), EdfPlot()
+    for w in (parallel, objective, edf_plot):
+        qtbot.addWidget(w)
+    parallel.set_rows(running, "best_val_accuracy")  # raised ValueError (zero-size nanmin)
+    objective.set_rows(running, "best_val_accuracy")
+    edf_plot.set_edfs({"tiny": []})
+    for w in (parallel, objective, edf_plot):
+        assert not w.empty.isHidden() and w.plot.isHidden()  # a sentence, no bare axes
+        assert "No finished trials yet" in w.empty.text()
+    # a finished trial later: the plots come back
+    done = [*running, TrialRow(1, "complete", 0.8, {"lr": 0.05}, None)]
+    parallel.set_rows(done, "best_val_accuracy")
+    objective.set_rows(done, "best_val_accuracy")
+    edf_plot.set_edfs({"tiny": edf([0.2])})
+    for w in (parallel, objective, edf_plot):
+        assert w.empty.isHidden() and not w.plot.isHidden()
