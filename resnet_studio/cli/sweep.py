@@ -122,10 +122,27 @@ def _work(a: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
         signal.signal(signal.SIGTERM, prev_term)
-    print(
-        f"{r.trained} trained ({r.pruned} pruned, {r.failed} failed), {r.skipped} outside the band."
-    )
+    print(_summary(a, r))
     return 130 if worker._stopping else 0
+
+
+def _summary(a: argparse.Namespace, r: Any) -> str:
+    """The worker's last line: what it trained and, when it was stopped, how to go on."""
+    from ..core.words import plural
+    from ..sweep.storage import redact
+
+    line = f"{plural(r.trained, 'trial')} trained"
+    ends = [f"{r.pruned} pruned"] if r.pruned else []
+    ends += [f"{r.failed} failed"] if r.failed else []
+    line += f" ({', '.join(ends)})" if ends else ""
+    line += f", {r.skipped} outside the band."
+    if r.stopped:
+        storage = f" --storage '{redact(a.storage)}'" if a.storage else ""
+        line += (
+            f" {plural(r.stopped, 'trial')} stopped before it finished and is not counted; "
+            f"`resnet-studio sweep work {a.name}{storage} --retry-failed` trains it again."
+        )
+    return line
 
 
 def _show(a: argparse.Namespace) -> int:
@@ -147,6 +164,7 @@ def _show(a: argparse.Namespace) -> int:
     print(
         f"{a.name}: {len(rows)} trials: {c['complete']} complete, {c['running']} running, "
         f"{c['pruned']} pruned, {c['skipped']} outside the band, {c['failed']} failed"
+        + (f", {c['stopped']} stopped" if c["stopped"] else "")
     )
     for r in rows:
         value = "" if r.value is None else f"{r.value:.4f}"

@@ -131,3 +131,42 @@ def test_a_failed_trial_is_one_sentence_and_no_traceback(tmp_path, capsys):
     assert "Traceback" not in r.stdout + r.stderr, r.stderr
     t = _show(url, "f", capsys)["trials"][0]
     assert t["state"] == "failed" and t["reason"].startswith("The loss became nan")
+
+
+def test_a_stopped_worker_reports_its_trial_stopped_with_advice_that_works(
+    tmp_path, capsys, monkeypatch
+):
+    import signal
+
+    from resnet_studio.sweep import worker as worker_module
+
+    url = f"journal:{tmp_path / 'j.journal'}"
+    space = space_file(tmp_path, batch=16)  # ~100 steps: the stop lands mid-run
+    assert main(["sweep", "new", "st", "--space", str(space), "--storage", url]) == 0
+
+    class StopOnStart(worker_module._Reporter):
+        def on_run_start(self, trainer, info):  # the window's "Stop workers" (SIGTERM) mid-run
+            signal.raise_signal(signal.SIGTERM)
+
+    original = worker_module._Reporter
+    monkeypatch.setattr(worker_module, "_Reporter", StopOnStart)
+    root = tmp_path / "runs"
+    capsys.readouterr()
+    args = ["sweep", "work", "st", "--storage", url, "--trials", "1", "--root", str(root)]
+    assert main(args) == 130
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "1 failed" not in out and " failed:" not in out, out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("0 trials trained") and "1 trial stopped" in last, last
+    assert "sweep work st --storage" in last and "--retry-failed" in last, last
+    t = _show(url, "st", capsys)["trials"][0]
+    assert t["state"] == "stopped" and "--retry-failed" in t["reason"], t
+    capsys.readouterr()
+    assert main(["sweep", "show", "st", "--storage", url]) == 0
+    assert "1 stopped" in capsys.readouterr().out
+
+    # the advice works: --retry-failed trains the stopped trial's configuration again
+    monkeypatch.setattr(worker_module, "_Reporter", original)
+    assert main([*args, "--retry-failed"]) == 0
+    ts = _show(url, "st", capsys)["trials"]
+    assert [x["state"] for x in ts] == ["stopped", "complete"] and ts[1]["params"] == t["params"]
