@@ -146,6 +146,7 @@ def _summary(a: argparse.Namespace, r: Any) -> str:
 
 
 def _show(a: argparse.Namespace) -> int:
+    from ..core.words import plural
     from ..sweep.results import read_trials, report
     from ..sweep.storage import journal_missing, load_sweep
 
@@ -162,9 +163,9 @@ def _show(a: argparse.Namespace) -> int:
         return 0
     c = rep["counts"]
     print(
-        f"{a.name}: {len(rows)} trials: {c['complete']} complete, {c['running']} running, "
-        f"{c['pruned']} pruned, {c['skipped']} outside the band, {c['failed']} failed"
-        + (f", {c['stopped']} stopped" if c["stopped"] else "")
+        f"{a.name}: {plural(len(rows), 'trial')}: {c['complete']} complete, "
+        f"{c['running']} running, {c['pruned']} pruned, {c['skipped']} outside the band, "
+        f"{c['failed']} failed" + (f", {c['stopped']} stopped" if c["stopped"] else "")
     )
     for r in rows:
         value = "" if r.value is None else f"{r.value:.4f}"
@@ -194,6 +195,7 @@ def _plot(name: str, points: list[list[float]], path: str) -> None:
 
 
 def _list(a: argparse.Namespace) -> int:
+    from ..core.words import plural
     from ..sweep.storage import default_storage_url, journal_missing, list_sweeps, redact
 
     sweeps = [] if journal_missing(a.storage) else list_sweeps(_storage(a))
@@ -204,8 +206,9 @@ def _list(a: argparse.Namespace) -> int:
     width = max(len(s.name) for s in sweeps)
     for s in sweeps:
         best = "–" if s.best is None else f"{s.best:.4f}"
+        of = f" of {s.planned:<4}" if s.planned is not None else "        "
         print(
-            f"{s.name:<{width}}  {s.trials:>4} trials  {s.complete:>4} complete  "
+            f"{s.name:<{width}}  {plural(s.trials, 'trial'):>11}  {s.complete:>4} complete{of}  "
             f"{s.running:>2} running  best {best}"
         )
     return 0

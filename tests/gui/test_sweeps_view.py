@@ -74,7 +74,7 @@ def test_the_sweeps_tab_follows_a_storage(make_window, qtbot, tmp_path):
 
     # "Run N trials here": a real worker process, whose trial shows up, with its run in ours
     view.trials_n.setValue(1)
-    assert view.run_here.text() == "Run 1 trials here"
+    assert view.run_here.text() == "Run 1 trial here"
     proc = view.start_worker()
     assert proc is not None
     qtbot.waitUntil(lambda: proc.state() == QProcess.ProcessState.NotRunning, timeout=180000)
@@ -105,3 +105,23 @@ def test_plots_of_a_sweep_without_finished_trials_say_so(qtbot):
     edf_plot.set_edfs({"tiny": edf([0.2])})
     for w in (parallel, objective, edf_plot):
         assert w.empty.isHidden() and not w.plot.isHidden()
+
+
+def test_the_sweep_list_counts_towards_the_spaces_planned_total(qtbot, tmp_path):
+    from resnet_studio.gui.sweeps_model import Snapshot
+    from resnet_studio.gui.sweeps_view import SweepsView
+    from resnet_studio.sweep.storage import list_sweeps
+
+    storage = open_storage(f"journal:{tmp_path / 'sweeps.journal'}")
+    create_sweep("tiny", Space.parse(TINY_SPACE.format(epochs=1, batch=256) + "trials = 2\n"),
+                 storage)  # fmt: skip
+    optuna.load_study(study_name="tiny", storage=storage).add_trial(
+        optuna.trial.create_trial(state=optuna.trial.TrialState.FAIL)
+    )
+    view = SweepsView()
+    qtbot.addWidget(view)
+    view.show_snapshot(Snapshot(view.url, list_sweeps(storage)))
+    assert view.sweeps.item(0).text().startswith("tiny  (0/2 done, 0 running")  # was 0/1
+    assert view.status.text().startswith("1 sweep in ")
+    view.trials_n.setValue(1)
+    assert view.run_here.text() == "Run 1 trial here"

@@ -170,3 +170,18 @@ def test_a_stopped_worker_reports_its_trial_stopped_with_advice_that_works(
     assert main([*args, "--retry-failed"]) == 0
     ts = _show(url, "st", capsys)["trials"]
     assert [x["state"] for x in ts] == ["stopped", "complete"] and ts[1]["params"] == t["params"]
+
+
+def test_list_and_show_count_in_words_towards_the_planned_total(tmp_path, capsys):
+    url = f"journal:{tmp_path / 'j.journal'}"
+    space = space_file(tmp_path, extra="trials = 2\n")
+    assert main(["sweep", "new", "tiny", "--space", str(space), "--storage", url]) == 0
+    optuna.load_study(study_name="tiny", storage=url_storage(url)).add_trial(
+        optuna.trial.create_trial(value=0.5)
+    )
+    capsys.readouterr()
+    assert main(["sweep", "list", "--storage", url]) == 0
+    out = capsys.readouterr().out
+    assert "1 trial " in out and "1 complete of 2" in out, out
+    assert main(["sweep", "show", "tiny", "--storage", url]) == 0
+    assert capsys.readouterr().out.startswith("tiny: 1 trial: 1 complete,")
