@@ -163,7 +163,12 @@ def load_sweep(
 
 def planned_trials(space_text: Any) -> int | None:
     """``trials`` of a stored space file's [sweep] table, read without checking the space."""
-    import tomllib
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
     try:
         n = tomllib.loads(space_text).get("sweep", {}).get("trials")

@@ -236,8 +236,7 @@ class Worker:
         raise optuna.TrialPruned(reason)
 
     def _train(self, trial: Any, spec: Any, config: Any, optuna: Any) -> float:
-        from ..train.records import RunRecorder, new_run_dir
-        from ..train.run import META
+        from ..train.records import META, RunRecorder, new_run_dir
         from ..train.trainer import Trainer
 
         space = self.space
