@@ -122,13 +122,31 @@ def _work(a: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
         signal.signal(signal.SIGTERM, prev_term)
-    print(
-        f"{r.trained} trained ({r.pruned} pruned, {r.failed} failed), {r.skipped} outside the band."
-    )
+    print(_summary(a, r))
     return 130 if worker._stopping else 0
 
 
+def _summary(a: argparse.Namespace, r: Any) -> str:
+    """The worker's last line: what it trained and, when it was stopped, how to go on."""
+    from ..core.words import plural
+    from ..sweep.storage import redact
+
+    line = f"{plural(r.trained, 'trial')} trained"
+    ends = [f"{r.pruned} pruned"] if r.pruned else []
+    ends += [f"{r.failed} failed"] if r.failed else []
+    line += f" ({', '.join(ends)})" if ends else ""
+    line += f", {r.skipped} outside the band."
+    if r.stopped:
+        storage = f" --storage '{redact(a.storage)}'" if a.storage else ""
+        line += (
+            f" {plural(r.stopped, 'trial')} stopped before it finished and is not counted; "
+            f"`resnet-studio sweep work {a.name}{storage} --retry-failed` trains it again."
+        )
+    return line
+
+
 def _show(a: argparse.Namespace) -> int:
+    from ..core.words import plural
     from ..sweep.results import read_trials, report
     from ..sweep.storage import journal_missing, load_sweep
 
@@ -145,8 +163,9 @@ def _show(a: argparse.Namespace) -> int:
         return 0
     c = rep["counts"]
     print(
-        f"{a.name}: {len(rows)} trials: {c['complete']} complete, {c['running']} running, "
-        f"{c['pruned']} pruned, {c['skipped']} outside the band, {c['failed']} failed"
+        f"{a.name}: {plural(len(rows), 'trial')}: {c['complete']} complete, "
+        f"{c['running']} running, {c['pruned']} pruned, {c['skipped']} outside the band, "
+        f"{c['failed']} failed" + (f", {c['stopped']} stopped" if c["stopped"] else "")
     )
     for r in rows:
         value = "" if r.value is None else f"{r.value:.4f}"
@@ -176,6 +195,7 @@ def _plot(name: str, points: list[list[float]], path: str) -> None:
 
 
 def _list(a: argparse.Namespace) -> int:
+    from ..core.words import plural
     from ..sweep.storage import default_storage_url, journal_missing, list_sweeps, redact
 
     sweeps = [] if journal_missing(a.storage) else list_sweeps(_storage(a))
@@ -186,8 +206,9 @@ def _list(a: argparse.Namespace) -> int:
     width = max(len(s.name) for s in sweeps)
     for s in sweeps:
         best = "–" if s.best is None else f"{s.best:.4f}"
+        of = f" of {s.planned:<4}" if s.planned is not None else "        "
         print(
-            f"{s.name:<{width}}  {s.trials:>4} trials  {s.complete:>4} complete  "
+            f"{s.name:<{width}}  {plural(s.trials, 'trial'):>11}  {s.complete:>4} complete{of}  "
             f"{s.running:>2} running  best {best}"
         )
     return 0

@@ -27,6 +27,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from ..core.format import human
 from ..core.presets import spec_label
+from ..core.words import plural
 from ..train.events import RunStatus
 from ..train.manager import RunManager
 from ..train.run import Run
@@ -292,8 +293,9 @@ def run_details(run: Run) -> str:
         lines.append(f"{escape(data['name'])}: {data['train']:,} train, {data['val']:,} val")
     if cfg:
         lines.append(
-            f"{cfg['epochs']} epochs of batch {cfg['batch_size']}, {cfg['optimizer']} at lr "
-            f"{cfg['lr']:g} ({cfg['schedule']}), weight decay {cfg['weight_decay']:g}"
+            f"{plural(cfg['epochs'], 'epoch')} of batch {cfg['batch_size']}, "
+            f"{cfg['optimizer']} at lr {cfg['lr']:g} ({cfg['schedule']}), "
+            f"weight decay {cfg['weight_decay']:g}"
             + (", augmented" if cfg.get("augment") else "")
             + f", seed {cfg['seed']}"
         )

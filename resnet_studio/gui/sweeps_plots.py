@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..sweep.results import TrialRow
@@ -34,6 +35,23 @@ def edf_steps(points: list[list[float]]) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(xs, float), np.asarray(ys, float)
 
 
+EMPTY = "No finished trials yet; this chart fills in as trials complete."
+
+
+def empty_label() -> QLabel:
+    """The sentence a chart shows instead of bare axes while it has nothing to draw."""
+    label = QLabel(EMPTY)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def show_empty(plot: Any, label: QLabel, empty: bool) -> None:
+    label.setVisible(empty)
+    plot.setVisible(not empty)
+
+
 def legend_html(names: list[str]) -> str:
     return "  ".join(f"<span style='color:{colour(i)}'>■</span> {n}" for i, n in enumerate(names))
 
@@ -50,10 +68,13 @@ class EdfPlot(QWidget):
         self.plot.setLabel("left", "fraction of models with lower error")
         self.plot.setYRange(0, 1.02)
         self.curves: dict[str, Any] = {}
+        self.empty = empty_label()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.legend)
         lay.addWidget(self.plot, 1)
+        lay.addWidget(self.empty, 1)
+        show_empty(self.plot, self.empty, True)
 
     def set_edfs(self, edfs: dict[str, list[list[float]]]) -> None:
         for name in list(self.curves):
@@ -76,6 +97,7 @@ class EdfPlot(QWidget):
         else:
             self.plot.enableAutoRange(x=True)
         self.legend.setText(text)
+        show_empty(self.plot, self.empty, not any(edfs.values()))
 
 
 def edf_cut(edfs: dict[str, list[list[float]]], fraction: float = 0.9) -> float | None:
@@ -129,10 +151,13 @@ class ObjectivePlot(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("Objective against"))
         top.addWidget(self.choice, 1)
+        self.empty = empty_label()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
         lay.addWidget(self.plot, 1)
+        lay.addWidget(self.empty, 1)
+        show_empty(self.plot, self.empty, True)
         self.choice.currentTextChanged.connect(lambda _: self._draw())
 
     def set_rows(self, rows: list[TrialRow], objective: str) -> None:
@@ -147,6 +172,7 @@ class ObjectivePlot(QWidget):
             if keep in names:
                 self.choice.setCurrentText(keep)
             self.choice.blockSignals(False)
+        show_empty(self.plot, self.empty, not self.rows)
         self._draw()
 
     def _draw(self) -> None:
@@ -180,12 +206,20 @@ class ParallelPlot(QWidget):
         self.lines = [self.plot.plot(pen=pg.mkPen(c, width=1.2)) for c in QUINTILE_COLOURS]
         self.labels: list[pg.TextItem] = []
         self._marks: list[Any] = []
+        self.empty = empty_label()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
+        lay.addWidget(self.empty)
+        show_empty(self.plot, self.empty, True)
 
     def set_rows(self, rows: list[TrialRow], objective: str) -> None:
         done = [r for r in rows if r.state == "complete" and r.value is not None]
+        show_empty(self.plot, self.empty, not done)
+        if not done:  # nothing to place on the axes (an empty column has no range)
+            for line in self.lines:
+                line.setData([], [])
+            return
         names = list(dict.fromkeys(k for r in done for k in r.params))
         axes = []
         marks: list[list[tuple[float, str]]] = []  # per axis: (height in [0, 1], text)
@@ -217,10 +251,6 @@ class ParallelPlot(QWidget):
                     label.setPos(k + 0.03, y)
                     self.plot.addItem(label)
                     self.labels.append(label)
-        if not done:
-            for line in self.lines:
-                line.setData([], [])
-            return
         ys = np.stack(axes, axis=1)  # trials × axes, each axis in [0, 1]
         k = ys.shape[1]
         order = np.argsort(np.argsort(ys[:, -1], kind="stable"), kind="stable")

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.words import plural
 from ..sweep.errors import SweepError
 from ..sweep.storage import default_storage_url, kind_of, redact
 from .sweeps_model import Snapshot, SweepFollower, TrialModel
@@ -74,7 +75,9 @@ class SweepsView(QWidget):
         self.run_here = QPushButton("Run 8 trials here")
         self.run_here.setToolTip("Start a `resnet-studio sweep work` process on this machine")
         self.run_here.clicked.connect(lambda: self.start_worker())
-        self.trials_n.valueChanged.connect(lambda n: self.run_here.setText(f"Run {n} trials here"))
+        self.trials_n.valueChanged.connect(
+            lambda n: self.run_here.setText(f"Run {plural(n, 'trial')} here")
+        )
         self.stop_button = QPushButton("Stop workers")
         self.stop_button.clicked.connect(lambda: self.stop_workers())
         self.stop_button.setEnabled(False)
@@ -235,11 +238,8 @@ class SweepsView(QWidget):
             self._edfs = edfs
             self.edf.set_edfs(edfs)
         running = sum(p.state() != QProcess.ProcessState.NotRunning for p in self.processes)
-        here = f"; {running} worker{'s' if running != 1 else ''} here" if running else ""
-        self.status.setText(
-            f"{len(snap.sweeps)} sweep{'s' if len(snap.sweeps) != 1 else ''} in "
-            f"{redact(snap.url)}{here}."
-        )
+        here = f"; {plural(running, 'worker')} here" if running else ""
+        self.status.setText(f"{plural(len(snap.sweeps), 'sweep')} in {redact(snap.url)}{here}.")
         self.stop_button.setEnabled(bool(running))
 
     def _draw_plot(self) -> None:
@@ -258,9 +258,7 @@ class SweepsView(QWidget):
         self.sweeps.blockSignals(True)
         for info in snap.sweeps:
             best = "" if info.best is None else f", best {info.best:.4f}"
-            text = (
-                f"{info.name}  ({info.complete}/{info.trials} done, {info.running} running{best})"
-            )
+            text = f"{info.name}  ({info.complete}/{info.total} done, {info.running} running{best})"
             item = have.get(info.name)
             if item is None:
                 item = QListWidgetItem(text)
@@ -312,7 +310,9 @@ class SweepsView(QWidget):
         proc.start(sys.executable, self.worker_arguments(name, self.trials_n.value()))
         self.processes.append(proc)
         self.stop_button.setEnabled(True)
-        self.message.emit(f"Started a worker for {name} ({self.trials_n.value()} trials).")
+        self.message.emit(
+            f"Started a worker for {name} ({plural(self.trials_n.value(), 'trial')})."
+        )
         return proc
 
     def _worker_said(self, proc: QProcess) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from .analysis import best_range, edf
 from .space import decode
 
-STATES = ("complete", "running", "pruned", "skipped", "failed", "waiting")
+STATES = ("complete", "running", "pruned", "skipped", "failed", "stopped", "waiting")
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,8 @@ def trial_row(t: Any) -> TrialRow:
     state = t.state.name.lower()
     if state == "pruned" and "skipped" in u:
         state = "skipped"
-    elif state == "fail":
-        state = "failed"
+    elif state == "fail":  # a trial its worker's stop interrupted is failed in Optuna's terms
+        state = "stopped" if "stopped" in u else "failed"
     run_dirs = [d for d in u.get("run_dirs", []) if isinstance(d, str)]
     seconds = None
     if t.datetime_start and t.datetime_complete:
@@ -56,7 +56,7 @@ def trial_row(t: Any) -> TrialRow:
         [float(v) for v in u.get("values", []) if isinstance(v, (int, float))],
         u.get("macs") if isinstance(u.get("macs"), int) else None,
         u.get("params") if isinstance(u.get("params"), int) else None,
-        str(u.get("skipped") or u.get("error") or ""),
+        str(u.get("skipped") or u.get("stopped") or u.get("error") or ""),
         seconds,
     )
 

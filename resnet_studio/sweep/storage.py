@@ -116,6 +116,12 @@ class SweepInfo:
     running: int
     best: float | None
     objective: str
+    planned: int | None = None  # the space's ``trials``: the sweep's total (None: open-ended)
+
+    @property
+    def total(self) -> int:
+        """What ``complete`` counts towards: the planned total, else the trials so far."""
+        return self.trials if self.planned is None else self.planned
 
 
 def create_sweep(name: str, space: Space, storage: Any, space_file: str = "") -> None:
@@ -155,6 +161,22 @@ def load_sweep(
     return study, Space.parse(text, f"the space of {name}")
 
 
+def planned_trials(space_text: Any) -> int | None:
+    """``trials`` of a stored space file's [sweep] table, read without checking the space."""
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+    try:
+        n = tomllib.loads(space_text).get("sweep", {}).get("trials")
+    except (tomllib.TOMLDecodeError, TypeError, AttributeError):
+        return None
+    return n if isinstance(n, int) and not isinstance(n, bool) and n >= 1 else None
+
+
 def list_sweeps(storage: Any) -> list[SweepInfo]:
     """Every sweep in ``storage``, with its trial counts and best value."""
     from optuna.trial import TrialState
@@ -171,6 +193,7 @@ def list_sweeps(storage: Any) -> list[SweepInfo]:
                 sum(t.state == TrialState.RUNNING for t in trials),
                 max((t.value for t in done), default=None),
                 str(s.user_attrs.get("objective", "")),
+                planned_trials(s.user_attrs.get("space")),
             )
         )
     return sorted(out, key=lambda i: i.name)

@@ -35,6 +35,15 @@ class TrialFailed(Exception):
     """A trial's run failed (its sentence is the trial's ``error`` attribute)."""
 
 
+class TrialStopped(TrialFailed):
+    """The worker was stopped during a trial's run: the trial is failed in the storage (so
+    ``--retry-failed`` trains it again) and marked ``stopped``, never counted as trained."""
+
+
+def retry_advice(name: str) -> str:
+    return f"`resnet-studio sweep work {name} --retry-failed` trains it again from the start"
+
+
 def _seed_for(seed: int, number: int) -> int:
     """The same trial number draws the same configuration, whichever worker runs it."""
     digest = hashlib.sha256(f"{seed}:{number}".encode()).digest()
@@ -91,6 +100,7 @@ class WorkResult:
     skipped: int = 0
     failed: int = 0
     pruned: int = 0
+    stopped: int = 0  # stopped during its run by this worker's stop: not trained
     stale: tuple[int, ...] = ()
 
 
@@ -122,7 +132,7 @@ class Worker:
         self._last: str = ""
 
     def stop(self) -> None:
-        """Stop after the run under way (it is marked stopped, its trial failed)."""
+        """Stop after the run under way (its run and its trial are marked stopped)."""
         self._stopping = True
         if self.trainer is not None:
             self.trainer.stop()
@@ -164,6 +174,8 @@ class Worker:
         if retry_failed:
             for n in self.retry_failed():
                 self.echo(f"trial {n} queued again")
+        import optuna
+
         skips = 0
         while (trials is None or result.trained < trials) and not self._stopping:
             if self._sweep_full():
@@ -171,6 +183,9 @@ class Worker:
             if is_journal(self.storage):
                 result.stale += tuple(fail_stale_trials(self.study, self.grace_s))
             self._last = ""
+            # a failed or stopped trial is our one line; Optuna's warning (with a traceback)
+            # stays off even if something in this process (open_storage) raised the verbosity
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
             self.study.optimize(self._objective, n_trials=1, catch=(TrialFailed,))
             if self._last == "skipped":
                 result.skipped += 1
@@ -182,6 +197,9 @@ class Worker:
                     )
                 continue
             skips = 0
+            if self._last == "stopped":
+                result.stopped += 1
+                continue
             result.trained += 1
             result.failed += self._last == "failed"
             result.pruned += self._last == "pruned"
@@ -218,8 +236,7 @@ class Worker:
         raise optuna.TrialPruned(reason)
 
     def _train(self, trial: Any, spec: Any, config: Any, optuna: Any) -> float:
-        from ..train.records import RunRecorder, new_run_dir
-        from ..train.run import META
+        from ..train.records import META, RunRecorder, new_run_dir
         from ..train.trainer import Trainer
 
         space = self.space
@@ -254,6 +271,12 @@ class Worker:
                 trial.set_user_attr("values", values)
                 self.echo(f"trial {trial.number} pruned after epoch {end.epoch} ({run_dir.name})")
                 raise optuna.TrialPruned()
+            if end.status == RunStatus.STOPPED and self._stopping:
+                why = f"stopped at step {end.step:,} before it finished; " + retry_advice(self.name)
+                trial.set_user_attr("stopped", why)
+                self._last = "stopped"
+                self.echo(f"trial {trial.number} stopped at step {end.step}; not trained")
+                raise TrialStopped(why)
             if end.status != RunStatus.FINISHED:
                 why = end.reason or f"its run was {end.status.value}"
                 trial.set_user_attr("error", why)

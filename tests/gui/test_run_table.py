@@ -177,3 +177,10 @@ def test_alike_runs_have_distinct_names_and_a_new_run_is_selected(view, qtbot):
     assert len({r.label for r in view.runs}) == 4
     view.stop_selected()
     qtbot.waitUntil(lambda: run.status in ("stopped", "finished"), timeout=120000)
+
+
+def test_details_say_one_epoch_not_one_epochs(view):
+    from resnet_studio.gui.run_table import run_details
+
+    texts = [run_details(r) for r in view.manager.runs]
+    assert texts and all("1 epoch of batch" in t for t in texts), texts

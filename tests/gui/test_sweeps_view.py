@@ -74,7 +74,7 @@ def test_the_sweeps_tab_follows_a_storage(make_window, qtbot, tmp_path):
 
     # "Run N trials here": a real worker process, whose trial shows up, with its run in ours
     view.trials_n.setValue(1)
-    assert view.run_here.text() == "Run 1 trials here"
+    assert view.run_here.text() == "Run 1 trial here"
     proc = view.start_worker()
     assert proc is not None
     qtbot.waitUntil(lambda: proc.state() == QProcess.ProcessState.NotRunning, timeout=180000)
@@ -82,3 +82,46 @@ def test_the_sweeps_tab_follows_a_storage(make_window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: view.model.rowCount() == 3, timeout=20000)
     assert view.model.rows[2].state == "complete"
     assert view.model.rows[2].run_dir.startswith(str(w.train.manager.root))
+
+
+def test_plots_of_a_sweep_without_finished_trials_say_so(qtbot):
+    from resnet_studio.gui.sweeps_plots import EdfPlot, ObjectivePlot, ParallelPlot
+    from resnet_studio.sweep.results import TrialRow
+
+    running = [TrialRow(0, "running", None, {"lr": 0.1}, None)]
+    parallel, objective, edf_plot = ParallelPlot(), ObjectivePlot(), EdfPlot()
+    for w in (parallel, objective, edf_plot):
+        qtbot.addWidget(w)
+    parallel.set_rows(running, "best_val_accuracy")  # raised ValueError (zero-size nanmin)
+    objective.set_rows(running, "best_val_accuracy")
+    edf_plot.set_edfs({"tiny": []})
+    for w in (parallel, objective, edf_plot):
+        assert not w.empty.isHidden() and w.plot.isHidden()  # a sentence, no bare axes
+        assert "No finished trials yet" in w.empty.text()
+    # a finished trial later: the plots come back
+    done = [*running, TrialRow(1, "complete", 0.8, {"lr": 0.05}, None)]
+    parallel.set_rows(done, "best_val_accuracy")
+    objective.set_rows(done, "best_val_accuracy")
+    edf_plot.set_edfs({"tiny": edf([0.2])})
+    for w in (parallel, objective, edf_plot):
+        assert w.empty.isHidden() and not w.plot.isHidden()
+
+
+def test_the_sweep_list_counts_towards_the_spaces_planned_total(qtbot, tmp_path):
+    from resnet_studio.gui.sweeps_model import Snapshot
+    from resnet_studio.gui.sweeps_view import SweepsView
+    from resnet_studio.sweep.storage import list_sweeps
+
+    storage = open_storage(f"journal:{tmp_path / 'sweeps.journal'}")
+    create_sweep("tiny", Space.parse(TINY_SPACE.format(epochs=1, batch=256) + "trials = 2\n"),
+                 storage)  # fmt: skip
+    optuna.load_study(study_name="tiny", storage=storage).add_trial(
+        optuna.trial.create_trial(state=optuna.trial.TrialState.FAIL)
+    )
+    view = SweepsView()
+    qtbot.addWidget(view)
+    view.show_snapshot(Snapshot(view.url, list_sweeps(storage)))
+    assert view.sweeps.item(0).text().startswith("tiny  (0/2 done, 0 running")  # was 0/1
+    assert view.status.text().startswith("1 sweep in ")
+    view.trials_n.setValue(1)
+    assert view.run_here.text() == "Run 1 trial here"

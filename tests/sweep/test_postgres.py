@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from optuna.trial import TrialState
 
-from .helpers import run_cli, space_file, start_worker, trials
+from resnet_studio.cli import main
+
+from .helpers import space_file, start_worker, trials
 
 BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 pytestmark = pytest.mark.skipif(
@@ -53,10 +55,9 @@ def postgres_url():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_two_workers_against_postgresql(tmp_path, postgres_url):
-    space = str(space_file(tmp_path))
-    r = run_cli("sweep", "new", "pg", "--space", space, "--storage", postgres_url)
-    assert r.returncode == 0, r.stderr
+def test_two_workers_against_postgresql(tmp_path, postgres_url, capsys):
+    space = str(space_file(tmp_path))  # new and list in this process; the workers are processes
+    assert main(["sweep", "new", "pg", "--space", space, "--storage", postgres_url]) == 0
     root = str(tmp_path / "runs")
     workers = [
         start_worker("pg", "--storage", postgres_url, "--trials", "1", "--root", root)
@@ -70,5 +71,7 @@ def test_two_workers_against_postgresql(tmp_path, postgres_url):
     assert len({t.user_attrs["run_dirs"][0] for t in ts}) == 2
     # Optuna's own heartbeat is on for a database storage
     assert all(t.datetime_complete for t in ts)
-    listed = run_cli("sweep", "list", "--storage", postgres_url)
-    assert "pg" in listed.stdout and "2 complete" in listed.stdout, listed.stdout + listed.stderr
+    capsys.readouterr()
+    assert main(["sweep", "list", "--storage", postgres_url]) == 0
+    listed = capsys.readouterr().out
+    assert "pg" in listed and "2 complete" in listed, listed

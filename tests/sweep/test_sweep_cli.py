@@ -15,7 +15,7 @@ from resnet_studio.cli import main
 from resnet_studio.core import build_model
 from resnet_studio.sweep.space import Space
 
-from .helpers import env, run_cli, space_file
+from .helpers import env, space_file
 
 
 def _show(url: str, name: str, capsys) -> dict:
@@ -119,15 +119,73 @@ def test_list_and_show_do_not_import_torch(tmp_path, action):
     assert "HEAVY []" in r.stderr and r.returncode in (0, None), r.stderr
 
 
-def test_a_failed_trial_is_one_sentence_and_no_traceback(tmp_path, capsys):
+def test_a_failed_trial_is_one_sentence_and_no_traceback(tmp_path, capfd):
+    # in this process (torch already imported: seconds saved); capfd sees what Optuna's logging
+    # handler would write to the real stderr as well as our prints
     url = f"journal:{tmp_path / 'j.journal'}"
     space = tmp_path / "s.toml"
     text = space_file(tmp_path).read_text().replace("threads = 1", "threads = 1\nlr = 1e9")
     space.write_text(text.replace("lr = { low = 0.02, high = 0.2, log = true }", ""))
     assert main(["sweep", "new", "f", "--space", str(space), "--storage", url]) == 0
     root = str(tmp_path / "runs")
-    r = run_cli("sweep", "work", "f", "--storage", url, "--trials", "1", "--root", root)
-    assert r.returncode == 0 and "trial 0 failed: The loss became nan" in r.stdout, r.stdout
-    assert "Traceback" not in r.stdout + r.stderr, r.stderr
-    t = _show(url, "f", capsys)["trials"][0]
+    capfd.readouterr()
+    assert main(["sweep", "work", "f", "--storage", url, "--trials", "1", "--root", root]) == 0
+    out, err = capfd.readouterr()
+    assert "trial 0 failed: The loss became nan" in out, out
+    assert "Traceback" not in out + err, err
+    t = _show(url, "f", capfd)["trials"][0]
     assert t["state"] == "failed" and t["reason"].startswith("The loss became nan")
+
+
+def test_a_stopped_worker_reports_its_trial_stopped_with_advice_that_works(
+    tmp_path, capsys, monkeypatch
+):
+    import signal
+
+    from resnet_studio.sweep import worker as worker_module
+
+    url = f"journal:{tmp_path / 'j.journal'}"
+    space = space_file(tmp_path, batch=16)  # ~100 steps: the stop lands mid-run
+    assert main(["sweep", "new", "st", "--space", str(space), "--storage", url]) == 0
+
+    class StopOnStart(worker_module._Reporter):
+        def on_run_start(self, trainer, info):  # the window's "Stop workers" (SIGTERM) mid-run
+            signal.raise_signal(signal.SIGTERM)
+
+    original = worker_module._Reporter
+    monkeypatch.setattr(worker_module, "_Reporter", StopOnStart)
+    root = tmp_path / "runs"
+    capsys.readouterr()
+    args = ["sweep", "work", "st", "--storage", url, "--trials", "1", "--root", str(root)]
+    assert main(args) == 130
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "1 failed" not in out and " failed:" not in out, out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("0 trials trained") and "1 trial stopped" in last, last
+    assert "sweep work st --storage" in last and "--retry-failed" in last, last
+    t = _show(url, "st", capsys)["trials"][0]
+    assert t["state"] == "stopped" and "--retry-failed" in t["reason"], t
+    capsys.readouterr()
+    assert main(["sweep", "show", "st", "--storage", url]) == 0
+    assert "1 stopped" in capsys.readouterr().out
+
+    # the advice works: --retry-failed trains the stopped trial's configuration again
+    monkeypatch.setattr(worker_module, "_Reporter", original)
+    assert main([*args, "--retry-failed"]) == 0
+    ts = _show(url, "st", capsys)["trials"]
+    assert [x["state"] for x in ts] == ["stopped", "complete"] and ts[1]["params"] == t["params"]
+
+
+def test_list_and_show_count_in_words_towards_the_planned_total(tmp_path, capsys):
+    url = f"journal:{tmp_path / 'j.journal'}"
+    space = space_file(tmp_path, extra="trials = 2\n")
+    assert main(["sweep", "new", "tiny", "--space", str(space), "--storage", url]) == 0
+    optuna.load_study(study_name="tiny", storage=url_storage(url)).add_trial(
+        optuna.trial.create_trial(value=0.5)
+    )
+    capsys.readouterr()
+    assert main(["sweep", "list", "--storage", url]) == 0
+    out = capsys.readouterr().out
+    assert "1 trial " in out and "1 complete of 2" in out, out
+    assert main(["sweep", "show", "tiny", "--storage", url]) == 0
+    assert capsys.readouterr().out.startswith("tiny: 1 trial: 1 complete,")

@@ -10,7 +10,9 @@ import time
 
 from optuna.trial import TrialState
 
-from .helpers import run_cli, space_file, start_worker, trials
+from resnet_studio.cli import main
+
+from .helpers import space_file, start_worker, trials
 
 
 def _wait(cond, timeout: float, what: str) -> None:
@@ -23,8 +25,8 @@ def _wait(cond, timeout: float, what: str) -> None:
 
 def test_two_workers_share_one_journal(tmp_path):
     url = f"journal:{tmp_path / 'sweeps.journal'}"
-    r = run_cli("sweep", "new", "two", "--space", str(space_file(tmp_path)), "--storage", url)
-    assert r.returncode == 0, r.stderr
+    space = str(space_file(tmp_path))
+    assert main(["sweep", "new", "two", "--space", space, "--storage", url]) == 0
     root = tmp_path / "runs"
     workers = [
         start_worker("two", "--storage", url, "--trials", "2", "--root", str(root))
@@ -54,10 +56,10 @@ def test_two_workers_share_one_journal(tmp_path):
     assert {t.user_attrs["run_dirs"][0] for t in ts} == {str(d) for d in root.iterdir()}
 
 
-def test_a_killed_workers_trial_is_failed_by_the_next_and_can_be_retried(tmp_path):
+def test_a_killed_workers_trial_is_failed_by_the_next_and_can_be_retried(tmp_path, capsys):
     url = f"journal:{tmp_path / 'sweeps.journal'}"
     space = space_file(tmp_path, batch=16)  # ~100 steps: seconds to be killed in
-    assert run_cli("sweep", "new", "k", "--space", str(space), "--storage", url).returncode == 0
+    assert main(["sweep", "new", "k", "--space", str(space), "--storage", url]) == 0
     root = str(tmp_path / "runs")
     w = start_worker("k", "--storage", url, "--trials", "1", "--root", root, "--heartbeat", "0.2")
 
@@ -73,16 +75,19 @@ def test_a_killed_workers_trial_is_failed_by_the_next_and_can_be_retried(tmp_pat
     grace = 1.0
     last = trials(url, "k")[0].system_attrs["heartbeat"]
     _wait(lambda: time.time() - last > grace, 10, "the grace period")
-    # a worker that starts after the grace period fails the dead worker's trial
-    r = run_cli(
+    # a worker that starts after the grace period fails the dead worker's trial (this one runs
+    # in the test's process: one worker process less to start, torch imported once)
+    capsys.readouterr()
+    code = main([
         "sweep", "work", "k", "--storage", url, "--trials", "1", "--root", root,
-        "--grace", str(grace), "--heartbeat", "0.2", "--retry-failed", timeout=300,
-    )  # fmt: skip
-    assert r.returncode == 0, r.stdout + r.stderr
+        "--grace", str(grace), "--heartbeat", "0.2", "--retry-failed",
+    ])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
     ts = trials(url, "k")
     assert ts[0].state == TrialState.FAIL
     assert "heartbeat" in ts[0].user_attrs["error"]
     # ... queues it again (--retry-failed) and trains it: the same configuration, complete
     assert ts[1].state == TrialState.COMPLETE
     assert ts[1].params == ts[0].params and ts[1].user_attrs["retry_of"] == 0
-    assert "trial 0 failed: its worker stopped" in r.stdout
+    assert "trial 0 failed: its worker stopped" in out
