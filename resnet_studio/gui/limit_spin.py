@@ -11,9 +11,13 @@ pause, so a half-typed 100000 is never analysed as 1000.
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QAbstractSpinBox, QSpinBox
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QSpinBox
 
 TYPING_PAUSE_MS = 700  # typed digits count once the keyboard has been still this long
+# learning rates the Train panel and the LR finder both take, so that a rate the finder suggests
+# is one the panel accepts as it is
+RATE_LOW, RATE_HIGH = 1e-12, 1e6
 
 
 class LimitSpinBox(QSpinBox):
@@ -52,3 +56,30 @@ class LimitSpinBox(QSpinBox):
         if v > self.high:
             return f"{name} is {v:,}; it can be at most {self.high:,}."
         return ""
+
+
+class RateSpinBox(QDoubleSpinBox):
+    """A learning rate typed in any notation (1e-7, 0.001), kept to 12 decimals (not rounded to
+    a panel's few), and shown in the shortest notation."""
+
+    def __init__(self, value: float, low: float = RATE_LOW, high: float = RATE_HIGH) -> None:
+        super().__init__()
+        self.setDecimals(12)
+        self.setRange(low, high)
+        self.setValue(value)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt's name)
+        return f"{value:g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt's name)
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        try:
+            float(text)
+            return QValidator.State.Acceptable, text, pos
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos

@@ -10,14 +10,13 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -33,6 +32,7 @@ from . import (
     theme,  # noqa: F401 (pyqtgraph's colours, before the first plot)
     workers,
 )
+from .limit_spin import RateSpinBox
 
 if TYPE_CHECKING:
     from ..inspect.lr_find import LRFinding  # torch: imported by the worker, not the window
@@ -64,34 +64,6 @@ class _Steps(QObject):
     step = Signal(int, float, float)  # emitted on the worker's thread
 
 
-class _LogSpin(QDoubleSpinBox):
-    """A learning rate typed in any notation (1e-7, 0.001), shown in the shortest one."""
-
-    def __init__(self, value: float) -> None:
-        super().__init__()
-        self.setDecimals(12)
-        self.setRange(1e-12, 1e6)
-        self.setValue(value)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt's name)
-        return f"{value:g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt's name)
-        try:
-            return float(text)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int) -> Any:
-        from PySide6.QtGui import QValidator
-
-        try:
-            float(text)
-            return QValidator.State.Acceptable, text, pos
-        except ValueError:
-            return QValidator.State.Intermediate, text, pos
-
-
 class LRFindDialog(QDialog):
     """``setting``: the panel's settings and spec now; ``use``: sets a learning rate there."""
 
@@ -112,9 +84,9 @@ class LRFindDialog(QDialog):
         self._steps = _Steps(self)
         self._steps.step.connect(self._add_step)
 
-        self.start_lr = _LogSpin(1e-7)
+        self.start_lr = RateSpinBox(1e-7)
         self.start_lr.setToolTip("The first learning rate of the test")
-        self.end_lr = _LogSpin(10.0)
+        self.end_lr = RateSpinBox(10.0)
         self.end_lr.setToolTip("The last one; the test stops earlier when the loss explodes")
         self.steps = QSpinBox()
         self.steps.setRange(10, 1000)

@@ -30,7 +30,7 @@ from ..train.devices import DeviceInfo, cpu_device, list_devices
 from ..train.errors import TrainError
 from ..train.settings import BY_NAME, TrainSettings
 from . import workers
-from .limit_spin import LimitSpinBox
+from .limit_spin import LimitSpinBox, RateSpinBox
 from .lr_find_view import LRFindDialog
 from .spec_panel import _tint, _wrap
 
@@ -114,11 +114,8 @@ class TrainPanel(QWidget):
             int(epochs.low), int(epochs.high), "Passes over the training set", d.epochs
         )
         self.batch = LimitSpinBox(int(batch.low), int(batch.high), "Images per step", d.batch_size)
-        self.lr = QDoubleSpinBox()
-        self.lr.setDecimals(5)
-        self.lr.setRange(1e-5, 10.0)
+        self.lr = RateSpinBox(d.lr, BY_NAME["lr"].low, BY_NAME["lr"].high)
         self.lr.setSingleStep(0.01)
-        self.lr.setValue(d.lr)
         self.lr.setToolTip("Learning rate (the peak for onecycle)")
         self.find_lr = QPushButton("Find…")
         self.find_lr.setToolTip(

@@ -43,7 +43,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", "Data folder", str),
     Setting("epochs", "Epochs", int, low=1, high=10_000),
     Setting("batch_size", "Batch size", int, low=1, high=1 << 16),
-    Setting("lr", "Learning rate", float, low=1e-5, high=10.0),
+    Setting("lr", "Learning rate", float, low=1e-12, high=1e6),  # the LR finder's range
     Setting("optimizer", "Optimizer", str, OPTIMIZERS),
     Setting("schedule", "Schedule", str, SCHEDULES),
     Setting("augment", "Augment (random crop and flip)", bool),

@@ -45,7 +45,7 @@ def test_find_suggest_and_use(make_window, qtbot):
     assert dialog.use_button.text() == f"Use {f.suggestion:.3g}"
     assert "falls fastest" in dialog.use_button.toolTip()
     qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)
-    assert panel.lr.value() == pytest.approx(min(10.0, max(1e-5, f.suggestion)), abs=1e-5)
+    assert panel.lr.value() == pytest.approx(f.suggestion, rel=1e-6)  # as it was said
     dialog.close()
 
 
@@ -134,4 +134,17 @@ def test_a_reversed_range_is_explained_in_the_panels_words(make_window, qtbot):
         "The rate to start from (100) must be below the rate to end at (10); swap them."
     )
     assert dialog.run_button.isEnabled() and dialog.finding is None
+    dialog.close()
+
+
+def test_the_train_panel_takes_a_suggested_rate_as_it_is_said(make_window, qtbot):
+    """The finder says "Use 0.000123" or suggests 3e-7: the panel keeps those very rates (it
+    rounded to 5 decimals and refused anything under 1e-5)."""
+    w = make_window()
+    panel, dialog = _finder(w, qtbot)
+    for rate in (0.000123456, 3e-7, 42.0):
+        dialog._use(rate)
+        assert panel.lr.value() == pytest.approx(rate, rel=1e-9)
+        assert panel.config().lr == pytest.approx(rate, rel=1e-9)
+    assert panel.lr.text() == "42"
     dialog.close()
