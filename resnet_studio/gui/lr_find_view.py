@@ -182,7 +182,7 @@ class LRFindDialog(QDialog):
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.status.setText(f"Training a copy of the model on {config.dataset}…")
-        workers.start(work, self._done, self._failed)
+        workers.start(work, self._done, self._failed, receiver=self)
 
     def _add_step(self, step: int, lr: float, loss: float) -> None:
         self._lrs.append(lr)

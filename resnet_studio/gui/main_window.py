@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +46,8 @@ class MainWindow(QMainWindow):
         self.analysis: Analysis | None = None
         self.spec: ArchSpec | None = None
         self.model: nn.Module | None = None  # the built module of self.spec, once built
-        self._build_generation = 0
+        # the newest spec's build wins; it never waits behind a profile or an evaluation
+        self._builds = workers.Latest(self, workers.QUICK)
         self._rebuild = False
 
         self.panel = SpecPanel()
@@ -128,7 +130,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(spec))
             self.explorer.set_stale(True)
             self.build_timer.stop()
-            self._build_generation += 1
+            self._builds.cancel()  # a newer change supersedes a build under way
             self.train.set_spec(None, "")
             self.explorer.build_status.setText("not built: the spec is invalid")
             self.explorer.build_status.setStyleSheet("color: palette(mid);")
@@ -147,36 +149,32 @@ class MainWindow(QMainWindow):
         self.train.set_spec(spec, title)
         if changed:
             self.model = None
-            self._build_generation += 1
+            self._builds.cancel()  # a newer change supersedes a build under way
             self.explorer.build_status.setText("building the model…")
             self.explorer.build_status.setStyleSheet("color: palette(mid);")
             self.build_timer.start()
 
     def _start_build(self) -> None:
-        generation, spec, analysis = self._build_generation, self.spec, self.analysis
+        spec, analysis = self.spec, self.analysis
         assert spec is not None and analysis is not None  # the timer starts for a valid spec
+        self._builds.submit(partial(_build, spec), partial(self._built, analysis), self._not_built)
 
-        def built(model: nn.Module) -> None:
-            if generation != self._build_generation:
-                return  # a newer change superseded this build
-            self.model = model
-            n = sum(p.numel() for p in model.parameters())
-            expected = analysis.totals.params  # the build's spec's: batch and dtype aside
-            if n == expected:
-                self.explorer.build_status.setText(f"✔ built: {n:,} parameters, as analysed")
-                self.explorer.build_status.setStyleSheet("color: #3c9a47; font-weight: 600;")
-            else:
-                self.explorer.build_status.setText(
-                    f"✘ built model has {n:,} parameters but the analysis says {expected:,}: a bug"
-                )
-                self.explorer.build_status.setStyleSheet("color: #c62828; font-weight: 600;")
+    def _built(self, analysis: Analysis, model: nn.Module) -> None:
+        self.model = model
+        n = sum(p.numel() for p in model.parameters())
+        expected = analysis.totals.params  # the build's spec's: batch and dtype aside
+        if n == expected:
+            self.explorer.build_status.setText(f"✔ built: {n:,} parameters, as analysed")
+            self.explorer.build_status.setStyleSheet("color: #3c9a47; font-weight: 600;")
+        else:
+            self.explorer.build_status.setText(
+                f"✘ built model has {n:,} parameters but the analysis says {expected:,}: a bug"
+            )
+            self.explorer.build_status.setStyleSheet("color: #c62828; font-weight: 600;")
 
-        def failed(e: Exception) -> None:
-            if generation == self._build_generation:
-                self.explorer.build_status.setText(f"✘ could not build: {e}")
-                self.explorer.build_status.setStyleSheet("color: #c62828;")
-
-        workers.start(lambda: _build(spec), built, failed)
+    def _not_built(self, e: Exception) -> None:
+        self.explorer.build_status.setText(f"✘ could not build: {e}")
+        self.explorer.build_status.setStyleSheet("color: #c62828;")
 
     def say(self, sentence: str) -> None:
         """A passing sentence in the status bar."""

@@ -128,7 +128,7 @@ class ProfileView(QWidget):
         layout.addLayout(plots, 1)
 
         self.set_devices([cpu_device()])
-        workers.start(list_devices, self.set_devices, lambda e: None)
+        workers.start(list_devices, self.set_devices, workers.ignore, receiver=self, kind="quick")
         self.run_button.clicked.connect(lambda: self.start())
         self.device.currentIndexChanged.connect(lambda _: self._show_cached())
         self.batch.valueChanged.connect(lambda _: self._show_cached())
@@ -200,7 +200,7 @@ class ProfileView(QWidget):
         self._running = True
         self.run_button.setEnabled(False)
         self.status.setText("Measuring: building the model…")
-        workers.start(work, self._done, self._failed)
+        workers.start(work, self._done, self._failed, receiver=self)
 
     def _done(self, p: Profile) -> None:
         self._running = False

@@ -131,7 +131,7 @@ class TrainPanel(QWidget):
         self.set_devices([cpu_device()])
         self._device_touched = False
         self.device.activated.connect(lambda _: setattr(self, "_device_touched", True))
-        workers.start(list_devices, self.set_devices, lambda e: None)
+        workers.start(list_devices, self.set_devices, workers.ignore, receiver=self, kind="quick")
         form.addRow("Dataset", self.dataset)
         form.addRow("Data folder", _wrap(row))
         form.addRow("Epochs", self.epochs)

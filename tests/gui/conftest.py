@@ -1,12 +1,13 @@
 """A window fixture like napari's make_napari_viewer: made, closed, and checked for leaks.
 
-Python's cyclic garbage collector runs only between GUI tests, after their widgets are closed
-and deleted: collected at a random moment (inside a widget's constructor, on a worker thread),
-the wrappers of Qt and pyqtgraph objects left in cycles by an earlier test crashed the suite now
-and then (a segmentation fault in MainWindow() under one test order in three).
+Python's cycle collector stays on. After a test, its windows are closed and deleted; then the
+fixture fails if a window's Python object outlives a collection (something still holds it: a
+lambda capturing it connected to a child's signal, a listener never removed) or if a top-level
+widget the test made is still there.
 """
 
 import gc
+import weakref
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
@@ -17,17 +18,10 @@ def _yes(active: int) -> bool:
     return True
 
 
-@pytest.fixture(autouse=True)
-def _garbage_between_tests(qapp):
-    gc.disable()
-    yield
-    # pytest-qt has closed the test's widgets by now: delete them, then collect their cycles;
-    # what survives is frozen, so that the next collection looks at the next test's objects only
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    QApplication.processEvents()
-    gc.enable()
-    gc.collect()
-    gc.freeze()
+def _delete_later_now() -> None:
+    for _ in range(3):  # a deletion may post more of them (children, queued deliveries)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QApplication.processEvents()
 
 
 @pytest.fixture
@@ -42,17 +36,27 @@ def make_window(qtbot, tmp_path):
         settings = QSettings(str(tmp_path / settings_file), QSettings.Format.IniFormat)
         w = MainWindow(settings, tmp_path / "runs")  # runs of this test only
         # pytest-qt closes it first: a failed test must not leave a modal question open there
-        qtbot.addWidget(w, before_close_func=lambda w: setattr(w, "confirm_close", _yes))
+        qtbot.addWidget(w, before_close_func=_answer_yes)
         made.append(w)
         w.show()
         return w
 
     yield make
+    windows = [weakref.ref(w) for w in made]
     for w in made:
         w.close()
         w.deleteLater()
+    del made[:], w
     workers.wait_all()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    QApplication.processEvents()
-    leaked = [w for w in QApplication.topLevelWidgets() if id(w) not in before and w.isVisible()]
-    assert not leaked, f"widgets left open: {leaked}"
+    _delete_later_now()
+    gc.collect()
+    _delete_later_now()
+    alive = [w() for w in windows if w() is not None]
+    held = [type(r).__name__ for w in alive for r in gc.get_referrers(w) if r is not alive]
+    assert not alive, f"{len(alive)} window(s) outlived the test, held by {held}"
+    leaked = [w for w in QApplication.topLevelWidgets() if id(w) not in before]
+    assert not leaked, f"widgets left: {leaked}"
+
+
+def _answer_yes(w) -> None:
+    w.confirm_close = _yes
