@@ -165,16 +165,16 @@ class MainWindow(QMainWindow):
         expected = analysis.totals.params  # the build's spec's: batch and dtype aside
         if n == expected:
             self.explorer.build_status.setText(f"✔ built: {n:,} parameters, as analysed")
-            self.explorer.build_status.setStyleSheet("color: #3c9a47; font-weight: 600;")
+            self.explorer.build_status.setStyleSheet(f"color: {theme.OK}; font-weight: 600;")
         else:
             self.explorer.build_status.setText(
                 f"✘ built model has {n:,} parameters but the analysis says {expected:,}: a bug"
             )
-            self.explorer.build_status.setStyleSheet("color: #c62828; font-weight: 600;")
+            self.explorer.build_status.setStyleSheet(f"color: {theme.ERROR}; font-weight: 600;")
 
     def _not_built(self, e: Exception) -> None:
         self.explorer.build_status.setText(f"✘ could not build: {e}")
-        self.explorer.build_status.setStyleSheet("color: #c62828;")
+        self.explorer.build_status.setStyleSheet(f"color: {theme.ERROR};")
 
     def say(self, sentence: str) -> None:
         """A passing sentence in the status bar."""

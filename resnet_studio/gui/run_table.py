@@ -30,15 +30,16 @@ from ..core.presets import spec_label
 from ..train.events import RunStatus
 from ..train.manager import RunManager
 from ..train.run import Run
+from . import theme
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 LIVE_INTERVAL = 0.5  # seconds between repaints of a training run's live cells
 STATUS_COLOURS = {
-    RunStatus.FAILED: "#c62828",
-    RunStatus.RUNNING: "#1565c0",
-    RunStatus.FINISHED: "#2e7d32",
-    RunStatus.UNREADABLE: "#8d6e63",
-    RunStatus.CRASHED: "#c62828",
+    RunStatus.FAILED: theme.ERROR,
+    RunStatus.RUNNING: theme.RUNNING,
+    RunStatus.FINISHED: theme.FINISHED,
+    RunStatus.UNREADABLE: theme.UNREADABLE,
+    RunStatus.CRASHED: theme.ERROR,
 }
 Index = QModelIndex | QPersistentModelIndex
 
@@ -297,5 +298,5 @@ def run_details(run: Run) -> str:
             f"last {100 * vals[-1]['val_accuracy']:.2f}%"
         )
     lines += [f"note: {escape(n)}" for n in run.notes]
-    lines.append(f"<span style='color:#777'>{escape(str(run.dir))}</span>")
+    lines.append(f"<span style='color:{theme.MUTED}'>{escape(str(run.dir))}</span>")
     return "<br>".join(lines)

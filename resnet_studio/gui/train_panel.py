@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from ..core import ArchSpec
 from ..train.config import AMP_MODES, DATASETS, NATURAL, OPTIMIZERS, SCHEDULES, TrainConfig
 from ..train.devices import DeviceInfo, cpu_device, list_devices
-from . import workers
+from . import theme, workers
 from .lr_find_view import LRFindDialog
 from .spec_panel import _wrap
 
@@ -146,7 +146,7 @@ class TrainPanel(QWidget):
 
         self.fit = QLabel()
         self.fit.setWordWrap(True)
-        self.fit.setStyleSheet("background: #fff4ce; color: #6b5900; padding: 4px;")
+        self.fit.setStyleSheet(theme.NOTE_STYLE)
         self.adapt = QPushButton("Adapt the spec to the data")
         self.adapt.setToolTip("Set the spec's channels, classes and input size to the dataset's")
         layout.addWidget(self.fit)

@@ -34,7 +34,7 @@ from ..train.errors import TrainError
 from ..train.events import RunStatus
 from ..train.manager import Deletion, RunManager
 from ..train.run import Run
-from . import workers
+from . import theme, workers
 from .curves import CurvesView
 from .flow import FlowLayout
 from .notices import open_folder
@@ -129,8 +129,10 @@ class TrainView(QWidget):
         self.undo_button = QPushButton("Undo")
         ub.addWidget(self.undo_label, 1)
         ub.addWidget(self.undo_button)
-        self.undo_bar.setStyleSheet("background: #fff4ce;")
-        self.undo_label.setStyleSheet("color: #3b3000;")  # dark on the pale bar, in dark mode too
+        self.undo_bar.setStyleSheet(f"background: {theme.NOTE_BACKGROUND};")
+        self.undo_label.setStyleSheet(
+            f"color: {theme.NOTE_DARK_TEXT};"
+        )  # dark on the pale bar, in dark mode too
         self.undo_bar.hide()
         bottom = QWidget()
         bl = QVBoxLayout(bottom)

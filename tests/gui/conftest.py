@@ -25,6 +25,25 @@ def _delete_later_now() -> None:
 
 
 @pytest.fixture
+def settle(qtbot):
+    """``settle(value)``: wait until ``value()`` stops changing over a few turns of the event
+    loop (a layout or a paint has happened), rather than a fixed time; returns the value."""
+
+    def wait(value, turns: int = 3, timeout: int = 5000):
+        seen = []
+
+        def steady() -> bool:
+            QApplication.processEvents()
+            seen.append(value())
+            return len(seen) >= turns and all(v == seen[-1] for v in seen[-turns:])
+
+        qtbot.waitUntil(steady, timeout=timeout)
+        return seen[-1]
+
+    return wait
+
+
+@pytest.fixture
 def make_window(qtbot, tmp_path):
     from resnet_studio.gui import workers
     from resnet_studio.gui.main_window import MainWindow
