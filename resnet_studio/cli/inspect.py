@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..train.errors import TrainError
+
 SHADES = " .:-=+*#%@"  # a Grad-CAM map in text, from 0 to 1
 MAP_COLUMNS = 32
 
@@ -52,7 +54,6 @@ def run(a: argparse.Namespace) -> int:
     from ..inspect.confusion import evaluate
     from ..inspect.image import look_at
     from ..inspect.run_model import load_run, load_validation
-    from ..train.errors import TrainError
 
     if a.layer and not a.image:
         raise TrainError("--layer chooses where Grad-CAM looks at --image; give an image too.")

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.format import human_bytes
 from ..core.presets import spec_label
+from ..train.errors import TrainError
 from .options import add_spec_options, spec_from_args
 
 
@@ -71,7 +72,6 @@ def run(args: argparse.Namespace) -> int:
 
     from ..inspect.profile import profile_spec
     from ..inspect.profile_cache import ProfileCache
-    from ..train.errors import TrainError
 
     spec = spec_from_args(args)
     if args.threads:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from .analysis import check_network
-from .describe import DEEP_STEMS
+from .describe import DEEP_STEMS as DEEP_STEMS  # the spec's choices, for its readers
 from .errors import SpecError
 from .preset_table import PRESETS, preset_fields
 from .words import closest, plural

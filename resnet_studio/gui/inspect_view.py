@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..atomic import atomic_write_bytes, atomic_write_text
+from ..desktop import resources
 from . import workers
 from .confusion_view import ConfusionView
 from .gallery import Tile
@@ -49,8 +50,6 @@ IMAGE_FILES = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"
 
 def samples() -> list[Path]:
     """The sample images shipped in resources/samples."""
-    from ..desktop import resources
-
     folder = Path(str(resources())) / "samples"
     return sorted(folder.glob("*.png")) if folder.is_dir() else []
 

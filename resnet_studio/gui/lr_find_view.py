@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QDialog,
     QDoubleSpinBox,
@@ -63,8 +64,6 @@ class _LogSpin(QDoubleSpinBox):
             return self.value()
 
     def validate(self, text: str, pos: int) -> Any:
-        from PySide6.QtGui import QValidator
-
         try:
             float(text)
             return QValidator.State.Acceptable, text, pos

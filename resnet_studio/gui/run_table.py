@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import (
@@ -27,6 +28,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from ..core.format import human
 from ..core.presets import spec_label
+from ..train.errors import TrainError
 from ..train.events import RunStatus
 from ..train.manager import RunManager
 from ..train.run import Run
@@ -229,8 +231,6 @@ class RunTableModel(QAbstractTableModel):
             self.visibilityChanged.emit()
             return True
         if role == Qt.ItemDataRole.EditRole:
-            from ..train.errors import TrainError
-
             try:
                 self.manager.rename(run, str(value))
             except TrainError as e:
@@ -262,8 +262,6 @@ def progress_line(run: Run) -> str:
 
 def run_details(run: Run) -> str:
     """What the selected run is and how it was trained, as rich text for the panel."""
-    from html import escape
-
     info, cfg = run.info, run.info.get("config") or {}
     data, spec = info.get("dataset") or {}, run.spec
     lines = [f"<b>{escape(run.label)}</b> · {escape(str(run.status))}"]

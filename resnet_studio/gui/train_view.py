@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
 
 from ..core import ArchSpec
 from ..core.format import human_bytes
+from ..core.model_export import FORMATS
 from ..train.errors import TrainError
 from ..train.events import RunStatus
 from ..train.manager import Deletion, RunManager
+from ..train.records import export_csv
 from ..train.run import Run
 from . import theme, workers
 from .curves import CurvesView
@@ -263,8 +265,6 @@ class TrainView(QWidget):
 
     def stop_all(self, timeout: float = 60.0) -> bool:
         """Stop every run (each saves a checkpoint), join their threads, deliver their ends."""
-        from PySide6.QtCore import QCoreApplication
-
         ok = self.manager.stop_all(timeout)
         QCoreApplication.processEvents()  # the runs' last reports and ends
         self.finish_deletions()
@@ -395,8 +395,6 @@ class TrainView(QWidget):
     ) -> None:
         """The curves to PNG/SVG (see CurvesView.export), and the selected run's metrics
         beside them as CSV."""
-        from ..train.records import export_csv
-
         try:
             self.curves.export(path, width, height, dpi)
             run = self.selected()
@@ -408,8 +406,6 @@ class TrainView(QWidget):
         self.message.emit(f"Exported {path}")
 
     def _model_menu(self) -> QMenu:
-        from ..core.model_export import FORMATS
-
         menu = QMenu(self)
         for f in FORMATS.values():
             if f.needs_model:  # Python code has no weights: the spec panel's menu writes it

@@ -32,8 +32,10 @@ from torch import nn
 
 from ..core import ArchSpec
 from ..core.words import plural
+from ..train import events
 from ..train.config import TrainConfig
 from ..train.errors import TrainError
+from ..train.trainer import Trainer
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
@@ -225,8 +227,6 @@ def find_lr(
     """The range test for a run of ``spec`` with ``config``: the trainer's own set-up (device,
     data with its augmentation, model, optimizer with its weight-decay groups, mixed precision,
     channels_last), batches drawn as an epoch draws them, and the trainer's loss."""
-    from ..train import events
-    from ..train.trainer import Trainer
 
     class _Notes(events.Callback):
         def on_note(self, trainer: events.Trainer, text: str) -> None:

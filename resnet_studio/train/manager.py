@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.presets import closest_preset, preset_of
 from ..core.spec import ArchSpec
 from .config import TrainConfig
 from .errors import TrainError
@@ -175,7 +176,6 @@ class RunManager:
     def start(self, spec: ArchSpec, config: TrainConfig, spec_label: str = "") -> Run:
         """A new run of ``spec`` (its own copy), started now or queued; TrainError if its folder
         cannot be made."""
-        from ..core.presets import closest_preset, preset_of
         from .trainer import Trainer
 
         if self.threads and config.threads is None:

@@ -19,14 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import platformdirs
+
 from ..atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
+from ..core.errors import SpecError
+from ..core.spec import ArchSpec
+from .config import TrainConfig
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics, Trainer
 
 
 def default_runs_dir() -> Path:
-    import platformdirs
-
     return Path(platformdirs.user_data_dir("resnet-studio", appauthor=False)) / "runs"
 
 
@@ -347,10 +350,6 @@ _DATASET_FIELDS: dict[str, type | tuple[type, ...]] = {
 def clean_run_config(cfg: dict[str, Any]) -> dict[str, Any]:
     """A run's config.json as data the views can trust: the spec and training settings only if
     they validate, other known fields only with the right types; the rest is dropped."""
-    from ..core.errors import SpecError
-    from ..core.spec import ArchSpec
-    from .config import TrainConfig
-
     out: dict[str, Any] = {}
     for key, kind in _CONFIG_FIELDS.items():
         if _typed(cfg, key, kind, None) is not None:

@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_write_json
+from ..core.errors import SpecError
+from ..core.presets import closest_preset, preset_of
+from ..core.spec import ArchSpec
 from .config import TrainConfig
 from .events import RunStatus, StepMetrics
 from .records import RunSummary, read_json_object, read_metrics, read_run_config
@@ -77,9 +80,6 @@ def default_name(info: dict[str, Any]) -> str:
     """A short readable name from what the run trains: "resnet18 · digits · lr 0.05". A spec
     that differs from its preset only in channels, classes or input size (adapted to the data)
     keeps the preset's name; one with other edits is "resnet50 (edited)"."""
-    from ..core.presets import closest_preset, preset_of
-    from ..core.spec import ArchSpec
-
     parts = []
     if "spec" in info:
         spec = ArchSpec.from_dict(info["spec"])
@@ -129,9 +129,6 @@ class Run:
     @property
     def spec(self) -> Any:
         """The run's ArchSpec, or None when its config does not hold a valid one."""
-        from ..core.errors import SpecError
-        from ..core.spec import ArchSpec
-
         try:
             return ArchSpec.from_dict(self.info["spec"])
         except (KeyError, SpecError, TypeError):

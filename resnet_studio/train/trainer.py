@@ -11,6 +11,7 @@ import contextlib
 import errno
 import math
 import os
+import platform
 import threading
 import time
 from collections.abc import Iterable
@@ -21,11 +22,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .. import __version__
 from ..core import ArchSpec, analyze, build_model
+from ..core.errors import SpecError
+from ..core.presets import TORCHVISION_PRESETS, preset_of
 from . import distributed as dist
 from .config import TrainConfig
 from .data import load_dataset
-from .devices import resolve_device
+from .devices import list_devices, resolve_device
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
 
@@ -39,11 +43,7 @@ _Pending = tuple[torch.Tensor, torch.Tensor, int, float, int, int]
 
 
 def versions() -> dict[str, str]:
-    import platform
-
     import torchvision
-
-    from .. import __version__
 
     return {
         "resnet_studio": __version__,
@@ -57,8 +57,6 @@ def load_pretrained(model: nn.Module, spec: ArchSpec) -> str:
     """torchvision's ImageNet weights for a torchvision preset; the classifier is replaced when
     the number of classes differs, and conv1 summed over RGB for one input channel."""
     import torchvision
-
-    from ..core.presets import TORCHVISION_PRESETS, preset_of
 
     name = preset_of(spec.replace(num_classes=1000, in_channels=3, input_size=224))
     if name not in TORCHVISION_PRESETS:
@@ -301,7 +299,6 @@ class Trainer:
         )
         if self._resume_state:
             self._load_state(self._resume_state)
-        from .devices import list_devices
 
         label = next(
             (d.label for d in list_devices() if d.id == str(self.device)), str(self.device)
@@ -577,8 +574,6 @@ _OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
 def _checked_resume_state(s: dict[str, Any], path: Path) -> tuple[ArchSpec, TrainConfig]:
     """The spec and config of a checkpoint read with weights_only, after checking its shape:
     a file that is not a run's checkpoint is one sentence."""
-    from ..core.errors import SpecError
-
     missing = [k for k in _RESUME_KEYS if k not in s]
     if missing and all(isinstance(v, torch.Tensor) for v in s.values()):
         raise TrainError(

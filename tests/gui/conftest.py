@@ -44,7 +44,7 @@ def settle(qtbot):
 
 
 @pytest.fixture
-def make_window(qtbot, tmp_path):
+def make_window(qtbot, tmp_path, request):
     from resnet_studio.gui import workers
     from resnet_studio.gui.main_window import MainWindow
 
@@ -62,6 +62,11 @@ def make_window(qtbot, tmp_path):
 
     yield make
     windows = [weakref.ref(w) for w in made]
+    # the test's own arguments (a fixture that returned a window) hold it until pytest is done
+    funcargs = getattr(request.node, "funcargs", None) or {}
+    for name, value in list(funcargs.items()):
+        if any(value is w for w in made):
+            funcargs[name] = None
     for w in made:
         w.close()
         w.deleteLater()
