@@ -59,15 +59,19 @@ class Task(QRunnable):
         self.cancelled = True
 
     def run(self) -> None:
+        # Qt's pool may keep this object's Python side alive after it ran (it took the runnable
+        # when started): what the function holds (a view, a model) must not live on with it
+        fn, self.fn = self.fn, _nothing
         if self.cancelled:
             self.signals.failed.emit(None)  # frees the delivery; nothing is handed on
             return
         try:
-            result = self.fn()
+            result = fn()
         except Exception as e:  # handed to the GUI thread (with its __traceback__), as a sentence
             self.signals.failed.emit(e)
         else:
             self.signals.done.emit(result)
+        del fn
 
 
 class _Delivery(QObject):
@@ -94,10 +98,15 @@ class _Delivery(QObject):
         self._on_done = self._on_error = ignore  # what the handlers hold goes now
         self.deleteLater()
         settled, task.settled = task.settled, None
+        task.signals.deleteLater()  # delivered: nothing more comes from this task
         if settled is not None:
             settled()
         if not task.cancelled:
             handler(value)
+
+
+def _nothing() -> None:
+    return None
 
 
 def ignore(_: Any) -> None:
@@ -164,8 +173,10 @@ class Latest:
 def wait_all(msecs: int = 30000) -> bool:
     """Join every running task (before the window goes); True if all finished in time."""
     done = all([p.waitForDone(msecs) for p in _pools.values()])
-    if done:
-        _alive.clear()  # tasks whose receiver went before their outcome came
+    if done:  # tasks whose receiver went before their outcome came
+        for task in _alive:
+            task.signals.deleteLater()
+        _alive.clear()
     return done
 
 

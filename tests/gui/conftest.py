@@ -76,10 +76,28 @@ def make_window(qtbot, tmp_path, request):
     gc.collect()
     _delete_later_now()
     alive = [w() for w in windows if w() is not None]
-    held = [type(r).__name__ for w in alive for r in gc.get_referrers(w) if r is not alive]
+    held = [_describe(r) for w in alive for r in gc.get_referrers(w) if r is not alive]
     assert not alive, f"{len(alive)} window(s) outlived the test, held by {held}"
     leaked = [w for w in QApplication.topLevelWidgets() if id(w) not in before]
-    assert not leaked, f"widgets left: {leaked}"
+    ours = sorted({type(o).__name__ for o in gc.get_objects() if _our_widget(o)})
+    assert not leaked, f"widgets left: {len(leaked)}, with these of ours still alive: {ours}"
+
+
+def _describe(referrer) -> str:
+    """A referrer in words: a dict says whose attributes or which keys it holds."""
+    if isinstance(referrer, dict):
+        owners = [type(o).__name__ for o in gc.get_referrers(referrer) if hasattr(o, "__dict__")]
+        return f"dict of {owners[:3]} with keys {list(referrer)[:6]}"
+    return type(referrer).__name__
+
+
+def _our_widget(o) -> bool:
+    from PySide6.QtCore import QObject
+
+    try:
+        return isinstance(o, QObject) and type(o).__module__.startswith("resnet_studio.gui")
+    except ReferenceError:
+        return False
 
 
 def _answer_yes(w) -> None:
