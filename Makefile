@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test]' 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]' 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/python -c "import torch, torchvision, PySide6, pyqtgraph, torchinfo"
 	touch $(STAMP)
 
@@ -42,11 +42,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/export_times.py
 	$(BIN)/python bench/profile_check.py --threads 1 --input-size 64 --rounds 9
 	$(BIN)/python bench/inspect_times.py
+	$(BIN)/python bench/notebook_render.py
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py docs
 	$(BIN)/python docs/screenshots_inspect.py docs
 	$(BIN)/python docs/screenshots_profile.py docs --threads=1
+	$(BIN)/python docs/screenshots_notebook.py docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -118,7 +118,7 @@ def test_depth_layers_prints_every_layer(capsys):
 
 def test_custom_spec_is_labelled(capsys):
     main(["summary", "--preset", "resnet50", "--num-classes", "10"])
-    assert "custom (based on resnet50)" in capsys.readouterr().out
+    assert "resnet50 (edited)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -197,3 +197,32 @@ def test_timm_options_and_presets_from_the_command_line(capsys):
     main(["presets"])
     out = capsys.readouterr().out
     assert out.index("timm:") < out.index("seresnext50_32x4d") < out.index("CIFAR and textbook:")
+
+
+@pytest.mark.parametrize(
+    "args, named",
+    [
+        (["summary", "--batch", "0"], "--batch: 0"),
+        (["inspect", "x", "--top-losses", "-1"], "--top-losses: -1"),
+        (["train", "--batch-size", "0"], "--batch-size: 0"),
+        (["train", "--epochs", "-2"], "--epochs: -2"),
+        (["train", "--lr", "nan"], "--lr: nan"),
+        (["train", "--val-fraction", "1"], "--val-fraction: 1"),
+        (["profile", "--repeats", "0"], "--repeats: 0"),
+        (["lr-find", "--steps", "0"], "--steps: 0"),
+    ],
+)
+def test_numeric_options_out_of_range_name_the_option_and_value(args, named, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and named in err and err.count("\n") == 1
+
+
+def test_export_to_a_device_is_refused_before_any_work(capsys):
+    assert main(["export", "--format", "onnx", "--out", "/dev/full"]) == 2
+    err = capsys.readouterr().err
+    assert "/dev/full" in err and "not a regular file" in err
+    import os
+
+    assert not os.path.exists("/dev/full.onnx")

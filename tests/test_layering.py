@@ -21,7 +21,7 @@ def test_core_imports_no_qt_at_runtime():
 
 
 def test_core_and_train_sources_import_no_qt():
-    for folder in ("core", "train", "inspect"):
+    for folder in ("core", "train", "inspect", "notebook"):
         for path in (PACKAGE / folder).rglob("*.py"):
             tree = ast.parse(path.read_text())
             for node in ast.walk(tree):

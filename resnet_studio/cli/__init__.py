@@ -28,6 +28,7 @@ COMMANDS = (
     "profile",
     "lr_find",
     "inspect",
+    "sweep",
 )
 
 
@@ -75,11 +76,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SpecError, TrainError) as e:
         print(f"resnet-studio: error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C in a long job (profile, lr-find, inspect): no traceback
+        print(
+            f"resnet-studio: {args.command or 'the command'} was stopped (Ctrl-C).", file=sys.stderr
+        )
+        return 130
     except BrokenPipeError:  # `resnet-studio summary | head`
         return 0
     except OSError as e:  # a file mistake the command did not foresee: still one sentence
+        said = str(e.strerror or e)
+        if e.filename and str(e.filename) in said:  # a sentence that names the path already
+            print(f"resnet-studio: error: {said}", file=sys.stderr)
+            return 2
         where = f" ({e.filename})" if e.filename else ""
-        print(f"resnet-studio: error: {e.strerror or e}{where}.", file=sys.stderr)
+        print(f"resnet-studio: error: {said}{where}.", file=sys.stderr)
         return 2
 
 

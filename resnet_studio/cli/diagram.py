@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core import analyze
-from ..core.compare import comparison_label
 from ..core.presets import preset_spec, spec_label
-from .options import add_spec_options, spec_from_args
+from .options import add_spec_options, number, spec_from_args
 
 
 def add_parser(sub: Any) -> None:
@@ -36,7 +35,12 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="boxes proportional to size and channels (default: a log scale)",
     )
-    s.add_argument("--scale", type=float, default=2.0, help="PNG pixels per point (default 2)")
+    s.add_argument(
+        "--scale",
+        type=number(0, open_low=True),
+        default=2.0,
+        help="PNG pixels per point (default 2)",
+    )
     s.add_argument("--no-legend", action="store_true", help="leave out the key under the diagram")
     s.add_argument("--out", required=True, metavar="FILE", help="FILE.svg or FILE.png")
     s.set_defaults(func=run)
@@ -52,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         return _fail(f"the folder {out.parent} does not exist")
     spec = spec_from_args(args)
-    label = comparison_label(spec, spec_label(spec, args.preset))
+    label = spec_label(spec, args.preset)
     labelled = [(label, analyze(spec))]
     for name in dict.fromkeys(args.compare or ()):
         if name != label:

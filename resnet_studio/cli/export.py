@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ..atomic import output_problem
 from ..core.errors import SpecError
 from ..core.model_export import FORMATS, with_suffix
 from ..core.presets import preset_of
@@ -71,10 +72,10 @@ def run(args: argparse.Namespace) -> int:
     from ..core.model_export import export_model
 
     out = Path(args.out)
-    if out.is_dir():
-        raise TrainError(f"{out} is a folder; give --out the file to write.")
-    if not out.parent.is_dir():
-        raise TrainError(f"There is no folder {out.parent}; create it first, or choose another.")
+    for path in dict.fromkeys((out, with_suffix(out, args.format))):  # before any work
+        problem = output_problem(path)
+        if problem:
+            raise TrainError(f"--out {args.out}: {problem}")
     model, note = None, ""
     if args.weights:
         from ..train.weights import choose_spec, model_for_weights, read_weights

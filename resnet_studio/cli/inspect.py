@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..train.errors import TrainError
+from .options import whole
 
 SHADES = " .:-=+*#%@"  # a Grad-CAM map in text, from 0 to 1
 MAP_COLUMNS = 32
@@ -46,7 +47,9 @@ def add_parser(sub: Any) -> None:
         "stage whose output is larger than 1×1)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON document")
-    p.add_argument("--top-losses", type=int, default=10, metavar="N", help="list N worst images")
+    p.add_argument(
+        "--top-losses", type=whole(0), default=10, metavar="N", help="list N worst images"
+    )
     p.set_defaults(func=run)
 
 

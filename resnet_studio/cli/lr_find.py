@@ -13,7 +13,14 @@ import json
 import math
 from typing import Any
 
-from .options import add_spec_options, add_train_options, config_from_args, spec_from_args
+from .options import (
+    add_spec_options,
+    add_train_options,
+    config_from_args,
+    number,
+    spec_from_args,
+    whole,
+)
 
 
 def add_parser(sub: Any) -> None:
@@ -27,9 +34,13 @@ def add_parser(sub: Any) -> None:
     add_spec_options(s)
     add_train_options(s)
     g = s.add_argument_group("range test")
-    g.add_argument("--start-lr", type=float, default=1e-7, help="first learning rate")
-    g.add_argument("--end-lr", type=float, default=10.0, help="last learning rate")
-    g.add_argument("--steps", type=int, default=100, help="steps at most (batches)")
+    g.add_argument(
+        "--start-lr", type=number(0, open_low=True), default=1e-7, help="first learning rate"
+    )
+    g.add_argument(
+        "--end-lr", type=number(0, open_low=True), default=10.0, help="last learning rate"
+    )
+    g.add_argument("--steps", type=whole(1), default=100, help="steps at most (batches)")
     s.add_argument("--json", action="store_true", help="print the curve and suggestion as JSON")
     s.set_defaults(func=run, tensorboard=False)
 

@@ -4,6 +4,8 @@ the training options, and the objects they describe. Imports no torch."""
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable
 from dataclasses import fields
 from typing import Any, NoReturn
 
@@ -19,6 +21,50 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def whole(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``; the error names the value
+    (argparse puts the option before it)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(
+                f"{value} is too small; give a whole number of at least {minimum}"
+            )
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def number(
+    low: float, high: float | None = None, *, open_low: bool = False
+) -> Callable[[str], float]:
+    """An argparse type: a finite number from ``low`` (excluded if ``open_low``) to below
+    ``high``; the error names the value and the range."""
+    span = (
+        ("above " if open_low else "at least ")
+        + f"{low:g}"
+        + (f" and below {high:g}" if high is not None else "")
+    )
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+        ok = math.isfinite(value) and (value > low if open_low else value >= low)
+        if not ok or (high is not None and value >= high):
+            raise argparse.ArgumentTypeError(f"{text} is out of range; give a number {span}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
 
 
 def flag(text: str) -> bool:
@@ -99,15 +145,20 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("training")
     g.add_argument("--dataset", default=d.dataset, choices=DATASETS)
     g.add_argument("--data-dir", help="dataset folder (default: the user cache directory)")
-    g.add_argument("--epochs", type=int, default=d.epochs)
-    g.add_argument("--batch-size", type=int, default=d.batch_size)
-    g.add_argument("--lr", type=float, default=d.lr, help="learning rate (peak for onecycle)")
+    g.add_argument("--epochs", type=whole(1), default=d.epochs)
+    g.add_argument("--batch-size", type=whole(1), default=d.batch_size)
+    g.add_argument(
+        "--lr",
+        type=number(0, open_low=True),
+        default=d.lr,
+        help="learning rate (peak for onecycle)",
+    )
     g.add_argument("--optimizer", default=d.optimizer, choices=OPTIMIZERS)
     g.add_argument("--schedule", default=d.schedule, choices=SCHEDULES)
-    g.add_argument("--weight-decay", type=float, default=d.weight_decay)
-    g.add_argument("--label-smoothing", type=float, default=d.label_smoothing)
+    g.add_argument("--weight-decay", type=number(0), default=d.weight_decay)
+    g.add_argument("--label-smoothing", type=number(0, 1), default=d.label_smoothing)
     g.add_argument("--augment", action="store_true", help="random crop with padding and flip")
-    g.add_argument("--val-fraction", type=float, default=d.val_fraction)
+    g.add_argument("--val-fraction", type=number(0, 1, open_low=True), default=d.val_fraction)
     g.add_argument("--device", default=d.device, help="auto, cpu, cuda, cuda:N or mps")
     g.add_argument(
         "--amp", default=d.amp, choices=AMP_MODES, help="mixed precision; auto = bf16 on CUDA"
@@ -117,7 +168,7 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep NCHW on CUDA (channels_last is the default there)",
     )
-    g.add_argument("--threads", type=int, help="torch intra-op threads (default: all cores)")
+    g.add_argument("--threads", type=whole(1), help="torch intra-op threads (default: all cores)")
     g.add_argument(
         "--pretrained",
         action="store_true",
@@ -125,11 +176,11 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--synthetic-size",
-        type=int,
+        type=whole(1),
         default=d.synthetic_size,
         help="images in the synthetic dataset",
     )
-    g.add_argument("--seed", type=int, default=d.seed)
+    g.add_argument("--seed", type=whole(0), default=d.seed)
 
 
 def config_from_args(a: argparse.Namespace) -> TrainConfig:

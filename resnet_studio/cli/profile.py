@@ -16,7 +16,7 @@ from typing import Any
 from ..core.format import human_bytes
 from ..core.presets import spec_label
 from ..train.errors import TrainError
-from .options import add_spec_options, spec_from_args
+from .options import add_spec_options, spec_from_args, whole
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -40,12 +40,12 @@ def add_parser(sub: Any) -> None:
     add_spec_options(s)
     g = s.add_argument_group("measurement")
     g.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
-    g.add_argument("--batch-size", type=int, default=32)
+    g.add_argument("--batch-size", type=whole(1), default=32)
     g.add_argument(
         "--dtype", default="fp32", choices=("fp32", "bf16", "fp16"), help="autocast dtype"
     )
-    g.add_argument("--repeats", type=int, default=10, help="timed repeats (medians)")
-    g.add_argument("--warmup", type=int, default=3, help="untimed calls first")
+    g.add_argument("--repeats", type=whole(1), default=10, help="timed repeats (medians)")
+    g.add_argument("--warmup", type=whole(0), default=3, help="untimed calls first")
     g.add_argument(
         "--channels-last",
         type=lambda t: t.lower() in ("1", "true", "yes", "on"),
@@ -62,18 +62,22 @@ def add_parser(sub: Any) -> None:
     g.add_argument(
         "--no-largest", action="store_true", help="skip the search for the largest batch (CUDA)"
     )
-    g.add_argument("--threads", type=int, help="torch intra-op threads (default: all cores)")
+    g.add_argument("--threads", type=whole(1), help="torch intra-op threads (default: all cores)")
     s.add_argument("--json", action="store_true", help="print the profile as JSON")
     s.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    spec = spec_from_args(args)
+    if args.device == "cpu" and args.batch_size >= 1:  # a batch that cannot fit: refused at once,
+        from ..train.memory import check_fits  # before torch takes seconds to load
+
+        check_fits(spec, args.batch_size, "cpu", "train", args.dtype)
     import torch
 
     from ..inspect.profile import profile_spec
     from ..inspect.profile_cache import ProfileCache
 
-    spec = spec_from_args(args)
     if args.threads:
         if args.threads < 1:
             raise TrainError(f"Threads must be at least 1, not {args.threads}.")
@@ -142,4 +146,7 @@ def profile_text(p: Any, title: str) -> str:
     if p.largest_batch_note:
         lines.append("")
         lines.append(p.largest_batch_note)
+    for note in p.notes:  # measurements that contradicted each other, and what was done
+        lines.append("")
+        lines.append(note)
     return "\n".join(lines)

@@ -9,7 +9,7 @@ from typing import Any
 from ..core import analyze
 from ..core.format import summary_table
 from ..core.presets import spec_label
-from .options import add_spec_options, spec_from_args
+from .options import add_spec_options, spec_from_args, whole
 
 
 def add_parser(sub: Any) -> None:
@@ -19,7 +19,7 @@ def add_parser(sub: Any) -> None:
         description="Shapes, parameters and MACs of every layer, by arithmetic.",
     )
     add_spec_options(s)
-    s.add_argument("--batch", type=int, default=1, help="batch size for shapes, MACs, memory")
+    s.add_argument("--batch", type=whole(1), default=1, help="batch size for shapes, MACs, memory")
     s.add_argument("--dtype", default="float32", help="float32, float16, bfloat16 or float64")
     s.add_argument(
         "--depth",

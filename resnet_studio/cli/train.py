@@ -43,13 +43,13 @@ def add_parser(sub: Any) -> None:
     t.set_defaults(func=run)
 
 
-def _observers(a: argparse.Namespace, run_dir: Path, tensorboard: bool) -> list[Callback]:
+def _observers(a: argparse.Namespace, recorder: Any, tensorboard: bool) -> list[Callback]:
+    """The progress output, the recorder (which holds the run folder's lock) and TensorBoard."""
     from ..train.observers import JsonLines, ProgressBar, TensorBoard
-    from ..train.records import RunRecorder
 
-    obs: list[Callback] = [JsonLines() if a.json_lines else ProgressBar(), RunRecorder(run_dir)]
+    obs: list[Callback] = [JsonLines() if a.json_lines else ProgressBar(), recorder]
     if tensorboard:
-        obs.append(TensorBoard(run_dir))
+        obs.append(TensorBoard(recorder.dir))
     return obs
 
 
@@ -75,16 +75,17 @@ def _prepare_out(out: str) -> Path:
 
 def run(a: argparse.Namespace) -> int:
     from ..train import distributed as dist
-    from ..train.records import new_run_dir
+    from ..train.recorder import RunRecorder, new_run_dir
     from ..train.trainer import Trainer
 
     dist.init_from_env()
     lead = dist.rank() == 0
     if a.resume:
         run_dir = Path(a.resume)
+        recorder = RunRecorder(run_dir) if lead else None  # the folder's lock, before any work
         trainer = Trainer.from_run_dir(run_dir)
-        if lead:
-            trainer.callbacks = _observers(a, run_dir, trainer.config.tensorboard)
+        if recorder is not None:
+            trainer.callbacks = _observers(a, recorder, trainer.config.tensorboard)
     else:
         spec = spec_from_args(a)
         config = config_from_args(a)
@@ -95,7 +96,7 @@ def run(a: argparse.Namespace) -> int:
                 new_dir = _prepare_out(a.out)
             else:
                 new_dir = new_run_dir(None, f"{preset_of(spec) or 'custom'}-{config.dataset}")
-            observers = _observers(a, new_dir, config.tensorboard)
+            observers = _observers(a, RunRecorder(new_dir), config.tensorboard)
         trainer = Trainer(spec, config, observers, run_dir=str(new_dir) if new_dir else None)
 
     def on_sigint(signum: int, frame: Any) -> None:

@@ -59,7 +59,10 @@ class _FlowModule(nn.Module):
 
 
 class ResNet(_FlowModule):
-    """The whole network: stem, stages ``layer1``…``layerN``, ``avgpool`` and ``fc``."""
+    """The whole network: stem, stages ``layer1``…``layerN``, ``avgpool`` and ``fc``.
+    ``spec`` is the ArchSpec it was built from (a notebook's ``rs.show(model)`` reads it)."""
+
+    spec: ArchSpec
 
 
 class _ResidualBlock(_FlowModule):
@@ -238,6 +241,7 @@ def build_model(spec: ArchSpec) -> ResNet:
     """The ``nn.Module`` of ``spec``, initialised as torchvision initialises its ResNets."""
     root = describe(spec)
     model = ResNet(root)
+    model.spec = spec
     for m in model.modules():
         if isinstance(m, nn.Conv2d):
             nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")

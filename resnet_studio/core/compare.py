@@ -1,25 +1,21 @@
 """Stage-by-stage comparison of several architectures: the compare view's and CLI's one source.
 
 :func:`compare` lines the stages up; :func:`measure_rows` turns them into the compare view's
-table (one row per measure, one column per network, each against the first);
-:func:`shape_profile` gives the shape profile against the stage or the fraction of depth;
-:func:`comparison_label` names the spec being edited ("resnet50 (edited)").
+table (one row per measure, one column per network, each against the first by :func:`ratio`);
+:func:`shape_profile` gives the shape profile against the stage or the fraction of depth.
+A network's name is :func:`resnet_studio.core.presets.spec_label`'s.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any
 
 from .analysis import Analysis, LayerRow, StageSummary
 from .diagram_items import shape_text
 from .format import human
-from .presets import closest_preset, preset_of
-
-T = TypeVar("T")  # a measure's value: a shape, a count, a number of params or MACs
 
 
 @dataclass(frozen=True)
@@ -32,14 +28,9 @@ class Comparison:
     cells: tuple[tuple[StageSummary | None, ...], ...]
 
     def ratio(self, j: int, what: str) -> float:
-        """Spec j's total ``params`` or ``macs`` over the first spec's."""
-        base = getattr(self.analyses[0].totals, what)
-        return getattr(self.analyses[j].totals, what) / base if base else float("nan")
-
-    def differs(self, i: int, what: str) -> bool:
-        """Whether stage i's ``what`` (an attribute of StageSummary) is not the same for all."""
-        values = {getattr(c, what) if c else None for c in self.cells[i]}
-        return len(values) > 1
+        """Spec j's total ``params`` or ``macs`` over the first spec's (NaN over nothing)."""
+        r = ratio(getattr(self.analyses[j].totals, what), getattr(self.analyses[0].totals, what))
+        return float("nan") if r is None else r
 
 
 def compare(labelled: list[tuple[str, Analysis]]) -> Comparison:
@@ -52,39 +43,29 @@ def compare(labelled: list[tuple[str, Analysis]]) -> Comparison:
     return Comparison(labels, analyses, names, cells)
 
 
-def comparison_label(spec: object, shown: str = "") -> str:
-    """How a comparison names a spec: its preset's name, or "resnet50 (edited)" after the
-    preset it was edited from (``shown`` is the app's label, "custom (based on resnet50)")."""
-    name = preset_of(spec)
-    if name:
-        return name
-    m = re.fullmatch(r"custom \(based on (.+)\)", shown)
-    base = m.group(1) if m else closest_preset(spec)
-    return f"{base} (edited)" if base else "custom"
+def ratio(value: float | None, base: float | None) -> float | None:
+    """The one ratio of the comparison: ``value / base``, None where either is missing or the
+    base is 0."""
+    if value is None or base is None or not base:
+        return None
+    return value / base
 
 
-@dataclass(frozen=True)
-class MeasureRow:
-    """One row of the compare table: a measure of a stage (or of the whole network) for each
-    network, and how each network after the first compares with it."""
-
-    stage: str  # "stem", "layer1", …, "head", or "total"
-    measure: str  # "output shape", "channels", "size", "blocks", "params", "MACs", "depth"
-    texts: tuple[str, ...]  # per network ("" where it has no such stage)
-    exact: tuple[str, ...]  # per network, for tooltips: the exact number
-    against_first: tuple[str, ...]  # per network after the first: "×4.00", "+2", "same"
-    differs: bool  # not the same for every network
-
-
-def _ratio_text(value: float | None, base: float | None) -> str:
+def ratio_text(value: float | None, base: float | None) -> str:
+    """ "same", or the ratio: "×4.00"; two decimals that would read ×1.00 for different numbers
+    (2,049,000 against 2,051,049) get more, so the text never says they are equal."""
     if value is None or base is None:
         return ""
     if value == base:
         return "same"
-    return f"×{value / base:.2f}" if base else ""
+    r = ratio(value, base)
+    if r is None:
+        return ""
+    text = f"×{r:.2f}"
+    return f"×{r:.4f}" if text == "×1.00" else text
 
 
-def _difference_text(value: int | None, base: int | None) -> str:
+def difference_text(value: int | None, base: int | None) -> str:
     if value is None or base is None:
         return ""
     return "same" if value == base else f"{value - base:+d}"
@@ -105,49 +86,80 @@ def _shape_against(shape: tuple[int, ...] | None, base: tuple[int, ...] | None) 
     return ", ".join(parts)
 
 
+@dataclass(frozen=True)
+class MeasureRow:
+    """One row of the compare table: a measure of a stage (or of the whole network) for each
+    network, as values (None where a network has none) with the functions that write them.
+    Whether it differs, and how each network compares with the first, are decided on the
+    values, never on the text ("2.05 M" is both 2,049,000 and 2,051,049)."""
+
+    stage: str  # "stem", "layer1", …, "head", "total", or "measured"
+    measure: str  # "output shape", "channels", "size", "blocks", "params", "MACs", "depth", …
+    values: tuple[Any, ...]
+    fmt: Callable[[Any], str] = str  # the cell's text
+    exact_fmt: Callable[[Any], str] = str  # the tooltip's: the exact number
+    against: Callable[[Any, Any], str] = ratio_text  # a value against the first network's
+    tips: tuple[str, ...] | None = None  # tooltips that say more (where it was measured)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple("" if v is None else self.fmt(v) for v in self.values)
+
+    @property
+    def exact(self) -> tuple[str, ...]:
+        if self.tips is not None:
+            return self.tips
+        return tuple("" if v is None else self.exact_fmt(v) for v in self.values)
+
+    @property
+    def against_first(self) -> tuple[str, ...]:
+        """Per network after the first: "×4.00", "+2", "same" ("" where either has none)."""
+        return tuple(self.against(v, self.values[0]) for v in self.values[1:])
+
+    @property
+    def differs(self) -> bool:
+        """Not the same value for every network (a missing one counts as different)."""
+        return len(set(self.values)) > 1
+
+
+def _exact(v: int) -> str:
+    return f"{v:,}"
+
+
+def _side(s: tuple[int, ...]) -> str:
+    return f"{s[0]}×{s[1]}"
+
+
 def measure_rows(c: Comparison) -> list[MeasureRow]:
     """The compare view's table: per stage its output shape, channels, size, blocks (stages
     with blocks), params and MACs; then the totals: params, MACs, blocks and depth."""
     out: list[MeasureRow] = []
-
-    def add(
-        stage: str,
-        measure: str,
-        values: Sequence[T | None],
-        fmt: Callable[[T], str],
-        exact: Callable[[T], str],
-        against: Callable[[T | None, T | None], str],
-    ) -> None:
-        texts = tuple("" if v is None else fmt(v) for v in values)
-        tips = tuple("" if v is None else exact(v) for v in values)
-        vs = tuple(against(v, values[0]) for v in values[1:])
-        out.append(MeasureRow(stage, measure, texts, tips, vs, len(set(texts)) > 1))
-
     for name, cells in zip(c.stages, c.cells, strict=True):
-        shapes = [cell.out_shape if cell else None for cell in cells]
-        add(name, "output shape", shapes, shape_text, shape_text, _shape_against)
-        add(name, "channels", [s[0] if s else None for s in shapes], str, str, _ratio_text)
+        shapes = tuple(cell.out_shape if cell else None for cell in cells)
+        out.append(MeasureRow(name, "output shape", shapes, shape_text, shape_text, _shape_against))
+        out.append(MeasureRow(name, "channels", tuple(s[0] if s else None for s in shapes)))
         if name != "head":
-            sizes = [s[1:] if s and len(s) == 3 else None for s in shapes]
-            side = lambda s: f"{s[0]}×{s[1]}"  # noqa: E731
-            add(name, "size", sizes, side, side, _shape_against)
+            sizes = tuple(s[1:] if s and len(s) == 3 else None for s in shapes)
+            out.append(MeasureRow(name, "size", sizes, _side, _side, _shape_against))
         if name not in ("stem", "head"):
-            blocks = [cell.blocks if cell else None for cell in cells]
-            add(name, "blocks", blocks, str, str, _difference_text)
-        params = [cell.params if cell else None for cell in cells]
-        add(name, "params", params, human, lambda v: f"{v:,}", _ratio_text)
-        macs = [
+            blocks = tuple(cell.blocks if cell else None for cell in cells)
+            out.append(MeasureRow(name, "blocks", blocks, against=difference_text))
+        params = tuple(cell.params if cell else None for cell in cells)
+        out.append(MeasureRow(name, "params", params, human, _exact))
+        macs = tuple(
             cell.macs * a.batch_size if cell else None
             for cell, a in zip(cells, c.analyses, strict=True)
-        ]
-        add(name, "MACs", macs, human, lambda v: f"{v:,}", _ratio_text)
+        )
+        out.append(MeasureRow(name, "MACs", macs, human, _exact))
     totals = [a.totals for a in c.analyses]
-    add("total", "params", [t.params for t in totals], human, lambda v: f"{v:,}", _ratio_text)
-    add("total", "MACs", [t.macs for t in totals], human, lambda v: f"{v:,}", _ratio_text)
-    blocks = [sum(a.spec.layers) for a in c.analyses]
-    add("total", "blocks", blocks, str, str, _difference_text)
-    depths = [a.spec.depth for a in c.analyses]
-    add("total", "depth", depths, str, lambda v: f"{v} weighted layers", _difference_text)
+    out.append(MeasureRow("total", "params", tuple(t.params for t in totals), human, _exact))
+    out.append(MeasureRow("total", "MACs", tuple(t.macs for t in totals), human, _exact))
+    blocks = tuple(sum(a.spec.layers) for a in c.analyses)
+    out.append(MeasureRow("total", "blocks", blocks, against=difference_text))
+    depths = tuple(a.spec.depth for a in c.analyses)
+    out.append(
+        MeasureRow("total", "depth", depths, str, lambda v: f"{v} weighted layers", difference_text)
+    )
     return out
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 
 from .analysis import Analysis
-from .compare import Comparison
+from .compare import MeasureRow
 from .format import shape_text
 from .presets import PRESETS
 from .spec import ArchSpec
@@ -104,86 +105,48 @@ def analysis_markdown(a: Analysis, title: str = "") -> str:
     return f"{head}{summary}## Stages\n\n{stages}\n## Layers\n\n{layers}"
 
 
-COMPARE_COLUMNS = ("channels", "height", "width", "params", "MACs", "params ratio", "MACs ratio")
 Cell = int | float | str | None
 
 
-def _ratio(value: int | None, base: int | None) -> float | None:
-    return round(value / base, 4) if value is not None and base else None
+def comparison_table(
+    labels: Sequence[str], rows: Sequence[MeasureRow]
+) -> tuple[list[str], list[list[Cell]]]:
+    """The compare table's rows, as shown, for a file: the stage and measure, then per network
+    its value (a number; a shape as "1024×14×14") and, after the first, its comparison with the
+    first ("×4.00", "+2", "same")."""
+    head = ["stage", "measure"]
+    for j, label in enumerate(labels):
+        head += [label] + ([f"{label} vs {labels[0]}"] if j else [])
+    body: list[list[Cell]] = []
+    for m in rows:
+        line: list[Cell] = [m.stage, m.measure]
+        for j, (v, text) in enumerate(zip(m.values, m.texts, strict=True)):
+            line.append(v if isinstance(v, (int, float)) or v is None else text)
+            if j:
+                line.append(m.against_first[j - 1])
+        body.append(line)
+    return head, body
 
 
-def comparison_rows(c: Comparison) -> tuple[list[str], list[list[Cell]]]:
-    """The comparison as one flat table of numbers: a row per stage, then the totals.
-
-    Per spec: the stage's output channels, height and width (empty where the output has no
-    spatial size), params, MACs (for the batch), and params and MACs as a ratio to the first
-    spec's (its own columns, so that every cell is one number; empty where it has no stage).
-    """
-    head = ["stage"] + [f"{label} {col}" for label in c.labels for col in COMPARE_COLUMNS]
-    rows: list[list[Cell]] = []
-    for name, cells in zip(c.stages, c.cells, strict=True):
-        row: list[Cell] = [name]
-        base = cells[0]
-        for cell, a in zip(cells, c.analyses, strict=True):
-            if cell is None:
-                row += [None] * len(COMPARE_COLUMNS)
-                continue
-            shape = cell.out_shape
-            h, w = (shape[1], shape[2]) if len(shape) == 3 else (None, None)
-            macs = cell.macs * a.batch_size
-            base_macs = base.macs * c.analyses[0].batch_size if base else None
-            row += [
-                shape[0],
-                h,
-                w,
-                cell.params,
-                macs,
-                _ratio(cell.params, base.params if base else None),
-                _ratio(macs, base_macs),
-            ]
-        rows.append(row)
-    total: list[Cell] = ["total"]
-    for j, a in enumerate(c.analyses):
-        total += [None, None, None, a.totals.params, a.totals.macs]
-        total += [round(c.ratio(j, "params"), 4), round(c.ratio(j, "macs"), 4)]
-    rows.append(total)
-    return head, rows
-
-
-def comparison_csv(c: Comparison) -> str:
-    head, rows = comparison_rows(c)
+def comparison_csv(labels: Sequence[str], rows: Sequence[MeasureRow]) -> str:
+    head, body = comparison_table(labels, rows)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(head)
-    w.writerows([["" if v is None else v for v in row] for row in rows])
+    w.writerows([["" if v is None else v for v in line] for line in body])
     return buf.getvalue()
 
 
-def comparison_markdown(c: Comparison) -> str:
-    """Per spec the output shape, params and MACs with thousands separators; ratios in the
-    totals."""
-    head = ["stage"]
-    for label in c.labels:
-        head += [f"{label} output", f"{label} params", f"{label} MACs"]
-    rows = []
-    for name, cells in zip(c.stages, c.cells, strict=True):
-        row = [name]
-        for cell, a in zip(cells, c.analyses, strict=True):
-            if cell is None:
-                row += ["", "", ""]
-            else:
-                out = shape_text(a.shape(cell.out_shape))
-                row += [out, f"{cell.params:,}", f"{cell.macs * a.batch_size:,}"]
-        rows.append(row)
-    total = ["total"]
-    for j, a in enumerate(c.analyses):
-        total += [
-            "",
-            f"{a.totals.params:,} (×{c.ratio(j, 'params'):.2f})",
-            f"{a.totals.macs:,} (×{c.ratio(j, 'macs'):.2f})",
-        ]
-    rows.append(total)
-    return _md_table(head, rows)
+def comparison_markdown(labels: Sequence[str], rows: Sequence[MeasureRow]) -> str:
+    """The compare table as Markdown, its cells' text as shown."""
+    head, _ = comparison_table(labels, rows)
+    body = []
+    for m in rows:
+        line = [m.stage, m.measure]
+        for j, text in enumerate(m.texts):
+            line += [text] + ([m.against_first[j - 1]] if j else [])
+        body.append(line)
+    return _md_table(head, body)
 
 
 def python_code(spec: ArchSpec, base: str | None = None) -> str:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..atomic import atomic_write_bytes, atomic_write_text
+from ..atomic import atomic_write_bytes, atomic_write_text, check_output, named_error
 from .export import python_code
 from .spec import ArchSpec
 
@@ -86,6 +86,7 @@ def export_model(
     if fmt not in FORMATS:
         raise ValueError(f"Unknown model format {fmt!r}; use one of {', '.join(FORMATS)}.")
     path = with_suffix(path, fmt)
+    check_output(path)  # a device, a folder or an unwritable place: refused before any work
     if fmt == "python":
         atomic_write_text(path, python_code(spec, base_preset))
         return path
@@ -249,7 +250,10 @@ def _write_beside(path: Path, write: Callable[[Path], None]) -> None:
     """``write(target)`` under ``path``'s own name in a temporary folder next to it, then move
     every file it made (an external data file first) into place; the folder always goes."""
     path = Path(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    except OSError as e:
+        raise named_error(e, path) from None
     try:
         target = tmp / path.name
         write(target)
@@ -259,6 +263,8 @@ def _write_beside(path: Path, write: Callable[[Path], None]) -> None:
                 os.fsync(fh.fileno())
         for f in made:
             os.replace(f, path.parent / f.name)
+    except OSError as e:  # a full disk names the user's file, not the temporary one
+        raise named_error(e, path) from None
     finally:
         with contextlib.suppress(OSError):
             shutil.rmtree(tmp)

@@ -74,10 +74,16 @@ def closest_preset(spec: Any) -> str | None:
 
 
 def spec_label(spec: Any, base: str | None = None) -> str:
-    """How the app names a spec everywhere: the preset's name, or "custom (based on X)" with X
-    the preset it was edited from (``base``), else the preset of the same blocks and widths."""
+    """The one name of a spec, in rows, titles, the comparison and exports: the preset's name,
+    or "resnet50 (edited)" with the preset it was edited from (``base``, else the preset of
+    the same blocks and widths), or "custom"."""
     name = preset_of(spec)
     if name:
         return name
     base = base if base in PRESETS else closest_preset(spec)
-    return f"custom (based on {base})" if base else "custom"
+    return f"{base} (edited)" if base else "custom"
+
+
+def file_stem(label: str) -> str:
+    """A spec's name as a file name's stem: "resnet50 (edited)" → "resnet50-edited"."""
+    return "-".join(label.replace("(", " ").replace(")", " ").split())

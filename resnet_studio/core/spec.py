@@ -41,17 +41,30 @@ def _is_int(v: object) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _count(field: str, v: Any, low: int = 1, high: int | None = None, what: str = "") -> int:
-    """A whole number in [low, high], or a SpecError that says so."""
+def _count(
+    field: str,
+    v: Any,
+    low: int = 1,
+    high: int | None = None,
+    what: str = "",
+    index: int | None = None,
+) -> int:
+    """A whole number in [low, high], or a SpecError that says so (``what`` and ``index`` name
+    the item of a list field: "[1]" and 1 for a stage, " height" and 0 for the input's)."""
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     label = f"{field}{what}"
+    where = dict(subject=label, index=index)
     if not _is_int(v):
-        raise SpecError(field, v, f"{label} must be a whole number, not {v!r}")
+        raise SpecError(field, v, f"{label} must be a whole number, not {v!r}", **where)
     if v < low:
-        raise SpecError(field, v, f"{label} is {v}", f"it must be at least {low}")
+        raise SpecError(
+            field, v, f"{label} is {v}", f"it must be at least {low}", nearest=low, **where
+        )
     if high is not None and v > high:
-        raise SpecError(field, v, f"{label} is {v}", f"it can be at most {high}")
+        raise SpecError(
+            field, v, f"{label} is {v}", f"it can be at most {high}", nearest=high, **where
+        )
     return v
 
 
@@ -62,35 +75,46 @@ def _counts(field: str, v: Any, high: int | None) -> tuple[int, ...]:
             v = [int(p) for p in v]
         except ValueError:
             raise SpecError(
-                field, v, f"{field} must be whole numbers separated by commas"
+                field, v, f"{field} must be whole numbers separated by commas", subject=field
             ) from None
     if _is_int(v):
         v = (v,)
     try:
         items = tuple(v)
     except TypeError:
-        raise SpecError(field, v, f"{field} must be a list of whole numbers, not {v!r}") from None
-    return tuple(_count(field, x, 1, high, f"[{i}]") for i, x in enumerate(items))
+        raise SpecError(
+            field, v, f"{field} must be a list of whole numbers, not {v!r}", subject=field
+        ) from None
+    return tuple(_count(field, x, 1, high, f"[{i}]", i) for i, x in enumerate(items))
 
 
 def _choice(field: str, v: Any, choices: tuple[str, ...]) -> str:
     if v not in choices:
-        raise SpecError(field, v, f"{field} '{v}' is not known", closest(str(v), choices))
+        raise SpecError(
+            field, v, f"{field} '{v}' is not known", closest(str(v), choices), subject=field
+        )
     return str(v)
 
 
 def _flag(field: str, v: Any) -> bool:
     if not isinstance(v, bool):
-        raise SpecError(field, v, f"{field} must be true or false, not {v!r}")
+        raise SpecError(field, v, f"{field} must be true or false, not {v!r}", subject=field)
     return v
 
 
 def _rate(field: str, v: Any) -> float:
     """A probability in [0, 1), or a SpecError that says so."""
     if not isinstance(v, (int, float)) or isinstance(v, bool):
-        raise SpecError(field, v, f"{field} must be a number from 0 to 1, not {v!r}")
+        raise SpecError(field, v, f"{field} must be a number from 0 to 1, not {v!r}", subject=field)
     if not 0.0 <= v < 1.0:
-        raise SpecError(field, v, f"{field} is {v}", "it must be at least 0 and below 1")
+        raise SpecError(
+            field,
+            v,
+            f"{field} is {v}",
+            "it must be at least 0 and below 1",
+            subject=field,
+            nearest=0.0 if v < 0 else 0.99,
+        )
     return float(v)
 
 
@@ -113,8 +137,8 @@ def _size(v: Any) -> tuple[int, int]:
         raise SpecError(
             "input_size", v, f"input_size must be one number or a (height, width) pair, not {v!r}"
         )
-    h = _count("input_size", v[0], 1, MAX_INPUT_SIDE, " height")
-    w = _count("input_size", v[1], 1, MAX_INPUT_SIDE, " width")
+    h = _count("input_size", v[0], 1, MAX_INPUT_SIDE, " height", 0)
+    w = _count("input_size", v[1], 1, MAX_INPUT_SIDE, " width", 1)
     return (h, w)
 
 
@@ -294,6 +318,7 @@ class ArchSpec:
                 self.stem_width,
                 f"stem_width applies only to the deep stems, not to stem '{self.stem}'",
                 "use stem 'deep' or 'deep_tiered', or leave stem_width empty",
+                subject="stem_width",
             )
         s(self, "attention", _choice("attention", self.attention, ATTENTIONS))
         s(self, "aa", _choice("aa", self.aa, ANTI_ALIASING))

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import ArchSpec, analyze
-from ..core.compare import Comparison, compare, comparison_label, measure_rows
+from ..core.compare import Comparison, MeasureRow, compare, measure_rows
+from ..core.document import SpecDocument
 from ..core.presets import PRESETS, preset_spec
 from ..inspect.profile_compare import measured_rows, profiles_for
 from . import theme
@@ -94,6 +95,7 @@ class CompareView(QWidget):
         self.current_label = CURRENT
         self.batch_size = 1
         self.comparison: Comparison | None = None
+        self.rows: list[MeasureRow] = []  # the table's rows, as shown (and exported)
         self.table_rows: list[tuple[str, str]] = []  # (stage, measure) per row; ("layer1", "")
         self.columns: list[int] = []  # which network each column shows (-1: the measures)
         self.quick.clicked.connect(lambda: self.set_entries(["resnet18", "resnet50"]))
@@ -107,11 +109,18 @@ class CompareView(QWidget):
         self.diagram.rowClicked.connect(self.select_network)
         self.table.itemSelectionChanged.connect(self._table_selection)
 
+    def bind(self, doc: SpecDocument) -> None:
+        """Follow the spec document: the current spec, its one name, the batch size."""
+        doc.changed.connect(self._document_changed)
+        self._document_changed(doc)
+
+    def _document_changed(self, doc: SpecDocument) -> None:
+        self.set_current(doc.spec, doc.label, doc.batch_size)
+
     def set_current(self, spec: ArchSpec, label: str, batch_size: int) -> None:
-        """The spec being edited (``label`` as the window names it); an edited preset shows as
-        "resnet50 (edited)"."""
+        """The spec being edited, by its one name ("resnet50 (edited)")."""
         self.current_spec, self.batch_size = spec, batch_size
-        self.current_label = comparison_label(spec, label)
+        self.current_label = label
         if CURRENT in self.entries or not self.entries:
             self.refresh()
 
@@ -167,6 +176,7 @@ class CompareView(QWidget):
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
             self.comparison = None
+            self.rows = []
             self.remove.setEnabled(False)
             return
         c = compare(labelled)
@@ -187,6 +197,7 @@ class CompareView(QWidget):
                 self.columns.append(-1)
         rows = measure_rows(c)
         rows += measured_rows(profiles_for([a.spec for a in c.analyses]))  # the profile cache
+        self.rows = rows
         stages = list(dict.fromkeys(r.stage for r in rows))
         self.table.blockSignals(True)
         self.table.clear()

@@ -189,8 +189,8 @@ class CurvesView(QWidget):
         return wall_at(run, time)  # the clock
 
     def _epoch_x(self, run: Run) -> np.ndarray:
-        steps = np.array([e["step"] for e in run.epochs], dtype=float)
-        times = np.array([e.get("time", 0.0) for e in run.epochs], dtype=float)
+        steps = np.array([e.step for e in run.epochs], dtype=float)
+        times = np.array([e.time for e in run.epochs], dtype=float)
         return self._x(run, steps, times)
 
     def _set_x_axis(self) -> None:
@@ -264,8 +264,8 @@ class CurvesView(QWidget):
             ]
             if run.status in LIVE and self.x_axis.currentIndex() in (STEP, EPOCH):
                 plans.append(self._x(run, np.array([float(run.total_steps)]), np.zeros(1))[0])
-            loss += [run.step_loss.values, [e.get("val_loss") for e in run.epochs]]
-            acc += [[e.get(k) for e in run.epochs] for k in ("train_accuracy", "val_accuracy")]
+            loss += [run.step_loss.values, [e.val_loss for e in run.epochs]]
+            acc += [[getattr(e, k) for e in run.epochs] for k in ("train_accuracy", "val_accuracy")]
         x, y_loss, y_acc = (finite_values(v) for v in (xs, loss, acc))
         if log:
             y_loss = np.log10(y_loss[y_loss > 0])
@@ -347,12 +347,12 @@ class CurvesView(QWidget):
 
     def _update_epochs(self, run: Run, items: dict[str, Any]) -> None:
         ex = self._epoch_x(run)
-        val_loss = [e.get("val_loss") for e in run.epochs]
-        val_acc = [e.get("val_accuracy") for e in run.epochs]
+        val_loss = [e.val_loss for e in run.epochs]
+        val_acc = [e.val_accuracy for e in run.epochs]
         known: list[float] = [v for v in val_acc if v is not None]
         has_val = bool(run.epochs) and len(known) == len(val_acc)
         items["val_loss"].setData(ex, val_loss if has_val else [])
-        items["train_acc"].setData(ex, [e["train_accuracy"] for e in run.epochs])
+        items["train_acc"].setData(ex, [e.train_accuracy for e in run.epochs])
         items["val_acc"].setData(ex, known if has_val else [])
         if has_val:
             best = int(np.argmax(known))
@@ -360,7 +360,7 @@ class CurvesView(QWidget):
             items["best"].setToolTip(
                 f"{run.label}: best validation accuracy "
                 f"{100 * known[best]:.2f}% (epoch "
-                f"{run.epochs[best]['epoch']})"
+                f"{run.epochs[best].epoch})"
             )
         else:
             items["best"].setData([], [])
@@ -410,7 +410,7 @@ class CurvesView(QWidget):
             elif key == "acc" and run.epochs:
                 x = self._epoch_x(run)
                 for what in ("val_accuracy", "train_accuracy"):
-                    y = np.array([e.get(what) for e in run.epochs], dtype=float)
+                    y = np.array([getattr(e, what) for e in run.epochs], dtype=float)
                     if np.isfinite(y).any():
                         out.append(Series(run, x, y, what))
         return out

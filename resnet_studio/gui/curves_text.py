@@ -31,10 +31,10 @@ def describe(run: Run, what: str, i: int, smooth: Any = None) -> str:
         wall = float(run.step_wall.values[i]) if run.step_wall.n > i else 0.0
     else:
         e = run.epochs[i]
-        step = int(e["step"])
+        step = int(e.step)
         name = what.replace("_accuracy", " accuracy")
-        value = f"epoch {e['epoch']} · {name} {100 * e[what]:.2f}%"
-        t = float(e.get("time", 0.0))
+        value = f"epoch {e.epoch} · {name} {100 * getattr(e, what):.2f}%"
+        t = float(e.time)
         wall = float(wall_at(run, t))
     start = run.step_time.values[0] if run.step.n else 0.0
     when = " · ".join(p for p in (clock(wall), f"{duration(t - start)} in") if p)

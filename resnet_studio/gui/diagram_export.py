@@ -3,6 +3,7 @@ text) and PNG at a chosen scale, both through the one painter, written atomicall
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, QRectF, QSize, Qt
@@ -37,18 +38,40 @@ def diagram_svg(d: Diagram, title: str = "") -> bytes:
     return bytes(buf.data().data())  # a copy, as bytes (the stubs allow a view too)
 
 
+def _png_size(d: Diagram, scale: float) -> tuple[int, int]:
+    return int(d.width * scale + 0.5), int(d.height * scale + 0.5)
+
+
+def largest_png_scale(d: Diagram) -> float:
+    """The largest scale, in hundredths, whose PNG can be drawn (0.0 when not even 0.01):
+    rounded down, so that the scale a refusal names is one that is then accepted."""
+    most = math.floor(100 * MAX_PNG_SIDE / max(d.width, d.height, 1e-9)) / 100
+    while most > 0 and max(_png_size(d, most)) > MAX_PNG_SIDE:
+        most = round(most - 0.01, 2)
+    return max(most, 0.0)
+
+
+def check_png_scale(d: Diagram, scale: float) -> None:
+    """Raise DiagramTooLarge, naming the largest scale that works, for a PNG too large to draw."""
+    if not scale > 0:
+        raise DiagramTooLarge(f"the scale must be more than 0, not {scale:g}")
+    w, h = _png_size(d, scale)
+    if max(w, h) > MAX_PNG_SIDE:
+        most = largest_png_scale(d)
+        advice = (
+            f"use a scale of at most {most:.2f} or save it as SVG" if most else "save it as SVG"
+        )
+        raise DiagramTooLarge(
+            f"a PNG at scale {scale:g} would be {w:,}×{h:,} pixels, more than "
+            f"{MAX_PNG_SIDE:,} across; {advice}"
+        )
+
+
 def diagram_png(d: Diagram, scale: float = 2.0) -> bytes:
     """The diagram as PNG at ``scale`` pixels per diagram pixel; raises DiagramTooLarge when
     the picture would be too large to draw."""
-    if not scale > 0:
-        raise DiagramTooLarge(f"the scale must be more than 0, not {scale:g}")
-    w, h = int(d.width * scale + 0.5), int(d.height * scale + 0.5)
-    if max(w, h) > MAX_PNG_SIDE:
-        most = MAX_PNG_SIDE / max(d.width, d.height)
-        raise DiagramTooLarge(
-            f"a PNG at scale {scale:g} would be {w:,}×{h:,} pixels, more than "
-            f"{MAX_PNG_SIDE:,} across; use a scale of at most {most:.2f} or save it as SVG"
-        )
+    check_png_scale(d, scale)
+    w, h = _png_size(d, scale)
     image = QImage(max(w, 1), max(h, 1), QImage.Format.Format_ARGB32_Premultiplied)
     image.setDotsPerMeterX(int(3780 * scale))  # 96 dpi at scale 1: text keeps its size
     image.setDotsPerMeterY(int(3780 * scale))

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.analysis import Analysis
+from ..core.document import SpecDocument
 from ..core.format import human, human_bytes, shape_text
 from . import theme
 from .diagram_view import DiagramView
@@ -172,14 +173,29 @@ class ExplorerView(QWidget):
         self._plot_timer.setInterval(0)
         self._plot_timer.timeout.connect(self._draw_plots)
 
+    def bind(self, doc: SpecDocument) -> None:
+        """Follow the spec document: its analysis when valid, greyed while it is not."""
+        doc.changed.connect(self._document_changed)
+        doc.invalid.connect(self._document_invalid)
+        self.profile.bind(doc)
+        self._document_changed(doc)
+
+    def _document_changed(self, doc: SpecDocument) -> None:
+        self.show_analysis(doc.analysis, doc.label)
+
+    def _document_invalid(self, doc: SpecDocument) -> None:
+        self.set_stale(True)
+
     def show_analysis(self, a: Analysis, title: str) -> None:
-        self._expanded = self._expanded_names() if self.model.analysis else {"layer1"}
-        self.model.set_analysis(a)
-        self._restore_expanded()
+        first = self.model.analysis is None
+        self.model.set_analysis(a)  # in place: rows that stay keep expansion and selection
+        if first:
+            self._expanded = {"layer1"}
+            self._restore_expanded()
         self.summary.show_analysis(a)
-        self.profile.set_spec(a.spec, title)
         self.title.setText(title)
-        self.diagram.selected_names = []  # the reset above cleared the tree's selection
+        rows = self.tree.selectionModel().selectedRows()
+        self.diagram.selected_names = [n for i in rows for n in item_names(self._item(i))]
         self.diagram.show_networks([(title, a)])  # drawn now, like the tree (if it is shown)
         self._pending_plot = [(title, a)]
         self._plot_timer.start()  # pictures follow on the next turn of the event loop

@@ -217,7 +217,9 @@ class ExportsController(QObject):
                 "Export comparison", ".csv", "CSV (*.csv);;Markdown (*.md)"
             )
             if path:
-                text = comparison_markdown(c) if path.endswith(".md") else comparison_csv(c)
+                rows = self.w.compare.rows  # exactly the rows shown, the measured ones included
+                write = comparison_markdown if path.endswith(".md") else comparison_csv
+                text = write(c.labels, rows)
                 target = path
                 self._report(lambda: atomic_write_text(target, text), f"Exported {path}")
             return

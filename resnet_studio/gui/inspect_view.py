@@ -88,6 +88,10 @@ class InspectView(QWidget):
         bar.addWidget(self.run_box, 1)
         bar.addWidget(self.checkpoint_box)
         bar.addWidget(self.reload_button)
+        self.cancel_button = QPushButton("Cancel")  # shown while the validation set is measured
+        self.cancel_button.setToolTip("Stop measuring the validation set (Reload measures again)")
+        self.cancel_button.hide()
+        bar.addWidget(self.cancel_button)
         self.image = ImagePanel()
         self.mistakes = ConfusionView()
         self.pages = QTabWidget()
@@ -108,6 +112,7 @@ class InspectView(QWidget):
         self.run_box.activated.connect(lambda _: self._run_chosen())
         self.checkpoint_box.activated.connect(lambda _: self.load())
         self.reload_button.clicked.connect(lambda: self.load())
+        self.cancel_button.clicked.connect(lambda: self.cancel_evaluation())
         self.image.sourceChanged.connect(self.show_image)
         self.image.optionsChanged.connect(self.show_image)
         self.image.openFileRequested.connect(lambda: self.open_file())
@@ -240,6 +245,13 @@ class InspectView(QWidget):
         """Stop the evaluation under way (another run was chosen, or the window closes)."""
         self._cancel.set()
         self._timer.stop()
+        self.cancel_button.hide()
+
+    def cancel_evaluation(self) -> None:
+        """The user's Cancel: stop measuring the validation set at the next batch, and say so."""
+        self.cancel()
+        self.mistakes.set_progress(0, 0)
+        self.status.setText(self._heading() + "measuring was cancelled; Reload measures again.")
 
     def evaluate(self) -> None:
         loaded, val, generation = self.loaded, self.val, self._generation
@@ -247,6 +259,7 @@ class InspectView(QWidget):
         self._cancel = cancel = threading.Event()
         self._progress = (0, len(val))
         self._timer.start()
+        self.cancel_button.show()
 
         def progress(done: int, total: int) -> None:
             self._progress = (done, total)
@@ -258,9 +271,10 @@ class InspectView(QWidget):
             return evaluate(loaded.model, val, batch, progress, cancel.is_set)
 
         def done(ev: Evaluation) -> None:
-            if generation != self._generation:
+            if generation != self._generation or cancel.is_set():  # cancelled as it finished
                 return
             self._timer.stop()
+            self.cancel_button.hide()
             self.evaluation = ev
             self.mistakes.set_evaluation(ev)
             self.status.setText(self._heading() + self._accuracy_words(ev))
@@ -270,6 +284,7 @@ class InspectView(QWidget):
             from ..inspect.confusion import Cancelled
 
             if not isinstance(e, Cancelled):
+                self.cancel_button.hide()
                 self._failed(generation, e)
 
         workers.start(work, done, failed, receiver=self)

@@ -39,6 +39,23 @@ if TYPE_CHECKING:
     from ..inspect.lr_find import LRFinding  # torch: imported by the worker, not the window
 
 CURVE, MARK = "#2f6db3", "#b8312f"
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def rate_label(log_value: float) -> str:
+    """A tick of a log axis in one format for every decade: 10⁻⁵ … 10⁰, 10¹, and 3×10⁻⁴
+    between decades (pyqtgraph's own mixes 10⁻⁵, 0.0001, 1 and 10¹ on one axis)."""
+    exponent = math.floor(log_value + 1e-9)
+    mantissa = round(10 ** (log_value - exponent), 6)
+    power = f"10{str(exponent).translate(_SUPERSCRIPT)}"
+    return power if mantissa == 1 else f"{mantissa:g}×{power}"
+
+
+class _RateAxis(pg.AxisItem):
+    """The learning-rate axis: powers of ten, labelled as :func:`rate_label` says."""
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        return [rate_label(v + math.log10(scale)) for v in values]
 
 
 class _Steps(QObject):
@@ -113,7 +130,7 @@ class LRFindDialog(QDialog):
         row.addWidget(self.run_button)
         row.addWidget(self.stop_button)
 
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(axisItems={"bottom": _RateAxis("bottom")})
         self.plot.setLogMode(x=True, y=False)
         for name in ("bottom", "left"):  # no "(x0.001)": a tick must read as the rate it is
             self.plot.getAxis(name).enableAutoSIPrefix(False)

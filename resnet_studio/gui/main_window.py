@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
-from ..core import Analysis, ArchSpec, SpecError, analyze
+from ..core import Analysis, ArchSpec
+from ..core.document import SpecDocument
 from . import actions, theme, window_settings, workers
 from .compare_view import CompareView
 from .explorer import ExplorerView
@@ -28,6 +29,7 @@ from .inspect_view import InspectView
 from .notices import Notices
 from .slots import Call, Pass
 from .spec_panel import SpecPanel
+from .sweeps_view import SweepsView
 from .train_view import TrainView
 
 if TYPE_CHECKING:
@@ -43,14 +45,14 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or window_settings.app_settings()
         self.setWindowTitle("ResNet Studio")
-        self.analysis: Analysis | None = None
-        self.spec: ArchSpec | None = None
         self.model: nn.Module | None = None  # the built module of self.spec, once built
         # the newest spec's build wins; it never waits behind a profile or an evaluation
         self._builds = workers.Latest(self, workers.QUICK)
-        self._rebuild = False
+        self._built_spec: ArchSpec | None = None  # the spec of the build started last
 
-        self.panel = SpecPanel()
+        # the one copy of the spec; the panel edits it, the views follow it
+        self.doc = SpecDocument()
+        self.panel = SpecPanel(self.doc)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
@@ -71,6 +73,10 @@ class MainWindow(QMainWindow):
         self.inspect.message.connect(self.say)
         self.inspect.problem.connect(self.tell_problem)
         self.train.inspectRequested.connect(self.inspect_run)
+        self.sweeps = SweepsView(self.settings, self.train.manager.root)
+        self.tabs.addTab(self.sweeps, "Sweeps")
+        self.sweeps.runRequested.connect(self.show_run)
+        self.sweeps.message.connect(self.say)
         self.notices = Notices()  # errors that matter, kept until read
         self.train.problem.connect(self.tell_problem)
         self.train.panel.adaptRequested.connect(self.adapt_spec)
@@ -96,11 +102,14 @@ class MainWindow(QMainWindow):
         self.compare.exportRequested.connect(Pass(self.exports.export_compare))
         self.menus = actions.install(self)
         self.exports.recent_menu = self.menus["Open &recent"]
-        self.panel.changed.connect(self.on_spec_changed)
+        for view in (self.explorer, self.compare, self.train):
+            view.bind(self.doc)
+        self.doc.changed.connect(self._spec_changed)
+        self.doc.invalid.connect(self._spec_invalid)
         self.explorer.profile.profiled.connect(Call(self.compare.refresh))
         window_settings.restore(self)
         self.exports.fill_recent()
-        self.on_spec_changed()
+        self._spec_changed(self.doc)
         if not self.compare.entries:
             self.compare.set_entries(["resnet18", "resnet50"])
         theme.apply(self)  # the plots light or dark, as the desktop is, and as it switches
@@ -115,6 +124,21 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.inspect)
         self.inspect.open_run(run_dir)
 
+    def show_run(self, run_dir: str) -> None:
+        """The Train tab with the run in ``run_dir`` selected (a sweep's trial)."""
+        manager, name = self.train.manager, Path(run_dir).name
+        if manager.find(name) is None and Path(run_dir).parent == manager.root:
+            manager.load(steps=False)  # a worker process wrote it after the tab read the runs
+        if manager.find(name) is None:
+            self.statusBar().showMessage(
+                f"The run {run_dir} is not in this window's runs folder ({manager.root}): "
+                "its worker used another --root, or another machine.",
+                15000,
+            )
+            return
+        self.tabs.setCurrentWidget(self.train)
+        self.train.select_id(name)
+
     def find_layer(self) -> None:
         """The Explorer's layer filter, shown and focused with its text selected."""
         self.tabs.setCurrentWidget(self.explorer)
@@ -122,32 +146,29 @@ class MainWindow(QMainWindow):
         self.explorer.filter.selectAll()
 
     # --- the spec ---------------------------------------------------------------------------
-    def on_spec_changed(self) -> None:
-        spec = self.panel.current()
-        batch, dtype = self.panel.batch.value(), self.panel.dtype.currentText()
-        if isinstance(spec, SpecError):
-            self.panel.mark_invalid(spec)
-            self.statusBar().showMessage(str(spec))
-            self.explorer.set_stale(True)
-            self.build_timer.stop()
-            self._builds.cancel()  # a newer change supersedes a build under way
-            self.train.set_spec(None, "")
-            self.explorer.build_status.setText("not built: the spec is invalid")
-            self.explorer.build_status.setStyleSheet("color: palette(mid);")
-            self.model = None
-            self._rebuild = True  # a fix that returns to the last valid spec builds it again
-            return
-        self.panel.mark_invalid(None)
+    @property
+    def spec(self) -> ArchSpec:
+        """The last valid spec (the document's)."""
+        return self.doc.spec
+
+    @property
+    def analysis(self) -> Analysis:
+        return self.doc.analysis
+
+    def _spec_invalid(self, doc: SpecDocument) -> None:
+        """The views show the last valid spec, greyed; nothing builds until it is fixed."""
+        self.statusBar().showMessage(" ".join(str(e) for e in self.panel.errors()))
+        self.build_timer.stop()
+        self._builds.cancel()  # its result would be a stale model
+        self._built_spec = None  # a fix that returns to the last valid spec builds it again
+        self.explorer.build_status.setText("not built: the spec is invalid")
+        self.explorer.build_status.setStyleSheet("color: palette(mid);")
+        self.model = None
+
+    def _spec_changed(self, doc: SpecDocument) -> None:
         self.statusBar().clearMessage()
-        changed = spec != self.spec or self._rebuild
-        self._rebuild = False
-        self.spec = spec
-        self.analysis = analyze(spec, batch, dtype)
-        title = self.panel.label(spec)
-        self.explorer.show_analysis(self.analysis, title)
-        self.compare.set_current(spec, title, batch)
-        self.train.set_spec(spec, title)
-        if changed:
+        if doc.spec != self._built_spec:
+            self._built_spec = doc.spec
             self.model = None
             self._builds.cancel()  # a newer change supersedes a build under way
             self.explorer.build_status.setText("building the model…")
@@ -238,9 +259,11 @@ class MainWindow(QMainWindow):
         self.train.stop_all()
         self.save_settings()
         self.build_timer.stop()
+        self._builds.cancel()  # a build that ends after the window is gone is ignored
         self.explorer.profile.cancel()  # a profile or range test under way ends early
         self.train.panel.cancel_lr_finder()
         self.inspect.cancel()
+        self.sweeps.shut_down()
         workers.wait_all()
         super().closeEvent(event)
 

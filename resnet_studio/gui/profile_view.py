@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core import ArchSpec
+from ..core.document import SpecDocument
 from ..core.format import human_bytes
 from ..inspect.profile_cache import ProfileCache
 from ..inspect.profile_result import DTYPES, Profile, ProfileStopped
@@ -42,6 +44,12 @@ from .plots import _Axis
 
 TIME_COLOUR, MACS_COLOUR = "#2f6db3", "#e07b22"
 INFER_COLOUR, TRAIN_COLOUR = "#3a9b48", "#b8312f"
+
+
+def key_title(title: str, keys: tuple[tuple[str, str], ...]) -> str:
+    """A plot title that names its series in their colours, so that no legend covers data."""
+    marks = " ".join(f"<span style='color:{c}'>■</span> {name}" for name, c in keys)
+    return f"{title}&nbsp;&nbsp; {marks}"
 
 
 class _Progress(QObject):
@@ -65,7 +73,7 @@ class ProfileView(QWidget):
         self.title = ""
         self.result: Profile | None = None
         self._running = False
-        self._stop = threading.Event()  # set when the window closes: the profile ends early
+        self._stop = threading.Event()  # Cancel, or the window closing: the profile ends early
         self.repeats, self.warmup = 5, 2  # medians of 5 after 2 untimed calls
         self.sweep: tuple[int, ...] | None = None  # None: powers of two up to twice the batch
         self._progress = _Progress(self)
@@ -88,12 +96,17 @@ class ProfileView(QWidget):
             "Build this network on the device and measure it: images/s, the peak memory of "
             "a training step, time per stage and a batch-size sweep (medians after warm-up)"
         )
-        for w in (self.device, self.batch, self.dtype, self.run_button):
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip(
+            "Stop the profile: it ends after the timed call under way (a large network's "
+            "training step can take a few seconds on the CPU)"
+        )
+        self.cancel_button.hide()
+        for w in (self.device, self.batch, self.dtype, self.run_button, self.cancel_button):
             controls.add(w)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setMinimumWidth(200)
-        controls.add(self.status, 1)
+        self.status.setMinimumWidth(200)  # a row of its own: a refusal is a long sentence
         self._progress.said.connect(lambda text: self.status.setText(f"Measuring: {text}…"))
 
         strip = QWidget()
@@ -108,28 +121,46 @@ class ProfileView(QWidget):
         self.stage_axis = _Axis([])
         self.stage_plot = pg.PlotWidget(axisItems={"bottom": self.stage_axis})
         self.stage_plot.setTitle(
-            "Share of the time per stage (forward + backward) and of the MACs, %", size="10pt"
+            key_title("% per stage", (("time", TIME_COLOUR), ("MACs", MACS_COLOUR))),
+            size="10pt",
         )
-        self.stage_plot.addLegend(offset=(-5, 5))
+        self.stage_plot.setToolTip(
+            "Share of the time per stage (forward + backward) and of the MACs, in %"
+        )
         self.stage_plot.setMouseEnabled(False, False)
         self.sweep_plot = pg.PlotWidget(axisItems={"bottom": _LogTwoAxis("bottom")})
-        self.sweep_plot.setTitle("Images/s against batch size", size="10pt")
-        self.sweep_plot.addLegend(offset=(5, 5))
+        self.sweep_plot.setTitle(
+            key_title("img/s", (("inference", INFER_COLOUR), ("training", TRAIN_COLOUR))),
+            size="10pt",
+        )
         self.sweep_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.sweep_plot.getPlotItem().setLabel("bottom", "batch size")
         for w in (self.stage_plot, self.sweep_plot):
-            w.setMinimumHeight(150)
-        plots = QHBoxLayout()
+            w.setMinimumHeight(130)
+        charts = QWidget()
+        plots = QHBoxLayout(charts)
+        plots.setContentsMargins(0, 0, 0, 0)
         plots.addWidget(self.stage_plot, 3)
         plots.addWidget(self.sweep_plot, 2)
+        # an unmeasured spec shows words, not the axes of the profile shown before it
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: palette(mid);")
+        self.charts = QStackedWidget()
+        self.charts.addWidget(charts)
+        self.charts.addWidget(self.empty)
 
         layout = QVBoxLayout(self)
         layout.addWidget(bar)
+        layout.addWidget(self.status)
         layout.addWidget(strip)
-        layout.addLayout(plots, 1)
+        layout.addWidget(self.charts, 1)
 
         self.set_devices([cpu_device()])
         workers.start(list_devices, self.set_devices, workers.ignore, receiver=self, kind="quick")
         self.run_button.clicked.connect(lambda: self.start())
+        self.cancel_button.clicked.connect(lambda: self.cancel())
         self.device.currentIndexChanged.connect(lambda _: self._show_cached())
         self.batch.valueChanged.connect(lambda _: self._show_cached())
         self.dtype.currentIndexChanged.connect(lambda _: self._show_cached())
@@ -151,6 +182,14 @@ class ProfileView(QWidget):
         self.device.setCurrentIndex(max(0, kept))
         self.device.blockSignals(False)
 
+    def bind(self, doc: SpecDocument) -> None:
+        """Follow the spec document's (last valid) spec, by its one name."""
+        doc.changed.connect(self._document_changed)
+        self._document_changed(doc)
+
+    def _document_changed(self, doc: SpecDocument) -> None:
+        self.set_spec(doc.spec, doc.label)
+
     def set_spec(self, spec: ArchSpec | None, title: str) -> None:
         """The spec shown in the Explorer; its cached profile, if any, is shown at once."""
         if spec == self.spec:
@@ -167,6 +206,7 @@ class ProfileView(QWidget):
         device, batch, dtype = self.settings()
         found = self.cache.get(self.spec.to_dict(), device, batch, dtype) if self.spec else None
         self.show_profile(found)
+        self.status.setToolTip("\n\n".join(found.notes) if found is not None else "")
         if found is not None:
             self.status.setText("From the profile cache; Profile measures again.")
         elif self.spec is not None:
@@ -199,40 +239,63 @@ class ProfileView(QWidget):
 
         self._running = True
         self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
         self.status.setText("Measuring: building the model…")
         workers.start(work, self._done, self._failed, receiver=self)
 
-    def _done(self, p: Profile) -> None:
+    def _finished(self) -> None:
         self._running = False
         self.run_button.setEnabled(True)
+        self.cancel_button.hide()
+
+    def _done(self, p: Profile) -> None:
+        self._finished()
         self.cache.put(p)
         self.profiled.emit(p)
         if self.spec is not None and p.spec == self.spec.to_dict():
             self.show_profile(p)
-            self.status.setText(f"Measured on {p.device_name}, medians of {p.repeats}.")
+            said = f"Measured on {p.device_name}, medians of {p.repeats}."
+            if p.notes:  # figures that contradicted each other: said, in full on hover
+                said += " ⚠ Some figures were unsteady or contradicted each other: hover here."
+            self.status.setText(said)
+            self.status.setToolTip("\n\n".join(p.notes))
         else:
             self._show_cached()  # the spec changed meanwhile: the result waits in the cache
 
     def _failed(self, e: Exception) -> None:
-        self._running = False
-        self.run_button.setEnabled(True)
+        self._finished()
         stopped = isinstance(e, ProfileStopped)
-        self.status.setText("Stopped." if stopped else f"Could not profile: {e}")
+        self.status.setToolTip("")
+        self.status.setText(
+            "Cancelled; nothing was kept." if stopped else f"Could not profile: {e}"
+        )
 
     def cancel(self) -> None:
-        """End a profile under way at its next timed call (the window is closing)."""
-        self._stop.set()
+        """End a profile under way at its next timed call (Cancel, or the window closing)."""
+        if self._running:
+            self._stop.set()
+            self.cancel_button.setEnabled(False)
+            self.status.setText("Cancelling after the timed call under way…")
 
     # --- showing ---------------------------------------------------------------------------------
     def show_profile(self, p: Profile | None) -> None:
         self.result = p
         self.stage_plot.clear()
         self.sweep_plot.clear()
+        self.sweep_plot.getAxis("bottom").setTicks(None)  # the last profile's batch sizes go
         if p is None:
             for f in (self.inference, self.training, self.memory, self.largest):
                 f.show_value("–")
             self.stage_axis.names = []
+            self.empty.setText(
+                "Not measured yet: Profile measures this network on the chosen device."
+                if self.spec is not None
+                else ""
+            )
+            self.charts.setCurrentWidget(self.empty)
             return
+        self.charts.setCurrentIndex(0)
         self.inference.show_value(
             f"{p.inference_img_s:,.0f} img/s",
             f"{p.inference_ms:.1f} ms a batch of {p.batch_size}",
@@ -271,11 +334,6 @@ class ProfileView(QWidget):
         plot = self.stage_plot
         plot.addItem(pg.BarGraphItem(x=x - 0.2, height=share, width=0.38, brush=TIME_COLOUR))
         plot.addItem(pg.BarGraphItem(x=x + 0.2, height=macs, width=0.38, brush=MACS_COLOUR))
-        legend = plot.getPlotItem().legend
-        if legend is not None:
-            legend.clear()
-            legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=1, brush=TIME_COLOUR), "time")
-            legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=1, brush=MACS_COLOUR), "MACs")
         plot.setXRange(-0.6, len(names) - 0.4, padding=0)
         plot.setYRange(0, max(float(share.max()), float(macs.max())) * 1.1, padding=0)
         lines = [
@@ -295,12 +353,12 @@ class ProfileView(QWidget):
         if not pts:
             return
         x = np.log2([s.batch_size for s in pts])
-        for values, colour, name in (
-            ([s.inference_img_s for s in pts], INFER_COLOUR, "inference"),
-            ([s.train_img_s for s in pts], TRAIN_COLOUR, "training"),
+        for values, colour in (
+            ([s.inference_img_s for s in pts], INFER_COLOUR),
+            ([s.train_img_s for s in pts], TRAIN_COLOUR),
         ):
             self.sweep_plot.plot(
-                x, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolBrush=colour, name=name
+                x, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolBrush=colour
             )
         notes = [s.note for s in p.sweep if s.note]
         self.sweep_plot.setToolTip(
@@ -313,5 +371,5 @@ class ProfileView(QWidget):
                 + notes
             )
         )
-        self.sweep_plot.getPlotItem().setLabel("bottom", "batch size")
         self.sweep_plot.getAxis("bottom").setTicks([[(v, f"{2**v:g}") for v in x]])
+        self.sweep_plot.setXRange(float(x.min()) - 0.3, float(x.max()) + 0.3, padding=0)

@@ -65,7 +65,9 @@ def _progress(run: Run) -> str:
 
 def arch_label(run: Run) -> str:
     spec = run.spec
-    return run.info.get("spec_label") or (spec_label(spec) if spec is not None else "")
+    if spec is None:
+        return str(run.info.get("spec_label") or "")
+    return spec_label(spec, run.info.get("base_preset"))  # one name, whatever the run stored
 
 
 def _speed(run: Run) -> str:
@@ -137,18 +139,26 @@ class RunTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.manager = manager
         self._live_at: dict[int, float] = {}
+        manager.adding.connect(self._adding)
         manager.added.connect(self._added)
+        manager.removing.connect(self._removing)
         manager.removed.connect(self._removed)
         manager.changed.connect(self._changed)
         manager.progressed.connect(self._progressed)
 
     # --- the manager's events --------------------------------------------------------------
-    def _added(self, run: Run, index: int) -> None:
+    # Qt's contract: begin… while the list is as it was, end… once it has changed
+    def _adding(self, run: Run, index: int) -> None:
         self.beginInsertRows(QModelIndex(), index, index)
+
+    def _added(self, run: Run, index: int) -> None:
         self.endInsertRows()
 
-    def _removed(self, run: Run, index: int) -> None:
+    def _removing(self, run: Run, index: int) -> None:
         self.beginRemoveRows(QModelIndex(), index, index)
+
+    def _removed(self, run: Run, index: int) -> None:
+        self._live_at.pop(id(run), None)
         self.endRemoveRows()
 
     def _row(self, run: Run) -> int | None:
@@ -288,12 +298,12 @@ def run_details(run: Run) -> str:
         )
     if info.get("device"):
         lines.append(escape(info["device"]))
-    vals = [e for e in run.epochs if e.get("val_accuracy") is not None]
+    vals = [(e.val_accuracy, e.epoch) for e in run.epochs if e.val_accuracy is not None]
     if vals:
-        best = max(vals, key=lambda e: e["val_accuracy"])
+        best = max(vals)
         lines.append(
-            f"best val accuracy {100 * best['val_accuracy']:.2f}% (epoch {best['epoch']}), "
-            f"last {100 * vals[-1]['val_accuracy']:.2f}%"
+            f"best val accuracy {100 * best[0]:.2f}% (epoch {best[1]}), "
+            f"last {100 * vals[-1][0]:.2f}%"
         )
     lines += [f"note: {escape(n)}" for n in run.notes]
     lines.append(f"<span style='color:{theme.MUTED}'>{escape(str(run.dir))}</span>")

@@ -1,7 +1,10 @@
-"""The spec panel: every field of an ArchSpec as a control, live, with no Apply button.
+"""The spec panel: every field of the spec document as a control, live, with no Apply button.
 
-``changed`` fires on every edit; :meth:`current` returns the spec (or the SpecError with the
-field to mark red), the batch size and the dtype. Picking a preset fills the controls.
+The controls are made, read, filled and marked from one table (:mod:`.spec_fields`). Every edit
+goes to the :class:`~resnet_studio.core.document.SpecDocument`, which validates and analyses
+it once; the panel listens to the document: a change from elsewhere (a preset, an opened spec)
+fills the controls, and an invalid edit marks every wrong field, in the panel's words.
+``changed`` fires after each edit the document took (valid or not).
 """
 
 from __future__ import annotations
@@ -26,28 +29,21 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import ArchSpec, SpecError
-from ..core.analysis import DTYPE_BYTES
-from ..core.presets import PRESETS, closest_preset, describe_preset, preset_of, spec_label
+from ..core.document import SpecDocument
+from ..core.presets import PRESETS, describe_preset, preset_of, spec_label
 from ..core.spec import (
-    ANTI_ALIASING,
-    ATTENTIONS,
     DEEP_STEM_WIDTH,
     DEEP_STEMS,
     MAX_BLOCKS_PER_STAGE,
-    MAX_INPUT_SIDE,
     MAX_STAGES,
     MAX_WIDTH,
-    SHORTCUTS,
-    STEM_POOLS,
-    STEMS,
     own_stem_pool,
 )
 from . import theme
 from .limit_spin import LimitSpinBox
+from .spec_fields import FIELDS, GROUPS, STAGE_COLUMNS, Field, spoken
 
-INVALID_TINT = QColor(
-    theme.INVALID_TINT
-)  # a tint, not a style sheet: the controls keep their arrows
+INVALID_TINT = QColor(theme.INVALID_TINT)  # a tint, not a style sheet: controls keep arrows
 INVALID_TEXT = QColor(theme.INVALID_TEXT)
 
 
@@ -62,13 +58,54 @@ def _combo(items: list[str] | tuple[str, ...], tip: str) -> QComboBox:
     return c
 
 
+def _control(f: Field) -> QWidget:
+    if f.kind == "combo":
+        return _combo(f.choices, f.tip)
+    if f.kind == "count":
+        return _spin(f.low, f.high, f.tip, f.default or f.low, f.why)
+    if f.kind == "rate":
+        return _rate_spin(f.tip)
+    box = QCheckBox(f.label)
+    box.setToolTip(f.tip)
+    return box
+
+
+def _value(w: QWidget) -> Any:
+    if isinstance(w, QComboBox):
+        return w.currentText()
+    if isinstance(w, QCheckBox):
+        return w.isChecked()
+    assert isinstance(w, (QSpinBox, QDoubleSpinBox))
+    return w.value()
+
+
+def _put(w: QWidget, value: Any) -> None:
+    if isinstance(w, QComboBox):
+        w.setCurrentText(str(value))
+    elif isinstance(w, QCheckBox):
+        w.setChecked(bool(value))
+    else:
+        assert isinstance(w, (QSpinBox, QDoubleSpinBox))
+        w.setValue(value)
+
+
+def _signal(w: QWidget) -> Any:
+    if isinstance(w, QComboBox):
+        return w.currentIndexChanged
+    if isinstance(w, QCheckBox):
+        return w.toggled
+    assert isinstance(w, (QSpinBox, QDoubleSpinBox))
+    return w.valueChanged
+
+
 class SpecPanel(QWidget):
     changed = Signal()
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, document: SpecDocument | None = None, parent: Any = None) -> None:
         super().__init__(parent)
-        self.base_preset = "resnet18"
+        self.doc = document or SpecDocument()
         self._filling = False
+        self._pushing = False  # the document is taking this panel's edit
         outer = QVBoxLayout(self)
 
         self.preset = _combo(list(PRESETS), "Fill every control from a preset")
@@ -80,13 +117,49 @@ class SpecPanel(QWidget):
         top.addRow("", self.preset_note)
         outer.addLayout(top)
 
-        arch = QGroupBox("Architecture")
-        form = QFormLayout(arch)
-        self.block = _combo(
-            ("basic", "bottleneck"),
-            "basic: two 3×3 convs (×1); bottleneck: 1×1, 3×3, 1×1 (×4 wider out)",
-        )
-        form.addRow("Block", self.block)
+        self.controls: dict[str, list[QWidget]] = {}  # field -> its controls, from FIELDS
+        forms: dict[str, QFormLayout] = {}
+        for group in GROUPS:
+            box = QGroupBox(group)
+            forms[group] = QFormLayout(box)
+            outer.addWidget(box)
+        for f in FIELDS:
+            form = forms[f.group]
+            if f.kind == "stages":
+                self._make_stages(form)
+                continue
+            if f.kind == "size":
+                self._make_size(form, f)
+                continue
+            w = _control(f)
+            setattr(self, f.attr, w)
+            self.controls[f.name] = [w]
+            form.addRow("" if f.kind == "check" else f.label, w)
+            if f.name != "stem":  # the stem brings its own pool first (_stem_changed)
+                _signal(w).connect(self._edited)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {theme.ERROR_TEXT};")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.message)
+        outer.addStretch()
+
+        self.input_height.valueChanged.connect(self._height_edited)
+        self.input_width.valueChanged.connect(self._width_edited)
+        self.square.toggled.connect(self._square_toggled)
+        self.stem.currentTextChanged.connect(self._stem_changed)
+        self._stem_shown = self.stem.currentText()
+        self.preset.currentTextChanged.connect(self.load_preset)
+        self.add_stage.clicked.connect(self._add_stage)
+        self.remove_stage.clicked.connect(self._remove_stage)
+        self.doc.changed.connect(self._document_changed)
+        self.doc.invalid.connect(self._document_invalid)
+        self._fill(self.doc.spec)
+        self._show_name()
+
+    # --- made from the table -------------------------------------------------------------------
+    def _make_stages(self, form: QFormLayout) -> None:
         self.stage_box = QWidget()
         self.stage_grid = QGridLayout(self.stage_box)
         self.stage_grid.setContentsMargins(0, 0, 0, 0)
@@ -105,81 +178,10 @@ class SpecPanel(QWidget):
         buttons.addStretch()
         form.addRow("Stages", self.stage_box)
         form.addRow("", _wrap(buttons))
-        self.groups = _spin(1, MAX_WIDTH, "Groups of the bottleneck's 3×3 conv (ResNeXt: 32)")
-        self.width_per_group = _spin(
-            1,
-            MAX_WIDTH,
-            "Channels per group at width 64 (ResNeXt 4 or 8, Wide ResNet 128, ResNet 64)",
-            64,
-        )
-        form.addRow("Groups", self.groups)
-        form.addRow("Width per group", self.width_per_group)
-        self.stem = _combo(
-            STEMS,
-            "imagenet: 7×7 stride-2 conv, then the stem pool (¼ the size); "
-            "cifar: 3×3 stride-1 conv, no pool; deep: three 3×3 convs (timm's ResNet-C/D); "
-            "deep_tiered: the same, 24-32-64 wide (timm's 't' variants)",
-        )
-        self.shortcut = _combo(
-            SHORTCUTS,
-            "Where a block changes shape: conv_bn (1×1 conv + BN), "
-            "conv (1×1 conv with bias), pad (zero-padded identity), "
-            "avg_down (2×2 average pool, then 1×1 conv + BN: ResNet-D)",
-        )
-        form.addRow("Stem", self.stem)
-        form.addRow("Shortcut", self.shortcut)
-        self.conv_bias = QCheckBox("Conv biases")
-        self.conv_bias.setToolTip("Give every conv of the stem and blocks a bias")
-        self.zero_init = QCheckBox("Zero-init residual")
-        self.zero_init.setToolTip("Start each block's last batch norm at zero")
-        form.addRow("", self.conv_bias)
-        form.addRow("", self.zero_init)
-        outer.addWidget(arch)
 
-        timm = QGroupBox("Advanced (timm's options)")
-        tform = QFormLayout(timm)
-        self.stem_width = _spin(
-            1, MAX_WIDTH, "Width of a deep stem's first convs; it outputs twice it", DEEP_STEM_WIDTH
-        )
-        self.attention = _combo(
-            ATTENTIONS,
-            "Channel attention after each block's last BN: se (squeeze-and-excitation, 1/16), "
-            "eca (efficient channel attention, a 1-D conv)",
-        )
-        self.stem_pool = _combo(
-            STEM_POOLS,
-            "After the stem: max (3×3 stride-2 max-pool), conv (3×3 stride-2 conv + BN + "
-            "ReLU, timm's replace_stem_pool) or none; changing the stem picks its own",
-        )
-        self.aa = _combo(
-            ANTI_ALIASING,
-            "Anti-aliased downsampling: avg moves each stride into a 2×2 average pool "
-            "(timm's resnetaa; the input's sides must then divide by the total stride), "
-            "blur into a 3×3 binomial blur pool (timm's resnetblur)",
-        )
-        self.preact = QCheckBox("Pre-activation blocks (ResNet v2)")
-        self.preact.setToolTip("BN and ReLU before each conv, a final BN before the pool")
-        self.drop_path_rate = _rate_spin("Stochastic depth: rising to this rate at the last block")
-        self.drop_rate = _rate_spin("Dropout before the classifier")
-        self.drop_block_rate = _rate_spin(
-            "timm's DropBlock after the 3×3 conv's BN in layer3 (5×5 blocks, ¼ the rate) and "
-            "layer4 (3×3)"
-        )
-        tform.addRow("Deep stem width", self.stem_width)
-        tform.addRow("Stem pool", self.stem_pool)
-        tform.addRow("Attention", self.attention)
-        tform.addRow("Anti-aliasing", self.aa)
-        tform.addRow("", self.preact)
-        tform.addRow("Drop path rate", self.drop_path_rate)
-        tform.addRow("Dropout", self.drop_rate)
-        tform.addRow("DropBlock rate", self.drop_block_rate)
-        outer.addWidget(timm)
-
-        data = QGroupBox("Input and output")
-        dform = QFormLayout(data)
-        self.in_channels = _spin(1, MAX_WIDTH, "Input channels: 1 for gray, 3 for RGB", 3)
-        self.input_height = _spin(1, MAX_INPUT_SIDE, "Input height in pixels", 224)
-        self.input_width = _spin(1, MAX_INPUT_SIDE, "Input width in pixels", 224)
+    def _make_size(self, form: QFormLayout, f: Field) -> None:
+        self.input_height = _spin(1, f.high, "Input height in pixels", f.default)
+        self.input_width = _spin(1, f.high, "Input width in pixels", f.default)
         self.square = QCheckBox("Square")
         self.square.setToolTip(
             "Keep height = width: the width follows the height, and a different width turns "
@@ -190,73 +192,8 @@ class SpecPanel(QWidget):
         size.addWidget(QLabel("×"))
         size.addWidget(self.input_width)
         size.addWidget(self.square)
-        self.num_classes = _spin(1, 1_000_000, "Outputs of the classifier", 1000)
-        dform.addRow("Channels", self.in_channels)
-        dform.addRow("Height × width", _wrap(size))
-        dform.addRow("Classes", self.num_classes)
-        outer.addWidget(data)
-
-        mem = QGroupBox("Memory figures")
-        mform = QFormLayout(mem)
-        self.batch = _spin(1, 1 << 20, "Batch size for shapes, MACs and memory", 1)
-        self.dtype = _combo(tuple(DTYPE_BYTES), "Number format for the memory figures")
-        mform.addRow("Batch size", self.batch)
-        mform.addRow("Dtype", self.dtype)
-        outer.addWidget(mem)
-
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {theme.ERROR_TEXT};")
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        outer.addWidget(self.message)
-        outer.addStretch()
-
-        self.fields: dict[str, list[QWidget]] = {
-            "block": [self.block],
-            "groups": [self.groups],
-            "width_per_group": [self.width_per_group],
-            "stem": [self.stem],
-            "shortcut": [self.shortcut],
-            "in_channels": [self.in_channels],
-            "input_size": [self.input_height, self.input_width],
-            "num_classes": [self.num_classes],
-            "conv_bias": [self.conv_bias],
-            "stem_width": [self.stem_width],
-            "stem_pool": [self.stem_pool],
-            "attention": [self.attention],
-            "aa": [self.aa],
-            "preact": [self.preact],
-            "drop_path_rate": [self.drop_path_rate],
-            "drop_rate": [self.drop_rate],
-            "drop_block_rate": [self.drop_block_rate],
-            "batch_size": [self.batch],
-            "dtype": [self.dtype],
-        }
-        self.input_height.valueChanged.connect(self._height_edited)
-        self.input_width.valueChanged.connect(self._width_edited)
-        self.square.toggled.connect(self._square_toggled)
-        self.stem.currentTextChanged.connect(self._stem_changed)
-        for spin in (
-            self.groups,
-            self.width_per_group,
-            self.in_channels,
-            self.num_classes,
-            self.batch,
-            self.stem_width,
-        ):
-            spin.valueChanged.connect(self._edited)
-        for rate in (self.drop_path_rate, self.drop_rate, self.drop_block_rate):
-            rate.valueChanged.connect(self._edited)
-        combos = (self.block, self.shortcut, self.dtype, self.attention, self.aa, self.stem_pool)
-        for combo in combos:
-            combo.currentIndexChanged.connect(self._edited)
-        for check in (self.conv_bias, self.zero_init, self.preact):
-            check.toggled.connect(self._edited)
-        self._stem_shown = self.stem.currentText()
-        self.preset.currentTextChanged.connect(self.load_preset)
-        self.add_stage.clicked.connect(self._add_stage)
-        self.remove_stage.clicked.connect(self._remove_stage)
-        self.load_preset("resnet18")
+        form.addRow(f.label, _wrap(size))
+        self.controls[f.name] = [self.input_height, self.input_width]
 
     # --- stages ------------------------------------------------------------------------------
     def _set_stage_count(self, n: int) -> None:
@@ -305,23 +242,25 @@ class SpecPanel(QWidget):
         self._edited()
 
     # --- spec in and out -----------------------------------------------------------------------
-    def load_preset(self, name: str) -> None:
-        if name not in PRESETS:
-            return
-        self.base_preset = name
-        self.set_spec(ArchSpec.from_preset(name))
+    @property
+    def base_preset(self) -> str:
+        return self.doc.base_preset
 
-    def set_spec(self, spec: ArchSpec) -> None:
-        """Fill the controls from ``spec`` (one ``changed`` at the end)."""
+    def load_preset(self, name: str) -> None:
+        if name in PRESETS:
+            self.doc.load_preset(name)
+            self.changed.emit()
+
+    def set_spec(self, spec: ArchSpec, base_preset: str | None = None) -> None:
+        """Show ``spec`` (one ``changed``): the document takes it, and the controls follow."""
+        self.doc.set_spec(spec, base_preset)
+        self._fill(self.doc.spec)  # also when it was already the document's spec
+        self.changed.emit()
+
+    def _fill(self, spec: ArchSpec) -> None:
+        """The controls from ``spec``, the batch size and dtype from the document; no edit."""
         self._filling = True
         try:
-            name = preset_of(spec) or closest_preset(spec)
-            if name:
-                self.base_preset = name
-            self.preset.blockSignals(True)
-            self.preset.setCurrentText(self.base_preset)
-            self.preset.blockSignals(False)
-            self.block.setCurrentText(spec.block)
             self._set_stage_count(len(spec.layers))
             dil = (False, *spec.replace_stride_with_dilation)
             for (_, blocks, width, dilate), n, w, d in zip(
@@ -330,89 +269,82 @@ class SpecPanel(QWidget):
                 blocks.setValue(n)
                 width.setValue(w)
                 dilate.setChecked(d)
-            self.groups.setValue(spec.groups)
-            self.width_per_group.setValue(spec.width_per_group)
-            self.stem.setCurrentText(spec.stem)
+            values = {**spec.to_dict(), "batch_size": self.doc.batch_size, "dtype": self.doc.dtype}
+            values["stem_width"] = spec.stem_width or DEEP_STEM_WIDTH
+            for f in FIELDS:
+                if f.kind not in ("stages", "size"):
+                    _put(getattr(self, f.attr), values[f.name])
             self._stem_shown = spec.stem
-            self.stem_pool.setCurrentText(spec.stem_pool)
-            self.shortcut.setCurrentText(spec.shortcut)
-            self.conv_bias.setChecked(spec.conv_bias)
-            self.zero_init.setChecked(spec.zero_init_residual)
-            self.stem_width.setValue(spec.stem_width or DEEP_STEM_WIDTH)
-            self.attention.setCurrentText(spec.attention)
-            self.aa.setCurrentText(spec.aa)
-            self.preact.setChecked(spec.preact)
-            self.drop_path_rate.setValue(spec.drop_path_rate)
-            self.drop_rate.setValue(spec.drop_rate)
-            self.drop_block_rate.setValue(spec.drop_block_rate)
-            self.in_channels.setValue(spec.in_channels)
             self.input_height.setValue(spec.input_size[0])
             self.input_width.setValue(spec.input_size[1])
             self.square.setChecked(spec.input_size[0] == spec.input_size[1])  # per spec
-            self.num_classes.setValue(spec.num_classes)
         finally:
             self._filling = False
-        self._edited()
+        self.stem_width.setEnabled(spec.stem in DEEP_STEMS)
 
     def fields_dict(self) -> dict[str, Any]:
+        """The spec's fields as the controls hold them (perhaps wrong)."""
         deep = self.stem.currentText() in DEEP_STEMS  # stem_width applies to these only
         self.stem_width.setEnabled(deep)
-        return dict(
-            block=self.block.currentText(),
+        out = {
+            f.name: _value(getattr(self, f.attr))
+            for f in FIELDS
+            if f.kind not in ("stages", "size") and f.group != "Memory figures"
+        }
+        out.update(
             layers=tuple(s[1].value() for s in self.stages),
             widths=tuple(s[2].value() for s in self.stages),
-            groups=self.groups.value(),
-            width_per_group=self.width_per_group.value(),
-            stem=self.stem.currentText(),
-            shortcut=self.shortcut.currentText(),
-            conv_bias=self.conv_bias.isChecked(),
-            in_channels=self.in_channels.value(),
-            input_size=(self.input_height.value(), self.input_width.value()),
-            num_classes=self.num_classes.value(),
-            zero_init_residual=self.zero_init.isChecked(),
             replace_stride_with_dilation=tuple(s[3].isChecked() for s in self.stages[1:]),
-            stem_width=deep and self.stem_width.value() or None,
-            stem_pool=self.stem_pool.currentText(),
-            attention=self.attention.currentText(),
-            aa=self.aa.currentText(),
-            preact=self.preact.isChecked(),
-            drop_path_rate=self.drop_path_rate.value(),
-            drop_rate=self.drop_rate.value(),
-            drop_block_rate=self.drop_block_rate.value(),
+            input_size=(self.input_height.value(), self.input_width.value()),
+            stem_width=self.stem_width.value() if deep else None,
         )
+        return out
 
     def current(self) -> ArchSpec | SpecError:
-        """The spec, or the error of the first field that is wrong (the batch size last)."""
-        try:
-            spec = ArchSpec(**self.fields_dict())
-        except SpecError as e:
-            return e
-        bad = self.batch.problem("the batch size")
-        return SpecError("batch_size", self.batch.value(), bad) if bad else spec
+        """The document's spec, or the first wrong field's error in the panel's words."""
+        return spoken(self.doc.errors[0]) if self.doc.errors else self.doc.spec
+
+    def errors(self) -> list[SpecError]:
+        """Every wrong field's error, in the panel's words."""
+        return [spoken(e) for e in self.doc.errors]
 
     def label(self, spec: ArchSpec) -> str:
         return spec_label(spec, self.base_preset)
 
-    def mark_invalid(self, error: SpecError | None) -> None:
-        """Tint the control of ``error.field`` and show its sentence, on the control's tooltip
-        too (None clears). Of several controls for one field (a stage column, height and
-        width), only those holding the wrong value, where that tells them apart."""
-        widgets: list[QWidget] = self.fields.get(error.field, []) if error else []
-        if error and error.field in ("layers", "widths", "replace_stride_with_dilation"):
-            col = {"layers": 1, "widths": 2, "replace_stride_with_dilation": 3}[error.field]
-            widgets = [s[col] for s in self.stages]
-        if error and isinstance(error.value, int) and not isinstance(error.value, bool):
-            holding: list[QWidget] = [
-                w for w in widgets if isinstance(w, QSpinBox) and w.value() == error.value
-            ]
-            widgets = holding or widgets
-        for group in [*self.fields.values(), *[list(s[1:]) for s in self.stages]]:
+    def mark_invalid(self, error: SpecError | list[SpecError] | None) -> None:
+        """Tint the control of every wrong field and show their sentences, on each control's
+        tooltip too (None or [] clears). Of several controls for one field (a stage column,
+        height and width), the one holding the wrong value."""
+        errors = [error] if isinstance(error, SpecError) else list(error or [])
+        bad: dict[QWidget, str] = {}
+        for e in errors:
+            for w in self._controls_of(e):
+                bad.setdefault(w, str(e))
+        for group in [*self.controls.values(), *[list(s[1:]) for s in self.stages]]:
             for w in group:
-                bad = w in widgets
-                if bool(w.property("invalid")) != bad:
-                    _tint(w, bad, str(error) if bad and error else "")
-        self.message.setText(str(error) if error else "")
-        self.message.setToolTip(str(error) if error else "")
+                if bool(w.property("invalid")) != (w in bad) or w in bad:
+                    _tint(w, w in bad, bad.get(w, ""))
+        text = " ".join(str(e) for e in errors)
+        self.message.setText(text)
+        self.message.setToolTip(text)
+
+    def _controls_of(self, e: SpecError) -> list[QWidget]:
+        if e.field in STAGE_COLUMNS:
+            col = STAGE_COLUMNS[e.field][0]
+            widgets: list[QWidget] = [s[col] for s in self.stages]
+        else:
+            widgets = list(self.controls.get(e.field, []))
+        if e.index is not None and e.field in STAGE_COLUMNS:
+            i = e.index + (e.field == "replace_stride_with_dilation")
+            return widgets[i : i + 1] or widgets
+        if e.index is not None and e.field == "input_size":
+            return widgets[e.index : e.index + 1]
+        if isinstance(e.value, int) and not isinstance(e.value, bool):
+            holding: list[QWidget] = [
+                w for w in widgets if isinstance(w, QSpinBox) and w.value() == e.value
+            ]
+            return holding or widgets
+        return widgets
 
     # --- linked controls ---------------------------------------------------------------------
     def _height_edited(self, height: int) -> None:
@@ -447,25 +379,48 @@ class SpecPanel(QWidget):
         self._edited()
 
     def _edited(self, *_: Any) -> None:
+        """A user's edit: the document validates and analyses it once, then tells everyone."""
         if self._filling:
             return
-        spec = self.current()
-        if isinstance(spec, ArchSpec):
-            name = preset_of(spec)
-            self.preset_note.setText(describe_preset(name) if name else self.label(spec))
+        self._pushing = True
+        try:
+            self.doc.set_fields(self.fields_dict(), self.batch.value(), self.dtype.currentText())
+        finally:
+            self._pushing = False
+        if self.doc.valid:
+            self.mark_invalid(None)
         self.changed.emit()
+
+    # --- the document's events -----------------------------------------------------------------
+    def _document_changed(self, doc: SpecDocument) -> None:
+        if not self._pushing:  # a preset, an opened or adapted spec: the controls follow
+            self._fill(doc.spec)
+        self.mark_invalid(None)
+        self._show_name()
+
+    def _document_invalid(self, doc: SpecDocument) -> None:
+        self.mark_invalid(self.errors())
+
+    def _show_name(self) -> None:
+        self.preset.blockSignals(True)
+        self.preset.setCurrentText(self.doc.base_preset)
+        self.preset.blockSignals(False)
+        name = preset_of(self.doc.spec)
+        self.preset_note.setText(describe_preset(name) if name else self.doc.label)
 
 
 def _tint(w: QWidget, bad: bool, sentence: str) -> None:
     """Mark ``w`` wrong with ``sentence`` as its tooltip, or put it back as it was."""
     if bad:
-        w.setProperty("plain_tip", w.toolTip())
+        if not w.property("invalid"):  # keep the control's own tip, not a sentence before it
+            w.setProperty("plain_tip", w.toolTip())
+        tip = str(w.property("plain_tip") or "")
         palette = w.palette()
         for role in (QPalette.ColorRole.Base, QPalette.ColorRole.Button):
             palette.setColor(role, INVALID_TINT)
         palette.setColor(QPalette.ColorRole.Text, INVALID_TEXT)
         w.setPalette(palette)
-        w.setToolTip(f"<p>{sentence}</p><p>{w.toolTip()}</p>")  # rich text: it wraps
+        w.setToolTip(f"<p>{sentence}</p><p>{tip}</p>")  # rich text: it wraps
     else:
         w.setPalette(QPalette())
         w.setToolTip(str(w.property("plain_tip") or w.toolTip()))

@@ -58,7 +58,13 @@ class _LogAxis(pg.AxisItem):
         decades = [float(v) for v in range(math.ceil(minVal), math.floor(maxVal) + 1)]
         if len(decades) >= 2:  # 10 K, 100 K, 1 M rather than 31.6 K and 316 K
             return [(1.0, decades)]
-        return super().tickValues(minVal, maxVal, size)
+        # under two decades: 1, 2 and 5 of each decade, so the axis never shows a lone label
+        steps = [
+            math.log10(m * 10.0**e)
+            for e in range(math.floor(minVal) - 1, math.ceil(maxVal) + 1)
+            for m in (1, 2, 5)
+        ]
+        return [(1.0, [v for v in steps if minVal <= v <= maxVal])]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [human(10**v) for v in values]
@@ -209,8 +215,9 @@ class TradeoffView(QWidget):
             np.array([math.log10(points[i].cost) for i in ordered]),
             np.array([100 * points[i].accuracy for i in ordered]),
         )
-        self.plot.setLabel(
-            "bottom", cost.label + (" (more is better)" if cost.higher_is_better else "")
+        self.plot.setLabel("bottom", cost.label)  # short: a narrow plot cuts a long title
+        self.plot.getAxis("bottom").setToolTip(
+            cost.label + (": more is better" if cost.higher_is_better else ": less is better")
         )
         self.front_list.clear()
         for i in self.front:
@@ -221,8 +228,12 @@ class TradeoffView(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, p.run_id)
             item.setToolTip(self._describe(p))
             self.front_list.addItem(item)
-        if points:
-            self.plot.enableAutoRange()
+        if points:  # a margin round the points: none sits half outside the frame
+            xs = [math.log10(p.cost) for p in points]
+            ys = [100 * p.accuracy for p in points]
+            dx, dy = max(max(xs) - min(xs), 0.2), max(max(ys) - min(ys), 2.0)
+            self.plot.setXRange(min(xs) - 0.08 * dx, max(xs) + 0.08 * dx, padding=0)
+            self.plot.setYRange(min(ys) - 0.1 * dy, max(ys) + 0.1 * dy, padding=0)
 
     def _describe(self, p: TradeoffPoint) -> str:
         key = self.cost.currentData()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import ArchSpec
+from ..core.document import SpecDocument
 from ..core.format import human_bytes
 from ..core.model_export import FORMATS
 from ..train.errors import TrainError
@@ -46,6 +47,7 @@ from .tradeoff_view import TradeoffView
 from .train_panel import TrainPanel
 
 UNDO_SECONDS = 8  # how long a deleted run can be brought back
+SHOWN_AT_START = 5  # the newest past runs whose curves show at start; the others are unticked
 
 
 class TrainView(QWidget):
@@ -165,19 +167,21 @@ class TrainView(QWidget):
 
         self.spec: ArchSpec | None = None
         self.spec_label = ""
+        self.base_preset: str | None = None
         self._deletions: list[Deletion] = []
         self._undo_timer = QTimer(self, singleShot=True, interval=UNDO_SECONDS * 1000)
         self._undo_timer.timeout.connect(self.finish_deletions)
         m = self.manager
-        m.added.connect(lambda run, i: self._runs_changed())
-        m.removed.connect(lambda run, i: self._runs_changed())
+        # bound methods, which the manager holds weakly: no cycle through a lambda
         m.changed.connect(self._run_changed)
         m.progressed.connect(self._run_progressed)
-        m.noted.connect(lambda run, text: self.message.emit(f"{run.label}: {text}"))
+        m.noted.connect(self._run_noted)
         m.ended.connect(self._run_ended)
+        m.refused.connect(self._resume_refused)
         self.model.error.connect(self.message)
-        self.model.visibilityChanged.connect(self.curves.mark_dirty)
+        self.model.visibilityChanged.connect(self._visibility_changed)
         self.curves.visibilityToggled.connect(self.model._changed)  # its checkbox follows
+        self.curves.visibilityToggled.connect(self._visibility_changed)
         self.panel.startRequested.connect(self.start_run)
         self.panel.pauseRequested.connect(self.pause_selected)
         self.panel.stopRequested.connect(self.stop_selected)
@@ -194,11 +198,28 @@ class TrainView(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
         self.table.customContextMenuRequested.connect(self._row_menu)
         header.customContextMenuRequested.connect(self._column_menu)
-        m.load()
-        self._show_columns()
-        self._selection()
+        m.load(steps=False)  # summaries only: the window shows at once, whatever the history
+        for run in m.runs[:-SHOWN_AT_START] if SHOWN_AT_START else m.runs:
+            run.visible = False  # a past run's curves are read when the user ticks it
+        m.added.connect(self._runs_changed)  # after the load: one layout for the whole list
+        m.removed.connect(self._runs_changed)
+        self._runs_changed()
+        self._visibility_changed()
 
     # --- the spec to train, and the runs -------------------------------------------------------
+    def bind(self, doc: SpecDocument) -> None:
+        """Follow the spec document: its spec trains; an invalid one cannot."""
+        doc.changed.connect(self._document_changed)
+        doc.invalid.connect(self._document_invalid)
+        self._document_changed(doc)
+
+    def _document_changed(self, doc: SpecDocument) -> None:
+        self.base_preset = doc.base_preset
+        self.set_spec(doc.spec, doc.label)
+
+    def _document_invalid(self, doc: SpecDocument) -> None:
+        self.set_spec(None, "")
+
     def set_spec(self, spec: ArchSpec | None, label: str) -> None:
         self.spec, self.spec_label = spec, label
         self.panel.show_fit(spec)
@@ -234,10 +255,13 @@ class TrainView(QWidget):
         if self.spec is None:
             return None
         try:
-            run = self.manager.start(self.spec, self.panel.config(), self.spec_label)
+            run = self.manager.start(
+                self.spec, self.panel.config(), self.spec_label, self.base_preset
+            )
         except (TrainError, OSError) as e:
             self.message.emit(str(e))
             return None
+        self.select(run)  # a new run is the one to follow: Pause, Stop and progress are its
         return run
 
     def resume_selected(self) -> None:
@@ -526,7 +550,22 @@ class TrainView(QWidget):
             self.table.setColumnHidden(k, k not in shown)
 
     # --- what the manager says ---------------------------------------------------------------
-    def _runs_changed(self) -> None:
+    def _visibility_changed(self, *_: Any) -> None:
+        """Ticked past runs get their step curves, read off the GUI thread."""
+        for run in self.runs:
+            if run.visible:
+                self.manager.request_steps(run)
+        self.curves.mark_dirty()
+
+    def _run_noted(self, run: Run, text: str) -> None:
+        self.message.emit(f"{run.label}: {text}")
+
+    def _resume_refused(self, run: Run, sentence: str) -> None:
+        self.problem.emit(sentence)
+        if run is self.selected():
+            self._selection()
+
+    def _runs_changed(self, *_: Any) -> None:
         self.curves.set_runs(self.runs)
         self._show_columns()
         self.table.resizeColumnsToContents()

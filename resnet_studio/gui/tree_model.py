@@ -140,6 +140,11 @@ def build_items(a: Analysis) -> Item:
     return root
 
 
+def _renumber(kids: list[Item], start: int) -> None:
+    for i in range(start, len(kids)):
+        kids[i].index = i
+
+
 def item_names(item: Item) -> list[str]:
     """The modules (or stage) a row stands for: a stage's name, a module's, or every block of
     a collapsed run."""
@@ -164,9 +169,57 @@ class LayerTreeModel(QAbstractItemModel):
         self.stale = False
 
     def set_analysis(self, a: Analysis) -> None:
-        self.beginResetModel()
-        self.analysis, self.root, self.stale = a, build_items(a), False
-        self.endResetModel()
+        """Show ``a``, changing the rows in place: rows that stay (by name, among their siblings)
+        keep their place, selection and expansion and are repainted (``dataChanged``); only
+        rows that come or go are inserted or removed. The first analysis resets the model."""
+        new = build_items(a)
+        if self.analysis is None:
+            self.beginResetModel()
+            self.analysis, self.root, self.stale = a, new, False
+            self.endResetModel()
+            return
+        self.analysis, self.stale = a, False
+        self._update(self.root, new, QModelIndex())
+
+    def _update(self, old: Item, new: Item, parent: QModelIndex) -> None:
+        """Make ``old``'s children those of ``new``: matched from both ends by label, the
+        unmatched middle removed and inserted; matched rows take the new numbers."""
+        kids, fresh = old.children, new.children
+        n, m = len(kids), len(fresh)
+        head = 0
+        while head < min(n, m) and kids[head].label == fresh[head].label:
+            head += 1
+        tail = 0
+        while tail < min(n, m) - head and kids[n - 1 - tail].label == fresh[m - 1 - tail].label:
+            tail += 1
+        if n - tail > head:  # rows that go
+            self.beginRemoveRows(parent, head, n - tail - 1)
+            del kids[head : n - tail]
+            _renumber(kids, head)
+            self.endRemoveRows()
+        if m - tail > head:  # rows that come
+            self.beginInsertRows(parent, head, m - tail - 1)
+            for child in fresh[head : m - tail]:
+                child.parent = old
+            kids[head:head] = fresh[head : m - tail]
+            _renumber(kids, head)
+            self.endInsertRows()
+        last = len(COLUMNS) - 1
+        for first, stop in ((0, head), (len(kids) - tail, len(kids))):
+            if stop <= first:
+                continue
+            for r in range(first, stop):
+                it, src = kids[r], fresh[r]  # the middle is replaced: the lists align
+                made = it._children is not None  # the view has seen its children: update them
+                it.label, it.kind, it.rows, it.section = src.label, src.kind, src.rows, src.section
+                it.repeat, it.text = src.repeat, None
+                if made:
+                    self._update(it, src, self.index(r, 0, parent))
+                else:
+                    it._lazy, it._children = src._lazy, src._children
+                    for c in it._children or ():
+                        c.parent = it
+            self.dataChanged.emit(self.index(first, 0, parent), self.index(stop - 1, last, parent))
 
     def set_stale(self, stale: bool) -> None:
         if stale != self.stale:

@@ -37,6 +37,7 @@ class Key:
     TRAIN_COLUMNS_CHOSEN = "train_columns_chosen"
     RECENT = "recent"
     LAST_DIR = "last_dir"  # the folder of the last file opened or saved
+    SWEEP_STORAGES = "sweep_storages"  # storage URLs the Sweeps tab follows (JSON list)
     # the splitters inside the tabs
     EXPLORER_SPLITTER = "explorer_splitter"
     COMPARE_SPLITTER = "compare_splitter"
@@ -101,8 +102,8 @@ def restore(w: MainWindow) -> None:
     spec = s.value(Key.SPEC)
     if spec:
         try:
-            w.panel.base_preset = str(s.value(Key.BASE_PRESET, "resnet18"))
-            w.panel.set_spec(ArchSpec.from_json(str(spec)))
+            base = str(s.value(Key.BASE_PRESET, "resnet18"))
+            w.panel.set_spec(ArchSpec.from_json(str(spec)), base)
         except SpecError:
             pass  # an old or hand-edited setting: start from the default
     # A setting read from the file is text; one set in this session keeps its type.

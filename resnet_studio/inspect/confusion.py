@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..train.errors import TrainError
+from ..train.memory import fitting_batch
 
 if TYPE_CHECKING:
     from .run_model import ValidationSet
@@ -180,6 +181,9 @@ def evaluate(
             "This run has no validation images (its validation fraction is 0), so there is "
             "nothing to measure its mistakes on."
         )
+    # our batch to choose: as large as fits, at most the trainer's (predictions do not change)
+    device = next(model.parameters()).device
+    batch_size = fitting_batch(val.spec, batch_size, device, "infer")
     labels, predicted, probs, losses = [], [], [], []
     done = 0
     with torch.no_grad():

@@ -23,6 +23,7 @@ from ..core.analysis import analyze
 from ..core.errors import SpecError
 from ..core.spec import ArchSpec
 from ..train.errors import TrainError
+from ..train.memory import check_fits
 from .features import capture, check_layer, stage_names
 
 
@@ -95,6 +96,7 @@ def grad_cam(
     """Grad-CAM of class ``target`` (the predicted class when None) at ``layer`` (a stage or
     block name) for one model-ready image (C, H, W) or a batch of one."""
     check_layer(spec, layer)
+    check_fits(spec, 1, x.device, "gradcam")
     if x.dim() == 3:
         x = x.unsqueeze(0)
     x = x[:1].detach()

@@ -35,6 +35,7 @@ from ..core.words import plural
 from ..train import events
 from ..train.config import TrainConfig
 from ..train.errors import TrainError
+from ..train.memory import smaller_batch_advice
 from ..train.trainer import Trainer
 
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -272,6 +273,6 @@ def find_lr(
         )
     except torch.OutOfMemoryError:
         raise TrainError(
-            f"Out of memory at batch size {config.batch_size}; try a batch size of "
-            f"{max(1, config.batch_size // 2)} or less."
+            f"Out of memory at batch size {config.batch_size}; "
+            f"{smaller_batch_advice(config.batch_size, least)}."
         ) from None

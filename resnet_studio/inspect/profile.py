@@ -21,7 +21,9 @@ import torch
 from ..core import ArchSpec, analyze
 from ..train.devices import list_devices, resolve_device
 from ..train.errors import TrainError
+from ..train.memory import check_fits, smaller_batch_advice
 from .profile_bench import Bench, is_oom, largest_batch, min_train_batch
+from .profile_check import remeasure_if_contradictory, unsteady
 from .profile_memory import measure_step_memory
 from .profile_result import (
     DTYPES,
@@ -81,6 +83,8 @@ def profile_spec(
             "With batch size 1 some batch norms of this spec see a single 1×1 value per "
             "channel and cannot train; use a batch size of 2 or more, or a larger input."
         )
+    # before anything is allocated: a batch that cannot fit is refused, naming one that can
+    check_fits(spec, batch_size, dev, "train", dtype, least=least)
     cuda = dev.type == "cuda"
     if cuda:
         torch.backends.cudnn.benchmark = True
@@ -93,8 +97,10 @@ def profile_spec(
         x, y = bench.batch(batch_size)
         say("inference")
         t_inf = bench.timed(lambda: bench.infer(x), warmup, repeats)
+        spread = [unsteady(bench.last_times, "inference")]
         say("training steps")
         t_train = bench.timed(lambda: bench.step(x, y), warmup, repeats)
+        spread.append(unsteady(bench.last_times, "training"))
 
         say("memory")
         peak, method = measure_step_memory(
@@ -106,13 +112,19 @@ def profile_spec(
         if is_oom(e):
             raise TrainError(
                 f"A batch of {batch_size} does not fit in {dev}'s memory for this network; "
-                f"try a batch size of {max(1, batch_size // 2)} or less."
+                f"{smaller_batch_advice(batch_size, least)}."
             ) from None
         raise
     points: list[SweepPoint] = []
     sizes = sweep if sweep is not None else default_sweep(batch_size)
     for n in (n for n in sizes if n >= least):
         say(f"batch {n}")
+        try:
+            check_fits(spec, n, dev, "train", dtype, least=least)
+        except TrainError:
+            note = f"a batch of {n} would not fit in {dev}'s free memory; the sweep stops here"
+            points.append(SweepPoint(n, None, None, note))
+            break
         try:
             inf, train = bench.rates(n, 1, max(2, repeats // 3))
             points.append(SweepPoint(n, inf, train))
@@ -125,6 +137,10 @@ def profile_spec(
             break
         finally:
             bench.opt.zero_grad(set_to_none=True)
+    t_inf, t_train, points, checked = remeasure_if_contradictory(
+        bench, batch_size, t_inf, t_train, points, warmup, repeats, say
+    )
+    notes.extend(checked or [s for s in spread if s])
     largest, largest_note = None, ""
     if find_largest:
         say("largest batch")

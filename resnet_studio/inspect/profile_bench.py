@@ -54,6 +54,7 @@ class Bench:
         should_stop: Callable[[], bool] | None = None,
     ) -> None:
         self.should_stop = should_stop or (lambda: False)
+        self.last_times: list[float] = []  # the seconds of the last `timed` call's repeats
         torch.manual_seed(0)
         self.spec, self.device, self.channels_last = spec, device, channels_last
         fmt = torch.channels_last if channels_last else torch.contiguous_format
@@ -138,6 +139,7 @@ class Bench:
             fn()
             sync(self.device)
             times.append(time.perf_counter() - t0)
+        self.last_times = times
         return statistics.median(times)
 
 

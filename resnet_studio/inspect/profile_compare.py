@@ -43,22 +43,14 @@ def _row(
     value: Callable[[Profile], float | None],
     text: Callable[[float], str],
 ) -> MeasureRow:
-    values = [value(p) if p is not None else None for p in profiles]
-    texts = tuple("" if v is None else text(v) for v in values)
-    exact = tuple(
+    values = tuple(value(p) if p is not None else None for p in profiles)
+    tips = tuple(
         ""
         if p is None or v is None
         else f"{text(v)}: measured on {p.device_name} ({p.device}), batch {p.batch_size}, {p.dtype}"
         for p, v in zip(profiles, values, strict=True)
     )
-    base = values[0]
-    against = tuple(
-        ""
-        if v is None or base is None or not base
-        else ("same" if v == base else f"×{v / base:.2f}")
-        for v in values[1:]
-    )
-    return MeasureRow(STAGE, measure, texts, exact, against, len(set(texts)) > 1)
+    return MeasureRow(STAGE, measure, values, text, text, tips=tips)
 
 
 def measured_rows(profiles: Sequence[Profile | None]) -> list[MeasureRow]:

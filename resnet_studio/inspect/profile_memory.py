@@ -4,8 +4,8 @@ CUDA: the caching allocator's own peak (``torch.cuda.max_memory_allocated`` afte
 ``reset_peak_memory_stats``), which counts every tensor the step holds at its worst moment.
 
 CPU: torch has no allocator statistics there, and ``tracemalloc`` does not see torch's
-allocations, so the step runs once under ``torch.profiler`` with ``profile_memory=True``, which
-records every allocation and free of torch's CPU allocator with its size; their running sum in
+allocations, so the step runs once under the autograd profiler with ``profile_memory=True``,
+which records every allocation and free of torch's CPU allocator with its size; their running sum in
 time order gives the step's peak above what was live when it began (weights, buffers,
 optimizer state and the batch, counted from the tensors themselves; the gradients are freed
 first so that the step allocates them again in sight of the profiler). A process RSS delta would
@@ -14,7 +14,6 @@ also count Python, the allocator's caching and pages the kernel has not yet recl
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 
 import torch
@@ -22,7 +21,8 @@ from torch import nn
 
 CUDA_METHOD = "CUDA caching allocator's peak (torch.cuda.max_memory_allocated) over one step."
 CPU_METHOD = (
-    "torch.profiler's record of every CPU allocation and free in one step (profile_memory), "
+    "autograd profiler's record of every CPU allocation and free in one step "
+    "(profile_memory), "
     "summed in time order, on top of the weights, buffers, optimizer state and batch already "
     "held; allocations by other work running at the same time count too."
 )
@@ -46,19 +46,33 @@ def held_bytes(model: nn.Module, opt: torch.optim.Optimizer, extra: Iterable[tor
 
 def cpu_peak_above(step: Callable[[], None]) -> int | None:
     """The peak of torch's CPU allocations during ``step``, above what was live before it;
-    None if this torch's profiler does not report allocations."""
-    os.environ.setdefault("KINETO_LOG_LEVEL", "6")  # no start/stop lines from kineto on stderr
-    from torch.profiler import ProfilerActivity, profile
+    None if this torch's profiler does not report allocations.
 
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
-        step()
+    The autograd profiler's legacy mode records them without kineto: kineto, the first time it
+    starts on a thread other than the one that imported torch (the window's worker threads),
+    prints "ERROR: External init callback must run in same thread as registerClient" on stderr.
+    """
     try:
+        from torch._C._autograd import _disable_profiler_legacy, _enable_profiler_legacy
+        from torch.autograd.profiler_legacy import profile
+
+        config = profile(profile_memory=True).config()  # type: ignore[no-untyped-call]
+    except (ImportError, AttributeError, TypeError):  # a torch without the legacy profiler
+        return None
+    _enable_profiler_legacy(config)
+    try:
+        step()
+    finally:
+        threads = _disable_profiler_legacy()
+    try:
+        records = [r for thread in threads for r in thread]
+        first = records[0]
         events = [
-            (e.start_ns(), e.nbytes())
-            for e in prof.profiler.kineto_results.events()
-            if e.name() == "[memory]" and "CPU" in str(e.device_type())
+            (first.cpu_elapsed_us(r), r.cpu_memory_usage())
+            for r in records
+            if str(r.kind()) == "memory_alloc"  # a str at run time; the stubs say int
         ]
-    except AttributeError:  # a torch whose profiler keeps its events elsewhere
+    except (AttributeError, IndexError):
         return None
     events.sort()
     running = peak = 0

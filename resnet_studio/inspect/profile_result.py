@@ -6,10 +6,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..core import ArchSpec, analyze
 from ..train.errors import TrainError
+from ..train.memory import estimated_training_bytes
 
 DTYPES = ("fp32", "bf16", "fp16")
+__all__ = [
+    "DTYPES",
+    "Profile",
+    "ProfileStopped",
+    "StageTime",
+    "SweepPoint",
+    "estimated_training_bytes",
+]
 
 
 class ProfileStopped(TrainError):
@@ -17,9 +25,6 @@ class ProfileStopped(TrainError):
 
     def __init__(self) -> None:
         super().__init__("The profile was stopped before it was done.")
-
-
-_ANALYSIS_DTYPE = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 
 
 @dataclass(frozen=True)
@@ -94,12 +99,3 @@ class Profile:
         args["sweep"] = tuple(SweepPoint(**s) for s in d.get("sweep", ()))
         args["notes"] = tuple(d.get("notes", ()))
         return cls(**args)
-
-
-def estimated_training_bytes(spec: ArchSpec, batch_size: int, dtype: str = "fp32") -> int:
-    """The analysis's figure for a training step with SGD and momentum: the weights, their
-    gradients and momentum (float32, as autocast keeps them), the buffers, and the activations
-    autograd keeps (in the autocast dtype)."""
-    weights = analyze(spec, batch_size, "float32").totals
-    acts = analyze(spec, batch_size, _ANALYSIS_DTYPE[dtype]).totals
-    return 3 * weights.param_bytes + weights.buffer_bytes + acts.activation_bytes

@@ -1,8 +1,8 @@
 """A trained run, opened for inspection: its architecture, settings and checkpoint weights, the
 dataset's class names, and its validation images exactly as training validated on them.
 
-The checkpoint is read with ``weights_only=True`` (:func:`~..train.records.load_checkpoint`), the
-model is put in eval mode and its parameters stop asking for gradients, so that nothing an
+The checkpoint is read with ``weights_only=True`` (:func:`~..train.checkpoints.load_checkpoint`),
+the model is put in eval mode and its parameters stop asking for gradients, so that nothing an
 inspection does can change the weights or the BatchNorm statistics; the run's folder is only
 read. The validation set is the dataset the run's config names, loaded by ``train/data.py`` with
 the run's seed and validation fraction: the same split and the same transforms.
@@ -131,6 +131,12 @@ def load_run(
             f"There is no run folder {run_dir}; give a folder that `resnet-studio runs` lists."
         )
     path = run_dir / f"{checkpoint}.pt"
+    checkpoints = [c for c in CHECKPOINTS if (run_dir / f"{c}.pt").is_file()]
+    if not checkpoints and not (run_dir / "config.json").is_file():
+        raise TrainError(
+            f"{run_dir} is not a run folder (it has no config.json and no checkpoint); give a "
+            f"folder that `resnet-studio runs` lists."
+        )
     if not path.is_file():
         other = run_dir / f"{CHECKPOINTS[1 - CHECKPOINTS.index(checkpoint)]}.pt"
         hint = (

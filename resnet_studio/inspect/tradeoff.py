@@ -109,7 +109,7 @@ def _cost_getter(
         return float(analyze(spec).totals.macs)
 
     def train_img_s(run: Run, spec: Any) -> float | None:
-        rates = [e["images_per_s"] for e in run.epochs if e.get("images_per_s")]
+        rates = [e.images_per_s for e in run.epochs if e.images_per_s]
         return float(statistics.median(rates)) if rates else (run.images_per_s or None)
 
     def profiled(run: Run, spec: Any) -> float | None:

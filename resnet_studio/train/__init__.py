@@ -7,6 +7,8 @@ reading run records and configs (``resnet-studio runs``) starts without torch.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from .config import TrainConfig
@@ -15,14 +17,15 @@ from .events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
 
 if TYPE_CHECKING:
     from .devices import DeviceInfo, list_devices, resolve_device
-    from .records import RunRecorder, export_csv, list_runs, read_metrics
+    from .recorder import RunRecorder
+    from .records import export_csv, list_runs, read_metrics
     from .trainer import Trainer
 
 _LAZY = {
     "DeviceInfo": "devices",
     "list_devices": "devices",
     "resolve_device": "devices",
-    "RunRecorder": "records",
+    "RunRecorder": "recorder",
     "export_csv": "records",
     "list_runs": "records",
     "read_metrics": "records",
@@ -52,3 +55,17 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class _TrainModule(types.ModuleType):
+    """``resnet_studio.train`` is this package and, called, the notebook's ``train()``: the
+    import system sets the package as the attribute ``train`` of ``resnet_studio``, so
+    ``rs.train("resnet20", dataset="digits")`` reaches the package; calling it starts a run."""
+
+    def __call__(self, arch: Any, **options: Any) -> Any:
+        from ..notebook import train
+
+        return train(arch, **options)
+
+
+sys.modules[__name__].__class__ = _TrainModule

@@ -12,10 +12,13 @@ training thread (scripts, tests).
 from __future__ import annotations
 
 import contextlib
+import inspect
 import shutil
 import threading
 import time
+import weakref
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,29 +28,46 @@ from ..core.spec import ArchSpec
 from .config import TrainConfig
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
-from .records import RunRecorder, default_runs_dir, list_runs, new_run_dir
-from .run import Run, free_colour
+from .lock import holder
+from .recorder import RunRecorder, new_run_dir
+from .records import default_runs_dir, list_runs
+from .run import Run, free_colour, label_runs
 
 EMIT_INTERVAL = 0.08  # seconds: steps reach the manager in batches, at most ~12 a second
 PENDING = ".deleted"  # deleted runs wait here, undoable, until they go to the trash
 
 
 class Event:
-    """A list of listeners, called in order with the event's arguments."""
+    """A list of listeners, called in order with the event's arguments.
+
+    A bound method is held by a weak reference (napari's rule): a view that goes away stops
+    listening without a disconnect, and the manager keeps no view alive. A plain function or
+    lambda is held as given.
+    """
 
     def __init__(self) -> None:
-        self._listeners: list[Callable[..., Any]] = []
+        self._listeners: list[Callable[[], Callable[..., Any] | None]] = []
+
+    @staticmethod
+    def _ref(listener: Callable[..., Any]) -> Callable[[], Callable[..., Any] | None]:
+        if inspect.ismethod(listener):
+            return weakref.WeakMethod(listener)
+        return lambda: listener
 
     def connect(self, listener: Callable[..., Any]) -> None:
-        self._listeners.append(listener)
+        self._listeners.append(self._ref(listener))
 
     def disconnect(self, listener: Callable[..., Any]) -> None:
-        with contextlib.suppress(ValueError):
-            self._listeners.remove(listener)
+        self._listeners = [r for r in self._listeners if r() not in (listener, None)]
 
     def emit(self, *args: Any) -> None:
-        for listener in list(self._listeners):
-            listener(*args)
+        for ref in list(self._listeners):
+            listener = ref()
+            if listener is None:
+                with contextlib.suppress(ValueError):
+                    self._listeners.remove(ref)
+            else:
+                listener(*args)
 
 
 @dataclass(frozen=True)
@@ -119,12 +139,17 @@ class RunManager:
         self.queue: list[Run] = []
         self._trainers: dict[int, Any] = {}  # id(run) -> its Trainer, while it has one
         self._threads: dict[int, threading.Thread] = {}
+        self._reader: ThreadPoolExecutor | None = None  # reads past runs' steps
+        # each change of the list fires before (the runs unchanged) and after it (changed)
+        self.adding = Event()  # (run, index)
         self.added = Event()  # (run, index)
+        self.removing = Event()  # (run, index)
         self.removed = Event()  # (run, index)
         self.changed = Event()  # (run): status, name, tags, info, epochs
         self.progressed = Event()  # (run): new steps
         self.noted = Event()  # (run, sentence)
         self.ended = Event()  # (run): its end is decided and written
+        self.refused = Event()  # (run, sentence): a resume that could not begin
 
     # --- reading ---------------------------------------------------------------------------
     def load(self, steps: bool = True) -> None:
@@ -132,10 +157,39 @@ class RunManager:
         ``steps``); deleted runs left pending by a crash go to the trash."""
         for d in sorted((self.root / PENDING).glob("*")) if (self.root / PENDING).is_dir() else ():
             self._trash(d)
+        known = {r.dir for r in self.runs}
+        colours = self._colours()
         for summary in reversed(list_runs(self.root)):
-            if any(r.dir == summary.dir for r in self.runs):
+            if summary.dir in known:
                 continue
-            self._add(Run.from_disk(summary, self._colours(), steps))
+            run = Run.from_disk(summary, colours, steps)
+            colours.add(run.colour)
+            self._add(run, relabel=False)
+        for run in label_runs(self.runs):
+            self.changed.emit(run)
+
+    def request_steps(self, run: Run) -> None:
+        """Read a past run's step curves, on a thread of their own; ``changed`` fires once
+        they are in. Lists and tables never need them: the run's summary holds its epochs."""
+        if run.curves != "unread":
+            return
+        run.curves = "reading"
+        if self._reader is None:
+            self._reader = ThreadPoolExecutor(1, thread_name_prefix="run curves")
+
+        def read() -> None:
+            try:
+                steps = run.read_steps()
+            except OSError:
+                steps = []
+            self._dispatch(lambda: self._steps_read(run, steps))
+
+        self._reader.submit(read)
+
+    def _steps_read(self, run: Run, steps: list[StepMetrics]) -> None:
+        if run.curves == "reading":  # not live since: a resumed run's steps come from it
+            run.set_steps(steps)
+            self.changed.emit(run)
 
     def find(self, key: str) -> Run | None:
         """A run by its folder name, or by its own name if that is unique."""
@@ -173,9 +227,15 @@ class RunManager:
         return len(self._trainers)
 
     # --- actions ---------------------------------------------------------------------------
-    def start(self, spec: ArchSpec, config: TrainConfig, spec_label: str = "") -> Run:
+    def start(
+        self,
+        spec: ArchSpec,
+        config: TrainConfig,
+        spec_label: str = "",
+        base_preset: str | None = None,
+    ) -> Run:
         """A new run of ``spec`` (its own copy), started now or queued; TrainError if its folder
-        cannot be made."""
+        cannot be made. ``base_preset`` is the preset the spec was edited from."""
         from .trainer import Trainer
 
         if self.threads and config.threads is None:
@@ -188,41 +248,70 @@ class RunManager:
                 f"A run folder cannot be made in {self.root} ({e.strerror}); free some space "
                 f"or check that the folder can be written."
             ) from None
+        recorder = RunRecorder(run_dir)  # the folder's lock, before anything is written
         run = Run(run_dir.name, run_dir, free_colour(self._colours()))
         run.info = {
             "spec_label": spec_label,
+            **({"base_preset": base_preset} if base_preset else {}),
             "spec": spec.to_dict(),
             "dataset": {"name": config.dataset},
             "config": config.to_dict(),
         }
         with contextlib.suppress(OSError):  # the colour is kept for the run's life
             run.save_meta()
-        trainer = Trainer(
-            spec, config, [RunRecorder(run_dir), RunBridge(self, run)], run_dir=str(run_dir)
-        )
+        trainer = Trainer(spec, config, [recorder, RunBridge(self, run)], run_dir=str(run_dir))
         self._add(run)
         self._launch_or_queue(run, trainer)
         return run
 
     def resume(self, run: Run) -> None:
-        """Continue a stopped, crashed or failed run from its last checkpoint, on its curve."""
-        from .trainer import Trainer
+        """Continue a stopped, crashed or failed run from its last checkpoint, on its curve.
 
+        The folder is taken at once (TrainError naming the process that writes it, if one
+        does); the checkpoint, weights and optimizer state, is read on the run's own thread,
+        and a checkpoint that cannot be read comes back through ``refused``."""
         if not self.is_idle(run):
             return
-        trainer = Trainer.from_run_dir(run.dir, [RunRecorder(run.dir), RunBridge(self, run)])
-        if self.threads and trainer.config.threads is None:
-            trainer.config = TrainConfig.from_dict(
-                {**trainer.config.to_dict(), "threads": self.threads}
-            )
-        run.truncate(trainer.start_step)
+        recorder = RunRecorder(run.dir)
         run.reason = ""  # "Stopped at step 37; resume it" no longer holds
+        before = run.status
+        self._trainers[id(run)] = None  # busy: no second resume, no delete, while it loads
+        self._set_status(run, RunStatus.STARTING)
+
+        def load() -> None:
+            from .trainer import Trainer
+
+            try:
+                trainer = Trainer.from_run_dir(run.dir, [recorder, RunBridge(self, run)])
+            except TrainError as e:
+                recorder.release()
+                sentence = str(e)
+                self._dispatch(lambda: self._resume_refused(run, before, sentence))
+                return
+            if self.threads and trainer.config.threads is None:
+                trainer.config = TrainConfig.from_dict(
+                    {**trainer.config.to_dict(), "threads": self.threads}
+                )
+            self._dispatch(lambda: self._resume_loaded(run, trainer))
+
+        threading.Thread(target=load, name=f"resume {run.id}", daemon=True).start()
+
+    def _resume_loaded(self, run: Run, trainer: Any) -> None:
+        del self._trainers[id(run)]
+        run.truncate(trainer.start_step)
+        run.curves = "live"
         self._launch_or_queue(run, trainer)
+
+    def _resume_refused(self, run: Run, before: RunStatus, sentence: str) -> None:
+        self._trainers.pop(id(run), None)
+        run.reason = sentence
+        self._set_status(run, before)
+        self.refused.emit(run, sentence)
 
     def toggle_pause(self, run: Run) -> None:
         trainer = self._trainers.get(id(run))
         if trainer is None or self.is_queued(run):
-            return
+            return  # a resume still reading its checkpoint has none yet
         if trainer.paused:
             trainer.resume()
         else:
@@ -232,7 +321,10 @@ class RunManager:
         """Stop after the current step (with a checkpoint); a queued run leaves the queue."""
         if self.is_queued(run):
             self.queue.remove(run)
-            self._trainers.pop(id(run), None)
+            queued = self._trainers.pop(id(run), None)
+            for cb in getattr(queued, "callbacks", []):
+                if isinstance(cb, RunRecorder):
+                    cb.release()  # it never started: its folder is free again
             if not run.reason:
                 run.reason = "Stopped while it waited in the queue; it never trained."
             self._set_status(run, RunStatus.STOPPED)
@@ -267,6 +359,11 @@ class RunManager:
         :meth:`finish_deletion`; TrainError if it trains or its folder cannot be moved."""
         if not self.is_idle(run):
             raise TrainError(f"{run.label} is training; stop it before deleting it.")
+        writer = holder(run.dir)
+        if writer is not None:
+            raise TrainError(
+                f"{run.label} is being written by {writer}; stop that run before deleting it."
+            )
         pending = self.root / PENDING / run.id
         try:
             pending.parent.mkdir(parents=True, exist_ok=True)
@@ -277,6 +374,7 @@ class RunManager:
                 f"Could not delete {run.dir} ({e.strerror}); the run stays in the list."
             ) from None
         index = self.runs.index(run)
+        self.removing.emit(run, index)
         self.runs.pop(index)
         self.removed.emit(run, index)
         return Deletion(run, index, pending)
@@ -311,6 +409,8 @@ class RunManager:
         )
         if run.status != RunStatus.STOPPING:
             run.status = RunStatus.RUNNING
+        run._base = None  # its settings, as the trainer resolved them
+        self._relabel(run)
         self.changed.emit(run)
 
     def _steps(self, run: Run, steps: list[StepMetrics]) -> None:
@@ -318,7 +418,7 @@ class RunManager:
         self.progressed.emit(run)
 
     def _epoch(self, run: Run, metrics: EpochMetrics) -> None:
-        run.add_epoch(metrics.to_dict())
+        run.add_epoch(metrics)
         self.changed.emit(run)
 
     def _paused(self, run: Run, paused: bool) -> None:
@@ -345,10 +445,20 @@ class RunManager:
         self.changed.emit(run)
 
     # --- helpers -----------------------------------------------------------------------------
-    def _add(self, run: Run, index: int | None = None) -> None:
+    def _add(self, run: Run, index: int | None = None, relabel: bool = True) -> None:
         index = len(self.runs) if index is None else index
+        self.adding.emit(run, index)
         self.runs.insert(index, run)
         self.added.emit(run, index)
+        if relabel:
+            self._relabel(run)
+
+    def _relabel(self, run: Run) -> None:
+        """Runs alike in name told apart again, with ``run`` among them."""
+        base = run.base_label
+        for r in label_runs([r for r in self.runs if r.base_label == base]):
+            if r is not run:
+                self.changed.emit(r)
 
     def _colours(self) -> set[str]:
         return {r.colour for r in self.runs}

@@ -1,269 +1,78 @@
-"""Run records on disk: nothing is lost if the app is closed or crashes.
+"""Reading runs: the run folders under a root, each as a small typed summary.
 
-A run directory holds ``config.json`` (spec, hyper-parameters, dataset, device, versions),
-``status.json``, ``metrics.jsonl`` (appended and flushed as the run goes) and the checkpoints
-``last.pt`` and ``best.pt``. Every file but the append-only log is written atomically: a temp
-file in the same directory, fsync, then ``os.replace``. The log's last record is the run's end
-(``"kind": "end"``), the same end that status.json, the trainer and every observer report.
+What a run folder holds, and how it is written, is :mod:`.recorder`'s. Here each folder is read
+through its small files (config.json, status.json, summary.json), never by parsing every step:
+a list of 1,000 runs stays cheap. A damaged status.json beside an intact log is rebuilt from the
+log, and the run says so; a folder that cannot be read is listed as "unreadable" with the
+reason. ``save_checkpoint``, ``load_checkpoint``, ``RunRecorder`` and ``new_run_dir`` are
+re-exported from their modules for older imports.
 """
 
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import json
 import os
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import platformdirs
-
-from ..atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
+from ..atomic import atomic_write_bytes
 from ..core.errors import SpecError
 from ..core.spec import ArchSpec
+from .checkpoints import load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .errors import TrainError
-from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics, Trainer
+from .events import EpochMetrics, RunStatus
+from .lock import LOCK, holder
+from .recorder import RunRecorder, new_run_dir, write_status
+from .summary import MetricsSummary, is_record, iter_lines, parse, read_summary
+
+__all__ = [
+    "RunRecorder",
+    "RunSummary",
+    "default_runs_dir",
+    "export_csv",
+    "list_runs",
+    "load_checkpoint",
+    "new_run_dir",
+    "read_end",
+    "read_metrics",
+    "read_run_config",
+    "save_checkpoint",
+]
 
 
 def default_runs_dir() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_data_dir("resnet-studio", appauthor=False)) / "runs"
-
-
-def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """torch.save into memory, then an atomic write: a checkpoint on disk is never half-written.
-
-    A checkpoint holds tensors and plain data only, so that :func:`load_checkpoint` can read it
-    with ``weights_only=True``; anything else is a bug, caught here rather than at resume time.
-    """
-    import torch
-
-    _check_plain(state, "state")
-    buf = io.BytesIO()
-    torch.save(state, buf)
-    atomic_write_bytes(path, buf.getvalue())
-
-
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def _check_plain(value: Any, where: str) -> None:
-    import torch
-
-    if isinstance(value, dict):  # OrderedDict and Counter (a MultiStepLR's milestones) too
-        for k, v in value.items():
-            _check_plain(k, where)
-            _check_plain(v, f"{where}[{k!r}]")
-    elif isinstance(value, (list, tuple)):
-        for i, v in enumerate(value):
-            _check_plain(v, f"{where}[{i}]")
-    elif not (type(value) in _PLAIN or isinstance(value, torch.Tensor)):  # np.float64 is a float
-        raise TypeError(f"A checkpoint holds only tensors and plain data, not {where}: {value!r}")
-
-
-def load_checkpoint(path: Path) -> dict[str, Any]:
-    """A checkpoint's dict, read with ``weights_only=True``: a file from elsewhere runs no code.
-
-    Anything but tensors and plain data, a damaged file or no file is one sentence (TrainError).
-    """
-    from .weights import load_tensors
-
-    path = Path(path)
-    if not path.exists():
-        raise TrainError(
-            f"There is no checkpoint at {path}; the run has not finished an epoch "
-            f"or been stopped yet."
-        )
-    state = load_tensors(path, "checkpoint")
-    if not isinstance(state, dict):
-        raise TrainError(
-            f"The checkpoint {path} holds a {type(state).__name__}, not a ResNet Studio checkpoint."
-        )
-    return state
-
-
-def new_run_dir(root: Path | None, name: str) -> Path:
-    root = Path(root or default_runs_dir())
-    root.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    for i in range(1000):
-        d = root / (f"{stamp}-{name}" + (f"-{i}" if i else ""))
-        try:
-            d.mkdir()
-            return d
-        except FileExistsError:
-            continue
-    raise TrainError(f"Could not create a run directory under {root}.")
-
-
-class RunRecorder(Callback):
-    """Writes a run's directory as its events arrive. It is essential: when it cannot write
-    (a full disk), the run ends with a sentence rather than go on unrecorded."""
-
-    essential = True
-
-    def __init__(self, run_dir: Path, checkpoints: bool = True) -> None:
-        self.dir = Path(run_dir)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.checkpoints = checkpoints
-        self._log: IO[str] | None = None
-
-    def _status(self, status: RunStatus, **extra: Any) -> None:
-        data = json.dumps(
-            {"status": status.value, "pid": os.getpid(), "updated": time.time(), **extra},
-            indent=2,
-        )
-        write_status(self.dir / "status.json", data + "\n")
-
-    def on_run_start(self, trainer: Trainer, info: RunInfo) -> None:
-        cfg = {
-            "spec": info.spec,
-            "config": info.config,
-            "dataset": info.dataset,
-            "device": info.device,
-            "params": info.params,
-            "macs": info.macs,
-            "steps_per_epoch": info.steps_per_epoch,
-            "total_steps": info.total_steps,
-            "versions": info.versions,
-        }
-        if info.start_step == 0:
-            atomic_write_json(self.dir / "config.json", cfg)
-        _truncate_metrics(self.dir / "metrics.jsonl", info.start_step)
-        self._log = open(self.dir / "metrics.jsonl", "a", encoding="utf-8")  # noqa: SIM115
-        self._status(
-            RunStatus.RUNNING, step=info.start_step, best_val_accuracy=trainer.best_val_accuracy
-        )
-
-    def _write(self, rows: list[dict[str, Any]]) -> None:
-        if self._log is None:  # the run ended before it started (a missing dataset)
-            self._log = open(self.dir / "metrics.jsonl", "a", encoding="utf-8")  # noqa: SIM115
-        self._log.write("".join(json.dumps(r) + "\n" for r in rows))
-        self._log.flush()  # a crash or kill -9 loses at most the steps since the last report
-
-    def on_steps(self, trainer: Trainer, steps: list[StepMetrics]) -> None:
-        self._write([s.to_dict() for s in steps])
-
-    def on_epoch_end(self, trainer: Trainer, m: EpochMetrics) -> None:
-        self._write([m.to_dict()])
-        if self.checkpoints:
-            state = trainer.state_dict()
-            save_checkpoint(self.dir / "last.pt", state)
-            if m.val_accuracy is not None and m.val_accuracy == trainer.best_val_accuracy:
-                save_checkpoint(self.dir / "best.pt", state)
-        self._status(
-            RunStatus.RUNNING,
-            step=m.step,
-            epoch=m.epoch,
-            best_val_accuracy=trainer.best_val_accuracy,
-        )
-
-    def on_run_ending(self, trainer: Trainer, status: RunStatus) -> None:
-        """A stopped run's checkpoint, so that it can be resumed where it stopped."""
-        if self.checkpoints and status == RunStatus.STOPPED and trainer.model is not None:
-            save_checkpoint(self.dir / "last.pt", trainer.state_dict())
-
-    def on_run_end(self, trainer: Trainer, end: RunEnd) -> None:
-        """The end, as a last record of metrics.jsonl and in status.json."""
-        try:
-            self._write([end.to_dict()])
-        finally:
-            if self._log:
-                self._log.close()
-                self._log = None
-            self._status(
-                end.status,
-                reason=end.reason,
-                step=end.step,
-                epoch=end.epoch,
-                best_val_accuracy=end.best_val_accuracy,
-            )
-
-
-def write_status(path: Path, text: str) -> None:
-    """status.json atomically; on a full disk, rewritten in place, which needs no new block
-    for a file this small, so that the end a run reports is the end on disk."""
-    try:
-        atomic_write_text(path, text)
-    except OSError as e:
-        if e.errno != errno.ENOSPC or not path.is_file():
-            raise
-        try:
-            with open(path, "r+", encoding="utf-8") as f:
-                f.write(text)
-                f.truncate()
-                f.flush()
-                os.fsync(f.fileno())
-        except OSError:
-            raise e from None
 
 
 def read_end(path: Path) -> dict[str, Any] | None:
     """The end record of a metrics.jsonl, or None if the run has not ended (or predates them)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
-    for line in reversed(lines):
-        try:
-            r = json.loads(line)
-        except json.JSONDecodeError:
-            continue
+    end = None
+    for line, _ in iter_lines(path):
+        r = parse(line)
         if isinstance(r, dict) and r.get("kind") == "end":
-            return r
-    return None
-
-
-def _truncate_metrics(path: Path, step: int) -> None:
-    """On resume, drop records past the checkpoint so the curve continues without a fold."""
-    if not path.exists():
-        return
-    kept = [line for line in read_metrics(path) if line["step"] <= step]
-    atomic_write_bytes(path, "".join(json.dumps(r) + "\n" for r in kept).encode())
+            end = r
+        elif is_record(r):
+            end = None  # a resumed run's records come after its earlier end
+    return end
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
     """Every whole record of a metrics.jsonl, epochs counted from 1; none if there is no file.
 
-    A line cut by a crash, or one that is not a record of a step or an epoch, is skipped. Files
-    written before epochs were counted from 1 (their first epoch is 0) are read as if they were.
+    A line cut by a crash, or one that is not a record of a step or an epoch, is skipped, and
+    what is read is bounded (:func:`.summary.iter_lines`). Files written before epochs were
+    counted from 1 (their first epoch is 0) are read as if they were.
     """
-    out: list[dict[str, Any]] = []
-    try:
-        f = open(path, encoding="utf-8")  # noqa: SIM115
-    except FileNotFoundError:
-        return out
-    with f:
-        for line in f:
-            try:
-                r = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if _is_record(r):
-                out.append(r)
+    out = [r for r in (parse(line) for line, _ in iter_lines(path)) if is_record(r)]
     if any(r["epoch"] == 0 for r in out):
         out = [{**r, "epoch": r["epoch"] + 1} for r in out]
     return out
-
-
-_RECORD_NUMBERS = {
-    "step": ("step", "epoch", "loss", "accuracy", "lr", "images_per_s", "time"),
-    "epoch": ("epoch", "step", "train_loss", "train_accuracy", "seconds", "time"),
-}
-
-
-def _is_record(r: Any) -> bool:
-    """A step or epoch record whose numbers are numbers (a file from elsewhere is data)."""
-    if not isinstance(r, dict) or r.get("kind") not in _RECORD_NUMBERS:
-        return False
-    numbers = _RECORD_NUMBERS[r["kind"]]
-    maybe = ("val_loss", "val_accuracy") if r["kind"] == "epoch" else ()
-    return all(_typed(r, k, (int, float), None) is not None for k in numbers) and all(
-        r.get(k) is None or _typed(r, k, (int, float), None) is not None for k in maybe
-    )
 
 
 def export_csv(run_dir: Path, out: Path | None = None) -> Path:
@@ -289,6 +98,8 @@ def export_csv(run_dir: Path, out: Path | None = None) -> Path:
 
 @dataclass(frozen=True)
 class RunSummary:
+    """What a run folder says of its run, read from its small files."""
+
     dir: Path
     name: str
     status: RunStatus  # RUNNING, FINISHED, STOPPED, FAILED, CRASHED (its process is gone) …
@@ -300,6 +111,12 @@ class RunSummary:
     epochs: int
     best_val_accuracy: float | None
     started: float
+    config: dict[str, Any] = field(default_factory=dict)  # clean_run_config's
+    metrics: MetricsSummary | None = None
+
+    @property
+    def epoch_metrics(self) -> list[EpochMetrics]:
+        return self.metrics.epochs if self.metrics else []
 
 
 def _alive(pid: int) -> bool:
@@ -334,6 +151,7 @@ def _typed(d: dict[str, Any], key: str, kind: type | tuple[type, ...], default: 
 _CONFIG_FIELDS: dict[str, type | tuple[type, ...]] = {
     "device": str,
     "spec_label": str,
+    "base_preset": str,
     "params": int,
     "macs": int,
     "steps_per_epoch": int,
@@ -381,32 +199,67 @@ def read_run_config(run_dir: Path) -> dict[str, Any]:
         return {}
 
 
+def _unreadable(d: Path, why: str) -> RunSummary:
+    return RunSummary(
+        d,
+        d.name,
+        RunStatus.UNREADABLE,
+        f"This run folder cannot be read: {why}; delete it if you do not need it.",
+        "",
+        "",
+        0,
+        0,
+        0,
+        None,
+        d.stat().st_mtime,
+    )
+
+
+def _rebuilt_status(d: Path, why: str, metrics: MetricsSummary) -> dict[str, Any]:
+    """status.json's content from the log's end (or, without one, a run that stopped
+    unrecorded), written back where no one writes the run; the reason says so."""
+    end = metrics.end or {}
+    status = RunStatus.parse(end.get("status"))
+    if not status.ended:
+        status = RunStatus.RUNNING if holder(d) else RunStatus.CRASHED
+    said = f"Its status.json was rebuilt from metrics.jsonl ({why.removeprefix('its ')})."
+    reason = _typed(end, "reason", str, "")
+    epochs = metrics.epochs
+    best = [e.val_accuracy for e in epochs if e.val_accuracy is not None]
+    st = {
+        "status": status.value,
+        "reason": f"{reason} {said}".strip(),
+        "epoch": epochs[-1].epoch if epochs else 0,
+        "step": metrics.last["step"] if metrics.last else 0,
+        "best_val_accuracy": max(best) if best else None,
+    }
+    if holder(d) is None:
+        try:
+            write_status(d / "status.json", json.dumps(st, indent=2) + "\n")
+        except OSError:
+            pass  # a read-only folder: rebuilt again at the next look
+    return st
+
+
 def _summary(d: Path) -> RunSummary:
     """What the folder ``d`` says of its run; status "unreadable" with the reason if it can't."""
     try:
-        cfg = read_json_object(d / "config.json")
-        st = read_json_object(d / "status.json")
+        raw = read_json_object(d / "config.json")
         started = (d / "config.json").stat().st_mtime
     except (ValueError, OSError) as e:
-        empty = not any(d.iterdir()) if d.is_dir() else False
-        why = "it holds nothing (a run that never started)" if empty else str(e)
-        return RunSummary(
-            d,
-            d.name,
-            RunStatus.UNREADABLE,
-            f"This run folder cannot be read: {why}; delete it if you do not need it.",
-            "",
-            "",
-            0,
-            0,
-            0,
-            None,
-            d.stat().st_mtime,
-        )
-    cfg = clean_run_config(cfg)
+        empty = not any(p.name != LOCK for p in d.iterdir()) if d.is_dir() else False
+        return _unreadable(d, "it holds nothing (a run that never started)" if empty else str(e))
+    metrics = read_summary(d)
+    try:
+        st = read_json_object(d / "status.json")
+    except ValueError as e:
+        if not (d / "metrics.jsonl").is_file():
+            return _unreadable(d, str(e))
+        st = _rebuilt_status(d, str(e), metrics)
+    cfg = clean_run_config(raw)
     dataset, config = cfg["dataset"], cfg.get("config", {})
     status = RunStatus.parse(st.get("status"))
-    if status == RunStatus.RUNNING and not _alive(_typed(st, "pid", int, -1)):
+    if status in (RunStatus.RUNNING, RunStatus.PAUSED) and not _writing(d, st):
         status = RunStatus.CRASHED
     return RunSummary(
         d,
@@ -420,7 +273,16 @@ def _summary(d: Path) -> RunSummary:
         _typed(config, "epochs", int, 0),
         _typed(st, "best_val_accuracy", (int, float), None),
         started,
+        cfg,
+        metrics,
     )
+
+
+def _writing(d: Path, st: dict[str, Any]) -> bool:
+    """Whether a process still writes the run: its lock is held (older runs: its pid lives)."""
+    if (d / LOCK).exists():
+        return holder(d) is not None
+    return _alive(_typed(st, "pid", int, -1))
 
 
 def list_runs(root: Path | None = None) -> list[RunSummary]:

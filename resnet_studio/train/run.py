@@ -16,11 +16,12 @@ from typing import Any
 
 from ..atomic import atomic_write_json
 from ..core.errors import SpecError
-from ..core.presets import closest_preset, preset_of
+from ..core.presets import closest_preset, preset_of, spec_label
 from ..core.spec import ArchSpec
 from .config import TrainConfig
-from .events import RunStatus, StepMetrics
-from .records import RunSummary, read_json_object, read_metrics, read_run_config
+from .events import EpochMetrics, RunStatus, StepMetrics
+from .records import RunSummary, read_json_object
+from .summary import step_metrics, step_records
 
 META = "meta.json"  # the user's name, tags and the run's colour
 
@@ -79,22 +80,51 @@ class Growing:
 def default_name(info: dict[str, Any]) -> str:
     """A short readable name from what the run trains: "resnet18 · digits · lr 0.05". A spec
     that differs from its preset only in channels, classes or input size (adapted to the data)
-    keeps the preset's name; one with other edits is "resnet50 (edited)"."""
+    keeps the preset's name; one with other edits is named by ``spec_label`` with the preset it
+    was edited from (the run's ``base_preset``): "resnet50 (edited)"."""
+    from ..core.spec import ArchSpec
+
     parts = []
     if "spec" in info:
         spec = ArchSpec.from_dict(info["spec"])
-        arch = preset_of(spec) or closest_preset(spec)
-        if arch is None:
-            label = info.get("spec_label") or ""
-            base = label.removeprefix("custom (based on ").removesuffix(")")
-            arch = f"{base} (edited)" if label.startswith("custom (based on ") else "custom"
-        parts.append(arch)
+        base = info.get("base_preset")
+        parts.append(
+            preset_of(spec)
+            or closest_preset(spec)
+            or spec_label(spec, base if isinstance(base, str) else None)
+        )
     dataset = (info.get("dataset") or {}).get("name")
     if dataset:
         parts.append(dataset)
     if "config" in info:
         parts.append(f"lr {info['config']['lr']:g}")
     return " · ".join(parts)
+
+
+def label_runs(runs: list[Run]) -> list[Run]:
+    """Give unnamed runs that would read alike distinct labels: the seed where seeds differ,
+    then a number in their order ("resnet20 · digits · lr 0.05 · seed 1 #2"). Returns the
+    runs whose label changed."""
+    groups: dict[str, list[Run]] = {}
+    for r in runs:
+        groups.setdefault(r.base_label, []).append(r)
+    changed = []
+    for base, group in groups.items():
+        seeds = {r.seed for r in group}
+        by_seed: dict[str, list[Run]] = {}
+        for r in group:
+            part = f"seed {r.seed}" if len(seeds) > 1 and r.seed is not None else ""
+            by_seed.setdefault(part, []).append(r)
+        for part, same in by_seed.items():
+            for i, r in enumerate(same):
+                suffix = " · ".join(p for p in (part, f"#{i + 1}" if len(same) > 1 else "") if p)
+                label = f"{base} · {suffix}" if suffix and base else (base or suffix)
+                if len(group) == 1:
+                    label = base
+                if label != r.auto_label:
+                    r.auto_label = label
+                    changed.append(r)
+    return changed
 
 
 @dataclass(eq=False)  # runs are compared by identity: two runs are never "equal"
@@ -113,18 +143,33 @@ class Run:
     step_time: Growing = field(default_factory=Growing)
     step_loss: Growing = field(default_factory=Growing)
     step_wall: Growing = field(default_factory=Growing)  # the clock at each step (time.time())
-    epochs: list[dict[str, Any]] = field(default_factory=list)
+    epochs: list[EpochMetrics] = field(default_factory=list)
     images_per_s: float = 0.0
     elapsed: float = 0.0
     visible: bool = True
     total_steps: int = 0
     last_step: int = 0
     notes: list[str] = field(default_factory=list)  # what the trainer said on the way
+    _base: str | None = field(default=None, repr=False)  # base_label, until info changes
+    auto_label: str = ""  # default_name, told apart from alike runs (label_runs)
+    curves: str = "live"  # a past run's steps: "unread", "reading", "read"; "live" while known
 
     # --- what it is ------------------------------------------------------------------------
     @property
     def label(self) -> str:
-        return self.name or default_name(self.info) or self.id
+        return self.name or self.auto_label or default_name(self.info) or self.id
+
+    @property
+    def base_label(self) -> str:
+        """default_name of its settings, alike for runs that differ only in seed or time."""
+        if self._base is None:
+            self._base = default_name(self.info) if self.info else self.id
+        return self._base
+
+    @property
+    def seed(self) -> int | None:
+        seed = (self.info.get("config") or {}).get("seed")
+        return seed if isinstance(seed, int) else None
 
     @property
     def spec(self) -> Any:
@@ -142,12 +187,12 @@ class Run:
     # --- how it went ---------------------------------------------------------------------
     @property
     def best_val_accuracy(self) -> float | None:
-        vals = [e["val_accuracy"] for e in self.epochs if e.get("val_accuracy") is not None]
+        vals = [e.val_accuracy for e in self.epochs if e.val_accuracy is not None]
         return max(vals) if vals else None
 
     @property
     def last_val_accuracy(self) -> float | None:
-        vals = [e["val_accuracy"] for e in self.epochs if e.get("val_accuracy") is not None]
+        vals = [e.val_accuracy for e in self.epochs if e.val_accuracy is not None]
         return vals[-1] if vals else None
 
     def epoch_progress(self) -> tuple[int, int]:
@@ -196,16 +241,16 @@ class Run:
         last = steps[-1]
         self.images_per_s, self.elapsed, self.last_step = last.images_per_s, last.time, last.step
 
-    def add_epoch(self, m: dict[str, Any]) -> None:
+    def add_epoch(self, m: EpochMetrics) -> None:
         self.epochs.append(m)
-        self.elapsed = m.get("time", self.elapsed)
+        self.elapsed = m.time
 
     def truncate(self, step: int) -> None:
         """Forget what came after ``step`` (a resume continues from its checkpoint there)."""
         n = int((self.step.values <= step).sum())
         for buf in (self.step, self.step_time, self.step_loss, self.step_wall):
             buf.n = n
-        self.epochs = [e for e in self.epochs if e["step"] <= step]
+        self.epochs = [e for e in self.epochs if e.step <= step]
         self.last_step = step
 
     def save_meta(self) -> None:
@@ -216,8 +261,8 @@ class Run:
 
     @classmethod
     def from_disk(cls, summary: RunSummary, taken_colours: set[str], steps: bool = True) -> Run:
-        """A past run, its curves read back from metrics.jsonl (the steps' too unless ``steps``
-        is False) and its name from meta.json."""
+        """A past run from its small files: epochs, last step and end from its summary, its name
+        from meta.json. Its steps' curves are read only if ``steps`` (see :meth:`read_steps`)."""
         try:
             meta = read_json_object(summary.dir / META)
         except ValueError:
@@ -231,7 +276,7 @@ class Run:
             colour,
             RunStatus.parse(summary.status),
             summary.reason,
-            read_run_config(summary.dir),
+            dict(summary.config),
         )
         name = meta.get("name")
         run.name = name if isinstance(name, str) else ""
@@ -239,24 +284,45 @@ class Run:
         run.tags = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
         run.total_steps = run.info.get("total_steps", 0)
         run.notes = list((run.info.get("dataset") or {}).get("notes") or [])
-        records = []
-        for r in read_metrics(summary.dir / "metrics.jsonl"):
-            if r["kind"] == "step" and steps:
-                records.append(
-                    StepMetrics(
-                        r["step"],
-                        r["epoch"],
-                        r["loss"],
-                        r["accuracy"],
-                        r["lr"],
-                        r["images_per_s"],
-                        r["time"],
-                        # older records lack the clock: the folder's start plus training time
-                        r.get("wall") or summary.started + r["time"],
-                    )
+        m = summary.metrics
+        if m is not None:
+            for e in m.epochs:
+                run.add_epoch(e)
+            if m.last is not None:
+                last = step_metrics(m.last, 1 if m.zero_based else 0, summary.started)
+                run.images_per_s, run.last_step = last.images_per_s, last.step
+                run.elapsed = max(run.elapsed, last.time)
+            if m.limited:
+                run.notes.append(
+                    "Its metrics.jsonl is too large to read whole; what is shown stops where "
+                    "reading stopped."
                 )
-            elif r["kind"] == "epoch":
-                run.add_epoch(r)
-        if records:
-            run.add_steps(records)
+        run.curves = "unread"
+        if steps:
+            run.set_steps(run.read_steps())
         return run
+
+    def read_steps(self) -> list[StepMetrics]:
+        """The step records of its metrics.jsonl, for the curves: safe on any thread, since it
+        changes nothing (a view hands the result to :meth:`set_steps` on its own thread)."""
+        from .summary import read_summary
+
+        shift = 1 if read_summary(self.dir, save=False).zero_based else 0
+        try:  # older records lack the clock: the run started when its config was written
+            started = (self.dir / "config.json").stat().st_mtime
+        except OSError:
+            started = 0.0
+        return [step_metrics(r, shift, started) for r in step_records(self.dir / "metrics.jsonl")]
+
+    def set_steps(self, steps: list[StepMetrics]) -> None:
+        """A past run's steps, read back: they replace whatever its buffers held."""
+        for buf in (self.step, self.step_time, self.step_loss, self.step_wall):
+            buf.n = 0
+        if steps:
+            last_step, speed = self.last_step, self.images_per_s
+            self.add_steps(steps)
+            self.last_step, self.images_per_s = (
+                max(last_step, self.last_step),
+                speed or self.images_per_s,
+            )
+        self.curves = "read"

@@ -32,6 +32,7 @@ from .data import load_dataset
 from .devices import list_devices, resolve_device
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
+from .memory import check_fits, smaller_batch_advice
 
 
 class _Stopped(Exception):
@@ -118,7 +119,7 @@ class Trainer:
         cls, run_dir: str | os.PathLike[str], callbacks: Iterable[Callback] = ()
     ) -> Trainer:
         """A trainer that continues the run in ``run_dir`` from its last checkpoint."""
-        from .records import load_checkpoint
+        from .checkpoints import load_checkpoint
 
         path = Path(run_dir) / "last.pt"
         state = load_checkpoint(path)  # weights_only: a run folder from elsewhere runs no code
@@ -250,6 +251,11 @@ class Trainer:
         self.amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(amp)
         self.channels_last = cuda if cfg.channels_last is None else cfg.channels_last
         data = load_dataset(cfg, spec, note=lambda text: self._emit("on_note", text))
+        if data.num_classes < 2:  # it would train to "loss 0, 100%" and learn nothing
+            raise TrainError(
+                f"The {cfg.dataset} dataset has {data.num_classes} class; a classifier needs "
+                f"images of at least two classes, each in a folder of its own."
+            )
         if data.num_classes > spec.num_classes:
             raise TrainError(
                 f"The {cfg.dataset} dataset has {data.num_classes} classes but the "
@@ -266,6 +272,7 @@ class Trainer:
                 "or a larger input."
             )
         self._min_batch = 2 if one_by_one else 1
+        check_fits(spec, cfg.batch_size, self.device, "train", amp, least=self._min_batch)
         model = build_model(spec)
         notes = list(data.notes)
         if cfg.pretrained:
@@ -500,16 +507,17 @@ class Trainer:
         except torch.OutOfMemoryError:
             where = "GPU" if self.device.type == "cuda" else "device"
             return RunStatus.FAILED, (
-                f"Out of {where} memory at batch size {self.config.batch_size}; try a "
-                f"batch size of {max(1, self.config.batch_size // 2)} or less, or a "
-                f"smaller input size."
+                f"Out of {where} memory at batch size {self.config.batch_size}; "
+                + smaller_batch_advice(self.config.batch_size, getattr(self, "_min_batch", 1))
+                + "."
             )
         except RuntimeError as e:
             text = str(e).split("\n")[0]
             if "out of memory" in text or "can't allocate memory" in text:
                 return RunStatus.FAILED, (
-                    f"Out of memory at batch size {self.config.batch_size}; try a batch "
-                    f"size of {max(1, self.config.batch_size // 2)} or less."
+                    f"Out of memory at batch size {self.config.batch_size}; "
+                    + smaller_batch_advice(self.config.batch_size, getattr(self, "_min_batch", 1))
+                    + "."
                 )
             return RunStatus.FAILED, f"Training failed: {text}"
         except OSError as e:

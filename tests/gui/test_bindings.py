@@ -1,10 +1,15 @@
-"""The Qt bindings keep Python's reference counts: a model returning None must not leak None."""
+"""Bindings: the Qt bindings keep Python's reference counts (a model returning None must not
+leak None), and the views follow the spec document: the layer tree changes in place."""
 
 import gc
 import sys
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QTreeView
+
+from resnet_studio import ArchSpec, analyze
+from resnet_studio.gui.tree_model import LayerTreeModel
 
 
 class _Model(QAbstractTableModel):
@@ -35,3 +40,45 @@ def test_returning_none_from_a_model_keeps_none_alive(qtbot):
     finally:
         gc.enable()
     assert after >= before - 5
+
+
+def _rows(model, parent=QModelIndex(), depth=0):  # noqa: B008
+    """Every row's text, children included (made where the view has not asked yet)."""
+    out = []
+    for r in range(model.rowCount(parent)):
+        idx = model.index(r, 0, parent)
+        cells = [model.index(r, c, parent).data() for c in range(model.columnCount())]
+        out.append((depth, *cells, model.data(idx, Qt.ItemDataRole.ToolTipRole)))
+        out += _rows(model, idx, depth + 1)
+    return out
+
+
+def test_the_layer_tree_changes_in_place_and_ends_as_a_fresh_one(qtbot, qtlog):
+    model = LayerTreeModel()
+    # Qt's own checks of the model's contract (begin/end rows, parents, indexes) as warnings
+    tester = QAbstractItemModelTester(  # noqa: F841 (it checks while it lives)
+        model, QAbstractItemModelTester.FailureReportingMode.Warning
+    )
+    view = QTreeView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    resets = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.set_analysis(analyze(ArchSpec.from_preset("resnet18")))
+    view.expand(model.index_of("layer1"))
+    layer1 = model.index(1, 0)
+    specs = [
+        (ArchSpec.from_preset("resnet34"), 1),  # more blocks: runs of blocks renamed
+        (ArchSpec.from_preset("resnet34", layers=(3, 4, 6)), 1),  # a stage fewer
+        (ArchSpec.from_preset("resnet20"), 1),
+        (ArchSpec.from_preset("resnet18", num_classes=10), 4),  # numbers change, rows stay
+    ]
+    for spec, batch in specs:
+        a = analyze(spec, batch)
+        model.set_analysis(a)
+        fresh = LayerTreeModel()
+        fresh.set_analysis(a)
+        assert _rows(model) == _rows(fresh), spec
+    assert len(resets) == 1  # only the first analysis resets the model
+    assert view.isExpanded(layer1) and layer1.data() == "layer1"  # kept open, in its place
+    assert not [r.message for r in qtlog.records if "FAIL" in r.message]

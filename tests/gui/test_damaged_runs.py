@@ -1,5 +1,6 @@
 """Run folders written by someone else, or damaged, show as rows with their problem."""
 
+import html
 import json
 
 from PySide6.QtCore import QSettings
@@ -43,7 +44,11 @@ def test_damaged_run_folders_are_rows_with_their_problem(qtbot, tmp_path):
     for row in range(view.proxy.rowCount()):
         view.table.selectRow(row)
         run = view.selected()
-        assert run.name in view.panel.details.text()
+        text = view.panel.details.text()
+        # each row's details name the run, its folder and, for a damaged one, its problem
+        assert run.label and html.escape(run.label) in text and str(run.dir) in text
+        if run.status == "unreadable":
+            assert run.reason and html.escape(run.reason) in text
         assert view.delete_button.isEnabled()  # it can be removed from the window
     view.curves.redraw()
     w.confirm_close = lambda active: True

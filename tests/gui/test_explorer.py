@@ -56,8 +56,8 @@ def test_editing_controls_updates_the_tree_at_once(make_window, qtbot):
     spec = ArchSpec.from_preset("resnet50", layers=(3, 4, 10, 3), input_size=(160, 128))
     assert w.spec == spec
     assert_shows(w, spec, batch=4)
-    assert w.explorer.title.text() == "custom (based on resnet50)"
-    assert "custom (based on resnet50)" in w.panel.preset_note.text()
+    assert w.explorer.title.text() == "resnet50 (edited)"
+    assert "resnet50 (edited)" in w.panel.preset_note.text()
     # the repeated blocks of layer3 collapse into one row that expands on demand
     model = w.explorer.model
     layer3 = model.index(3, 0)
@@ -199,7 +199,7 @@ def test_settings_are_restored(make_window):
     assert second.spec == spec and second.panel.batch.value() == 16
     assert second.tabs.currentIndex() == 1 and second.compare.entries == ["resnet34", "current"]
     assert second.size() == size and size.width() == 1433
-    assert second.explorer.title.text() == "custom (based on wide_resnet50_2)"
+    assert second.explorer.title.text() == "wide_resnet50_2 (edited)"
 
 
 def test_unreadable_settings_fall_back_to_defaults(make_window, tmp_path):

@@ -4,6 +4,7 @@ suggestion in the panel."""
 
 import math
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -61,4 +62,29 @@ def test_stop_ends_the_test_early(make_window, qtbot):
     assert len(dialog.finding.lrs) < 1000
     assert "stopped" in dialog.finding.reason
     assert panel.lr.value() == before  # nothing is set without the click
+    dialog.close()
+
+
+def test_the_rate_axis_labels_every_tick_in_one_format(make_window, qtbot):
+    """pyqtgraph's log axis wrote 10⁻⁵, 0.0001 … 1 and 10¹ side by side."""
+    import re
+
+    from resnet_studio.gui.lr_find_view import rate_label
+
+    w = make_window()
+    _, dialog = _finder(w, qtbot)
+    lrs = np.logspace(-7, 1, 50)
+    dialog.curve.setData(lrs, np.linspace(2.3, 0.5, 50))
+    dialog.plot.getPlotItem().vb.autoRange()
+    axis = dialog.plot.getAxis("bottom")
+    lo, hi = axis.range
+    ticks = axis.tickValues(lo, hi, axis.width())
+    values = [v for _, level in ticks for v in level]
+    assert len(values) >= 5
+    labels = axis.tickStrings(values, axis.scale, 1.0)
+    one_format = re.compile(r"^(\d(\.\d+)?×)?10[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+$")
+    assert all(one_format.match(t) for t in labels), labels
+    assert [rate_label(v) for v in (-5, -4, 0, 1, math.log10(3e-4))] == [
+        "10⁻⁵", "10⁻⁴", "10⁰", "10¹", "3×10⁻⁴",
+    ]  # fmt: skip
     dialog.close()

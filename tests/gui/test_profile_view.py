@@ -90,4 +90,63 @@ def test_closing_the_window_stops_a_profile(make_window, qtbot, fresh_cache):
     qtbot.waitUntil(lambda: "Measuring: inference" in view.status.text(), timeout=60000)
     view.cancel()
     qtbot.waitUntil(lambda: view.run_button.isEnabled(), timeout=60000)
-    assert view.status.text() == "Stopped." and view.result is None
+    assert view.status.text() == "Cancelled; nothing was kept." and view.result is None
+
+
+def test_cancel_stops_a_long_profile_at_once(make_window, qtbot, fresh_cache):
+    w = make_window()
+    w.panel.set_spec(TINY)
+    view = w.explorer.profile
+    view.repeats, view.warmup, view.sweep = 100000, 0, ()  # hours, unless cancelled
+    assert view.cancel_button.isHidden()
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    assert not view.cancel_button.isHidden() and view.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: "Measuring: inference" in view.status.text(), timeout=60000)
+    qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    assert "Cancelling" in view.status.text()
+    qtbot.waitUntil(lambda: view.run_button.isEnabled(), timeout=30000)
+    assert view.status.text() == "Cancelled; nothing was kept."
+    assert view.cancel_button.isHidden() and view.result is None
+
+
+def test_an_absurd_batch_is_refused_naming_a_batch_the_window_then_accepts(
+    make_window, qtbot, fresh_cache
+):
+    import re
+
+    from resnet_studio import ArchSpec
+    from resnet_studio.train.memory import check_fits
+
+    w = make_window()
+    big = ArchSpec.from_preset("resnet152")
+    w.panel.set_spec(big)
+    view = w.explorer.profile
+    view.batch.setValue(4096)
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.run_button.isEnabled(), timeout=60000)
+    text = view.status.text()
+    assert text.startswith("Could not profile: A batch of 4096 needs about"), text
+    best = int(re.search(r"use a batch size of (\d+) or less", text).group(1))
+    view.batch.setValue(best)
+    assert view.batch.value() == best  # the spin box takes it
+    check_fits(big, best, "cpu", "train")  # and the check the profile runs accepts it
+
+
+def test_an_unmeasured_spec_shows_no_axes_of_the_last_profile(make_window, qtbot, fresh_cache):
+    from resnet_studio.inspect.profile_result import Profile, StageTime, SweepPoint
+
+    w = make_window()
+    w.panel.set_spec(TINY)
+    view = w.explorer.profile
+    stages = tuple(StageTime(s.name, 1.0, 2.0, s.macs, 0.25) for s in analyze(TINY).stages)
+    shown = Profile(
+        TINY.to_dict(), "cpu", "cpu", 2, "fp32", False, 2, 1.0, 2.0, 0.5, 2000.0, 1000.0,
+        None, 10, "not measured", stages, (SweepPoint(1, 10.0, 5.0), SweepPoint(2, 20.0, 9.0)),
+    )  # fmt: skip
+    view.show_profile(shown)
+    assert view.charts.currentIndex() == 0
+    assert view.sweep_plot.getAxis("bottom")._tickLevels is not None
+    w.panel.set_spec(TINY.replace(widths=(8, 32)))
+    assert view.result is None
+    assert view.charts.currentWidget() is view.empty and "Not measured yet" in view.empty.text()
+    assert view.sweep_plot.getAxis("bottom")._tickLevels is None  # batch sizes of the last gone

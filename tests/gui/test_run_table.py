@@ -130,3 +130,49 @@ def test_sorting_uses_numbers_and_the_filter_reads_every_column(view):
     assert view.proxy.rowCount() == 3
     view.filter.setText("no such run")
     assert view.proxy.rowCount() == 0
+
+
+def test_rows_change_inside_qts_begin_and_end(view):
+    """beginInsertRows/beginRemoveRows come while the manager's list is as it was."""
+    seen = []
+    model, manager = view.model, view.manager
+    model.rowsAboutToBeInserted.connect(lambda *a: seen.append(len(manager.runs)))
+    model.rowsAboutToBeRemoved.connect(lambda *a: seen.append(len(manager.runs)))
+    model.rowsInserted.connect(lambda *a: seen.append(len(manager.runs)))
+    model.rowsRemoved.connect(lambda *a: seen.append(len(manager.runs)))
+    deletion = manager.delete(manager.runs[0])
+    manager.undo_deletion(deletion)
+    assert seen == [3, 2, 2, 3]  # about to remove: 3; removed: 2; about to insert: 2; then 3
+
+
+def test_ticked_past_runs_read_their_curves_off_the_gui_thread(qtbot, tmp_path, past_runs):
+    import resnet_studio.gui.train_view as train_view
+
+    shutil.copytree(past_runs, tmp_path / "runs")
+    train_view.SHOWN_AT_START, shown = 1, train_view.SHOWN_AT_START
+    try:
+        v = TrainView(tmp_path / "runs")
+    finally:
+        train_view.SHOWN_AT_START = shown
+    qtbot.addWidget(v)
+    a, b, c = v.runs
+    # the list came from the summaries: epochs at once, steps only for the newest run
+    assert all(r.epochs for r in v.runs) and not a.visible and not b.visible and c.visible
+    qtbot.waitUntil(lambda: c.step.n > 0)
+    assert a.step.n == 0 and a.curves == "unread"
+    v.model.setData(v.model.index(0, 0), Qt.CheckState.Checked.value, Qt.CheckStateRole)
+    qtbot.waitUntil(lambda: a.step.n > 0)
+    assert a.step.n == a.total_steps and b.step.n == 0  # every step of it, and no other run
+
+
+def test_alike_runs_have_distinct_names_and_a_new_run_is_selected(view, qtbot):
+    names = [r.label for r in view.runs]
+    assert len(set(names)) == 3  # a and c read "… lr 0.05" but are told apart
+    view.table.selectRow(0)
+    view.set_spec(TINY, "")
+    view.panel.epochs.setValue(1)
+    run = view.start_run()
+    assert view.selected() is run  # Pause, Stop and the progress line follow the new run
+    assert view.panel.stop.isEnabled()
+    qtbot.waitUntil(lambda: run.status == "finished", timeout=120000)
+    assert len({r.label for r in view.runs}) == 4

@@ -71,7 +71,7 @@ def test_a_batch_size_of_0_is_a_sentence_not_a_crash(make_window, qtbot):
     w = make_window()
     _type(qtbot, w.panel.batch, "0")
     assert w.panel.batch.property("invalid") is True
-    assert "batch size is 0; it must be at least 1" in w.panel.message.text()
+    assert "Batch size is 0; it must be at least 1" in w.panel.message.text()  # its words
     _type(qtbot, w.panel.batch, "8")
     assert w.analysis.batch_size == 8 and w.panel.message.text() == ""
 
@@ -83,3 +83,23 @@ def test_a_long_error_wraps_and_shows_whole_in_the_tooltip(make_window):
     assert w.panel.message.wordWrap()
     assert w.panel.message.toolTip() == w.panel.message.text() != ""
     assert w.panel.message.width() <= w.panel.width()
+
+
+def test_errors_speak_the_panels_words_and_mark_every_wrong_field(make_window, qtbot):
+    w = make_window()
+    before = w.spec
+    blocks = [s[1] for s in w.panel.stages]
+    _type(qtbot, blocks[1], "0")
+    _type(qtbot, w.panel.num_classes, "0")
+    text = w.panel.message.text()
+    assert "layer2 blocks is 0" in text and "Classes is 0" in text  # as the panel labels them
+    assert "layers[1]" not in text and "num_classes" not in text
+    assert [bool(b.property("invalid")) for b in blocks] == [False, True, False, False]
+    assert w.panel.num_classes.property("invalid") is True  # both wrong fields, not the first
+    assert "Classes is 0" in w.panel.num_classes.toolTip()
+    assert w.spec == before  # the last valid spec stays
+    _type(qtbot, blocks[1], "2")  # one fixed: the other stays marked
+    assert not blocks[1].property("invalid") and w.panel.num_classes.property("invalid")
+    assert "layer2" not in w.panel.message.text()
+    _type(qtbot, w.panel.num_classes, "10")
+    assert w.spec.num_classes == 10 and w.panel.message.text() == ""

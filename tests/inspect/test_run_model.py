@@ -118,9 +118,13 @@ def test_what_cannot_be_inspected_is_one_sentence(digits_run, tmp_path):
         (tmp_path / "r").mkdir()
         (tmp_path / "r" / "last.pt").write_bytes((digits_run / "last.pt").read_bytes())
         load_run(tmp_path / "r", "best")
-    with pytest.raises(TrainError, match="has not finished an epoch"):
+    with pytest.raises(TrainError, match="empty is not a run folder"):
         (tmp_path / "empty").mkdir()
         load_run(tmp_path / "empty", "last")
+    with pytest.raises(TrainError, match="has not finished an epoch"):
+        (tmp_path / "young").mkdir()
+        (tmp_path / "young" / "config.json").write_text("{}")
+        load_run(tmp_path / "young", "last")
     with pytest.raises(TrainError, match="no run folder"):
         load_run(tmp_path / "missing")
     with pytest.raises(TrainError, match="'best' or 'last'"):

@@ -47,9 +47,11 @@ def test_runs_are_read_from_disk_oldest_first_with_distinct_colours(two_runs, tm
     assert junk.status == RunStatus.UNREADABLE and "holds nothing" in junk.reason
     assert a.status == b.status == RunStatus.FINISHED and a.epochs and a.step.n
     assert len({r.colour for r in manager.runs}) == 3
-    assert a.label == "custom · digits · lr 0.05"  # readable, from what it trains
+    assert a.base_label == "custom · digits · lr 0.05"  # readable, from what it trains
+    # two runs with the same settings and seed are told apart by their number
+    assert (a.label, b.label) == (f"{a.base_label} · #1", f"{a.base_label} · #2")
     adapted = ArchSpec.from_preset("resnet50", in_channels=1, num_classes=10, input_size=32)
-    info = {**a.info, "spec": adapted.to_dict(), "spec_label": "custom (based on resnet50)"}
+    info = {**a.info, "spec": adapted.to_dict(), "base_preset": "resnet50"}
     assert default_name(info) == "resnet50 · digits · lr 0.05"  # adapted to the data only
     edited = adapted.replace(layers=(1, 1, 1, 1))
     info = {**info, "spec": edited.to_dict()}

@@ -189,3 +189,21 @@ def test_unreadable_run_folders_are_listed_with_their_problem(tmp_path):
     assert "unreadable" in rows["no-config"] and "no config.json" in rows["no-config"]
     assert "unreadable" in rows["damaged"] and "status.json is damaged" in rows["damaged"]
     assert "unknown" in rows["wrong-types"] and "epoch 0/0" in rows["wrong-types"]
+
+
+def test_an_image_folder_of_one_class_or_none_is_refused_and_leaves_nothing(tmp_path):
+    from PIL import Image
+
+    one = tmp_path / "one-class" / "cats"
+    one.mkdir(parents=True)
+    for i in range(4):
+        Image.new("L", (8, 8), 40 * i).save(one / f"{i}.png")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for data, words in ((one.parent, "1 class"), (empty, "")):
+        out = tmp_path / f"run-{data.name}"
+        r = cli("train", *SMALL, "--dataset", "imagefolder", "--data-dir", str(data),
+                "--out", str(out), "--epochs", "1")  # fmt: skip
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert words in r.stderr.splitlines()[-1]
+        assert not out.exists()  # no "unreadable" run folder left behind

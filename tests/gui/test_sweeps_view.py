@@ -1,0 +1,85 @@
+"""The Sweeps tab: the sweeps of an added storage (remembered), a live table of trials, EDFs of
+two sweeps overlaid, a click that selects the trial's run in the Train tab, and "Run N trials
+here" starting a real worker process (one test: the sweeps are trained once)."""
+
+from __future__ import annotations
+
+import numpy as np
+import optuna
+from PySide6.QtCore import QProcess, QSettings
+
+from resnet_studio.gui.sweeps_plots import edf_steps
+from resnet_studio.sweep.analysis import edf
+from resnet_studio.sweep.space import Space
+from resnet_studio.sweep.storage import create_sweep, open_storage
+from resnet_studio.sweep.worker import Worker
+from tests.sweep.helpers import TINY_SPACE
+
+
+def _make_sweeps(tmp_path):
+    url = f"journal:{tmp_path / 'sweeps.journal'}"
+    storage = open_storage(url)
+    space = Space.parse(TINY_SPACE.format(epochs=1, batch=256))
+    create_sweep("trained", space, storage)
+    Worker("trained", url, tmp_path / "runs", echo=lambda _: None).run(2)  # real runs
+    create_sweep("other", space, storage)
+    study = optuna.load_study(study_name="other", storage=storage)
+    for v in (0.5, 0.7, 0.7, 0.9):
+        study.add_trial(optuna.trial.create_trial(value=v))
+    return url, storage
+
+
+def test_the_sweeps_tab_follows_a_storage(make_window, qtbot, tmp_path):
+    url, storage = _make_sweeps(tmp_path)
+    w = make_window()
+    w.tabs.setCurrentWidget(w.sweeps)
+    view = w.sweeps
+    assert view.add_storage(url)
+    qtbot.waitUntil(lambda: view.sweeps.count() == 2, timeout=20000)
+    view.select_sweep("trained")
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2, timeout=20000)
+    assert [view.model.text(r, 1) for r in view.model.rows] == ["complete", "complete"]
+    rows = view.model.rows
+
+    # the EDFs of both sweeps on one chart, each the sweep package's EDF of its trials
+    view.select_sweep("other", checked=True)
+    view.select_sweep("trained", checked=True)
+    qtbot.waitUntil(lambda: len(view.edf.curves) == 2, timeout=20000)
+    xs, ys = view.edf.curves["other"].getData()
+    want = edf_steps(edf([0.5, 0.3, 0.3, 0.1]))
+    assert np.allclose(xs, want[0]) and np.allclose(ys, want[1])
+    xs, _ = view.edf.curves["trained"].getData()
+    assert np.allclose(sorted(set(xs)), sorted({1 - r.value for r in rows}))
+
+    # a click on a trial selects its run in the Train tab
+    view.select_sweep("trained")
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2, timeout=20000)
+    index = view.proxy.index(1, 0)
+    view.table.clicked.emit(index)
+    assert w.tabs.currentWidget() is w.train
+    assert str(w.train.selected().dir) == view.model.rows[1].run_dir
+
+    # workers elsewhere: a trial added to the storage shows up in the table
+    w.tabs.setCurrentWidget(view)
+    optuna.load_study(study_name="trained", storage=storage).add_trial(
+        optuna.trial.create_trial(
+            value=0.25, user_attrs={"skipped": "x"}, state=optuna.trial.TrialState.PRUNED
+        )
+    )
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3, timeout=20000)
+    assert view.model.text(view.model.rows[2], 1) == "skipped"
+
+    # the URL is remembered
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    assert url in settings.value("sweep_storages")
+
+    # "Run N trials here": a real worker process, whose trial shows up, with its run in ours
+    view.trials_n.setValue(1)
+    assert view.run_here.text() == "Run 1 trials here"
+    proc = view.start_worker()
+    assert proc is not None
+    qtbot.waitUntil(lambda: proc.state() == QProcess.ProcessState.NotRunning, timeout=180000)
+    assert proc.exitCode() == 0
+    qtbot.waitUntil(lambda: view.model.rowCount() == 4, timeout=20000)
+    assert view.model.rows[3].state == "complete"
+    assert view.model.rows[3].run_dir.startswith(str(w.train.manager.root))
