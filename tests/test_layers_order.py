@@ -10,7 +10,13 @@ import pathlib
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "resnet_studio"
 # the package's own top-level modules (atomic, desktop) sit under everything
 LAYERS = {"": 0, "core": 1, "weights": 2, "train": 2, "inspect": 3, "measure": 3, "sweep": 3}
-FACES = {"gui": 4, "cli": 4}  # the two faces over the same layers; the CLI launches the window
+FACES = {"gui": 4, "cli": 4, "notebook": 4}  # faces over the same layers; the CLI opens the window
+# known exceptions, each with its reason: keep this short
+ALLOWED = {
+    # `resnet_studio.train(...)`: the package, called, is the notebook's train() (issue 23)
+    ("resnet_studio.train", "resnet_studio.notebook"),
+    ("resnet_studio.train", "resnet_studio.notebook.train"),
+}
 QT = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "pyqtgraph", "qtpy")
 
 
@@ -77,7 +83,7 @@ def test_a_layer_never_imports_a_higher_one():
             if not target.startswith("resnet_studio."):
                 continue
             to_folder, to_rank = _layer(target)
-            if to_rank > rank:
+            if to_rank > rank and (module, target) not in ALLOWED:
                 wrong.append(f"{module} ({folder or 'top'}) imports {target} ({to_folder})")
     assert not wrong, "\n".join(wrong)
 
