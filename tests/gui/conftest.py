@@ -24,6 +24,23 @@ def _delete_later_now() -> None:
         QApplication.processEvents()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed  # its traceback holds its locals: no leak check then
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _garbage_after_each_test(qapp):
+    """The collector stays on; after each test its deleted widgets go and their cycles are
+    collected here, at a known moment, rather than at a random one in the next test."""
+    yield
+    _delete_later_now()
+    gc.collect()
+
+
 @pytest.fixture
 def settle(qtbot):
     """``settle(value)``: wait until ``value()`` stops changing over a few turns of the event
@@ -75,6 +92,8 @@ def make_window(qtbot, tmp_path, request):
     _delete_later_now()
     gc.collect()
     _delete_later_now()
+    if getattr(request.node, "call_failed", False):
+        return  # the failure's traceback holds the test's windows; the failure says enough
     alive = [w() for w in windows if w() is not None]
     held = [_describe(r) for w in alive for r in gc.get_referrers(w) if r is not alive]
     assert not alive, f"{len(alive)} window(s) outlived the test, held by {held}"
