@@ -42,6 +42,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/export_times.py
 	$(BIN)/python bench/profile_check.py --threads 1 --input-size 64 --rounds 9
 	$(BIN)/python bench/inspect_times.py
+	$(BIN)/python bench/sweep_overhead.py
+	$(BIN)/python bench/sweeps_view.py
 	$(BIN)/python bench/notebook_render.py
 
 screenshots: $(STAMP)

@@ -11,6 +11,9 @@ Then the diagram under the tree: resnet18 → resnet152 → the 1202-layer CIFAR
 blocks a stage), each change followed by the tree's and the diagram's repaint; the diagram's
 share is its relayout (inside the change) plus its paint. Same goal.
 
+Each figure is given twice: wall-clock time, and the GUI thread's own CPU time (what the change
+costs; on a shared, loaded machine the wall clock adds the wait for a free core).
+
     .venv/bin/python bench/ui_latency.py
 """
 
@@ -74,6 +77,8 @@ def main(rounds: int = 20) -> None:
     times: dict[str, list[float]] = {name: [] for name, _ in steps}
     warm: dict[str, list[float]] = {name: [] for name, _ in steps}
     reference: dict[str, list[float]] = {name: [] for name, _ in steps}
+    cpu_cold: dict[str, list[float]] = {name: [] for name, _ in steps}
+    cpu_warm: dict[str, list[float]] = {name: [] for name, _ in steps}
     bare, bare_model = QTreeView(), QStandardItemModel()
     bare.setModel(bare_model)
     bare.resize(w.explorer.tree.size())
@@ -83,10 +88,11 @@ def main(rounds: int = 20) -> None:
             for name, change in steps:
                 if cold:
                     clear_caches()
-                t = time.perf_counter()
-                change()  # the window analyses and resets the tree model synchronously
+                c, t = time.thread_time(), time.perf_counter()
+                change()  # the window analyses and updates the tree model synchronously
                 viewport.repaint()  # and the tree paints its new rows
                 store[name].append(time.perf_counter() - t)
+                (cpu_cold if cold else cpu_warm)[name].append(time.thread_time() - c)
                 app.processEvents()
                 if cold:  # the reference: a bare QTreeView given the same visible rows
                     rows = visible_rows(w.explorer.tree)
@@ -98,11 +104,12 @@ def main(rounds: int = 20) -> None:
                     reference[name].append(time.perf_counter() - t)
         w.panel.stages[2][1].setValue(36)  # the custom spec repeats: 37, 38, … then back
     print(f"control change → repainted tree, offscreen, {rounds} rounds; medians and worst")
-    print(f"{'':<10} {'cold cache':>22} {'warm cache':>22} {'bare QTreeView':>22}")
+    heads = ("cold cache", "warm cache", "bare QTreeView", "cold, CPU", "warm, CPU")
+    print(f"{'':<10} " + " ".join(f"{h:>22}" for h in heads))
     for name in times:
         cells = [
             f"{statistics.median(d[name]) * 1e3:6.2f} / {max(d[name]) * 1e3:6.2f} ms"
-            for d in (times, warm, reference)
+            for d in (times, warm, reference, cpu_cold, cpu_warm)
         ]
         print(f"{name:<10} " + " ".join(f"{c:>22}" for c in cells))
     diagram_latency(app, w, rounds)
@@ -123,27 +130,29 @@ def diagram_latency(app: QApplication, w: MainWindow, rounds: int) -> None:
     total: dict[str, list[float]] = {name: [] for name, _ in steps}
     tree: dict[str, list[float]] = {name: [] for name, _ in steps}
     drawing: dict[str, list[float]] = {name: [] for name, _ in steps}
+    cpu: dict[str, list[float]] = {name: [] for name, _ in steps}
     for _ in range(rounds):
         for name, change in steps:
             clear_caches()
-            t0 = time.perf_counter()
-            change()  # analysis, tree model reset and the diagram's relayout
+            c0, t0 = time.thread_time(), time.perf_counter()
+            change()  # analysis, tree model update and the diagram's relayout
             ex.tree.viewport().repaint()
             t2 = time.perf_counter()
             ex.diagram.graphics.viewport().repaint()
-            t3 = time.perf_counter()
+            t3, c3 = time.perf_counter(), time.thread_time()
             app.processEvents()
             layout = ex.diagram.layout_seconds
             total[name].append(t3 - t0)
+            cpu[name].append(c3 - c0)
             drawing[name].append(layout + t3 - t2)
             tree[name].append(t2 - t0 - layout)
     print()
     print(f"control change → repainted tree and diagram, offscreen, {rounds} rounds, cold cache")
-    print(f"{'':<11} {'tree':>20} {'diagram':>20} {'both':>20}")
+    print(f"{'':<11} {'tree':>20} {'diagram':>20} {'both':>20} {'both, CPU':>20}")
     for name in total:
         cells = [
             f"{statistics.median(d[name]) * 1e3:6.2f} / {max(d[name]) * 1e3:6.2f} ms"
-            for d in (tree, drawing, total)
+            for d in (tree, drawing, total, cpu)
         ]
         print(f"{name:<11} " + " ".join(f"{c:>20}" for c in cells))
     blocks = len(ex.diagram.diagram.rows[0].blocks)

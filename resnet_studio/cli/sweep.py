@@ -71,7 +71,7 @@ def _storage(a: argparse.Namespace, **kw: Any) -> Any:
 
 def _new(a: argparse.Namespace) -> int:
     from ..sweep.space import Space
-    from ..sweep.storage import create_sweep, default_storage_url
+    from ..sweep.storage import create_sweep, default_storage_url, redact
 
     path = Path(a.space)
     try:
@@ -80,7 +80,7 @@ def _new(a: argparse.Namespace) -> int:
         raise SweepError(f"The space file {path} cannot be read ({e.strerror}).") from None
     space = Space.parse(text, str(path))
     create_sweep(a.name, space, _storage(a), str(path))
-    url = a.storage or default_storage_url()
+    url = redact(a.storage or default_storage_url())
     print(f"Created sweep {a.name} in {url}.")
     print(f"Run trials with: resnet-studio sweep work {a.name} --storage '{url}' --trials N")
     return 0
@@ -123,16 +123,17 @@ def _work(a: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
         signal.signal(signal.SIGTERM, prev_term)
     print(
-        f"{r.trained} trained ({r.pruned} pruned, {r.failed} failed), "
-        f"{r.skipped} outside the band."
+        f"{r.trained} trained ({r.pruned} pruned, {r.failed} failed), {r.skipped} outside the band."
     )
     return 130 if worker._stopping else 0
 
 
 def _show(a: argparse.Namespace) -> int:
     from ..sweep.results import read_trials, report
-    from ..sweep.storage import load_sweep
+    from ..sweep.storage import journal_missing, load_sweep
 
+    if journal_missing(a.storage):
+        raise SweepError(f"There is no sweep named {a.name}: the journal has no sweeps yet.")
     storage = _storage(a)
     _, space = load_sweep(a.name, storage)
     rows = read_trials(storage, a.name)
@@ -175,9 +176,9 @@ def _plot(name: str, points: list[list[float]], path: str) -> None:
 
 
 def _list(a: argparse.Namespace) -> int:
-    from ..sweep.storage import default_storage_url, list_sweeps, redact
+    from ..sweep.storage import default_storage_url, journal_missing, list_sweeps, redact
 
-    sweeps = list_sweeps(_storage(a))
+    sweeps = [] if journal_missing(a.storage) else list_sweeps(_storage(a))
     url = redact(a.storage or default_storage_url())
     if not sweeps:
         print(f"No sweeps in {url}; create one with `resnet-studio sweep new NAME --space F`.")

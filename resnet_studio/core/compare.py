@@ -78,11 +78,10 @@ def _shape_against(shape: tuple[int, ...] | None, base: tuple[int, ...] | None) 
         return "same"
     parts = []
     if shape[0] != base[0]:
-        parts.append(f"C ×{shape[0] / base[0]:.3g}")
+        parts.append(f"C {ratio_text(shape[0], base[0])}")
     if shape[1:] != base[1:]:
-        parts.append(
-            "H×W " + ("differ" if len(shape) != len(base) else f"×{shape[1] / base[1]:.3g}")
-        )
+        same_rank = len(shape) == len(base)
+        parts.append("H×W " + (ratio_text(shape[1], base[1]) if same_rank else "differ"))
     return ", ".join(parts)
 
 

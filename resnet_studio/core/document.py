@@ -46,13 +46,11 @@ class Event:
         self._callbacks = [r for r in self._callbacks if r() not in (callback, None)]
 
     def emit(self, *args: Any) -> None:
-        alive = []
-        for ref in list(self._callbacks):
+        for ref in list(self._callbacks):  # a copy: a callback may connect or disconnect
             fn = ref()
             if fn is not None:
-                alive.append(ref)
                 fn(*args)
-        self._callbacks = [r for r in self._callbacks if r() is not None]
+        self._callbacks = [r for r in self._callbacks if r() is not None]  # the dead go
 
     def __len__(self) -> int:
         return sum(1 for r in self._callbacks if r() is not None)
@@ -120,6 +118,7 @@ class SpecDocument:
         self.batch_size = 1
         self.dtype = "float32"
         self.errors: list[SpecError] = []
+        self._label: str | None = None
         self.analysis: Analysis = analyze(self.spec, self.batch_size, self.dtype)
 
     @property
@@ -128,8 +127,11 @@ class SpecDocument:
 
     @property
     def label(self) -> str:
-        """The spec's one name: "resnet50", "resnet50 (edited)" or "custom"."""
-        return spec_label(self.spec, self.base_preset)
+        """The spec's one name: "resnet50", "resnet50 (edited)" or "custom" (named once per
+        change, however many views ask)."""
+        if self._label is None:
+            self._label = spec_label(self.spec, self.base_preset)
+        return self._label
 
     # --- edits ---------------------------------------------------------------------------------
     def set_fields(
@@ -178,4 +180,5 @@ class SpecDocument:
         if (spec, batch, dtype) != (self.analysis.spec, self.analysis.batch_size, self.dtype):
             self.analysis = analyze(spec, batch, dtype)
         self.spec, self.batch_size, self.dtype, self.base_preset = spec, batch, dtype, base
+        self._label = None
         self.changed.emit(self)

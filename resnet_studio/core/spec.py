@@ -54,16 +54,29 @@ def _count(
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     label = f"{field}{what}"
-    where = dict(subject=label, index=index)
     if not _is_int(v):
-        raise SpecError(field, v, f"{label} must be a whole number, not {v!r}", **where)
+        raise SpecError(
+            field, v, f"{label} must be a whole number, not {v!r}", subject=label, index=index
+        )
     if v < low:
         raise SpecError(
-            field, v, f"{label} is {v}", f"it must be at least {low}", nearest=low, **where
+            field,
+            v,
+            f"{label} is {v}",
+            f"it must be at least {low}",
+            subject=label,
+            index=index,
+            nearest=low,
         )
     if high is not None and v > high:
         raise SpecError(
-            field, v, f"{label} is {v}", f"it can be at most {high}", nearest=high, **where
+            field,
+            v,
+            f"{label} is {v}",
+            f"it can be at most {high}",
+            subject=label,
+            index=index,
+            nearest=high,
         )
     return v
 

@@ -28,6 +28,7 @@ from ..core.presets import PRESETS, preset_spec
 from ..inspect.profile_compare import measured_rows, profiles_for
 from . import theme
 from .diagram_view import DiagramView
+from .exports import export_stem
 from .plots import StagePlots, colour
 
 CURRENT = "current"
@@ -154,6 +155,10 @@ class CompareView(QWidget):
             self.set_entries([e for e in self.entries if e != shown[j]])
 
     # --- contents ------------------------------------------------------------------------
+    def export_stem(self) -> str:
+        """The default name of what the tab exports: "resnet18-vs-resnet50"."""
+        return export_stem(self.comparison.labels if self.comparison else [])
+
     def labelled(self) -> list[tuple[str, Any]]:
         out: list[tuple[str, Any]] = []
         for e in self.entries:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,9 +33,11 @@ from PySide6.QtWidgets import (
 from ..core.analysis import Analysis
 from ..core.diagram import diagram
 from ..core.diagram_items import Diagram, Fold, Hit, hit, matching
+from . import window_settings
 from .diagram_export import DiagramTooLarge, write_diagram
 from .diagram_paint import paint_diagram
 from .diagram_tips import tooltip
+from .exports import export_stem
 from .flow import ElidedLabel
 
 MIN_ZOOM, MAX_ZOOM = 0.03, 8.0
@@ -89,6 +91,14 @@ class _Graphics(QGraphicsView):
     def resizeEvent(self, e: Any) -> None:
         super().resizeEvent(e)
         self.owner.resized()
+
+    def viewportEvent(self, e: Any) -> bool:
+        # Qt asks for a tooltip once the mouse rests; the scene would answer with its items'
+        # (none: one canvas draws everything) and so hide the diagram's own a second later
+        if e.type() == QEvent.Type.ToolTip:
+            self.owner.show_tip(self.mapToScene(e.pos()), e.globalPos())
+            return True
+        return super().viewportEvent(e)
 
     def wheelEvent(self, e: Any) -> None:
         self.owner.fit_mode = None
@@ -323,10 +333,19 @@ class DiagramView(QWidget):
         d = self.ensure_drawn()
         if d is None:
             return
-        port = self.graphics.viewport().size()
-        z = min((port.width() - 4) / d.width, (port.height() - 4) / d.height)
+        # The zoom is reckoned for the pane without scroll bars, and for the horizontal bar that
+        # it makes: reckoned for the viewport's own size, a bar that appears shrinks the
+        # viewport, which refits smaller, which hides the bar, and so on for ever (the window
+        # hung with the pane at some heights).
+        port = self.graphics.maximumViewportSize()
+        w, h = port.width() - 4, port.height() - 4
+        z = min(w / d.width, h / d.height)
         if mode == "readable":
-            z = min(1.0, max(z, (port.height() - 4) / d.height))  # fill the height
+            tall = h / d.height  # fill the height
+            if d.width * tall > w:  # wider than the pane: the horizontal bar takes its height
+                bar = self.graphics.horizontalScrollBar().sizeHint().height()
+                tall = max((h - bar) / d.height, w / d.width)
+            z = min(1.0, max(z, tall))
         self.fit_mode = mode
         self._zoom(z)
         self.graphics.horizontalScrollBar().setValue(self.graphics.horizontalScrollBar().minimum())
@@ -351,6 +370,12 @@ class DiagramView(QWidget):
         self.graphics.viewport().setCursor(
             Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor
         )
+        self.show_tip(pos, global_pos, h)
+
+    def show_tip(self, pos: Any, global_pos: QPoint, h: Hit | None = None) -> None:
+        """Explain the item at scene point ``pos`` in a tooltip (or hide it, off the items);
+        as the pointer reaches the item, and again while it rests there."""
+        h = h or self._hit(pos)
         if h is None:
             QToolTip.hideText()
             return
@@ -387,9 +412,16 @@ class DiagramView(QWidget):
         title = " vs ".join(label for label, _ in self.labelled)
         write_diagram(d, path, scale, title)
 
+    def export_name(self) -> Path:
+        """Where the export is offered: named after the networks shown, in the folder the user
+        last saved to (or the home folder)."""
+        settings = self._settings()
+        folder = window_settings.last_dir(settings) if settings else Path.home()
+        return folder / f"{export_stem([label for label, _ in self.labelled], 'diagram')}.svg"
+
     def export_interactive(self) -> None:
         path, chosen = QFileDialog.getSaveFileName(
-            self, "Export diagram", str(_last_dir() / "diagram.svg"), "SVG (*.svg);;PNG (*.png)"
+            self, "Export diagram", str(self.export_name()), "SVG (*.svg);;PNG (*.png)"
         )
         if not path:
             return
@@ -408,7 +440,9 @@ class DiagramView(QWidget):
             )
             if not ok:
                 return
-        _LAST_DIR[0] = Path(path).parent
+        settings = self._settings()
+        if settings:
+            window_settings.remember_dir(settings, path)
         try:
             self.export(path, scale)
         except (OSError, ValueError, DiagramTooLarge) as e:
@@ -417,14 +451,12 @@ class DiagramView(QWidget):
             return
         self._say(f"Exported {path}")
 
+    def _settings(self) -> QSettings | None:
+        """The window's settings, where it has them (a diagram alone has none)."""
+        settings = getattr(self.window(), "settings", None)
+        return settings if isinstance(settings, QSettings) else None
+
     def _say(self, text: str) -> None:
         win = self.window()
         if isinstance(win, QMainWindow):
             win.statusBar().showMessage(text, 8000)
-
-
-_LAST_DIR: list[Path] = [Path.home()]
-
-
-def _last_dir() -> Path:
-    return _LAST_DIR[0]

@@ -10,10 +10,12 @@ from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signa
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTabWidget,
@@ -32,6 +34,37 @@ from .flow import FlowLayout
 from .plots import StagePlots
 from .profile_view import ProfileView
 from .tree_model import COLUMNS, SECTION_ROLE, SORT_ROLE, LayerTreeModel, item_names
+
+MIN_TREE_ROWS = 3
+MIN_PICTURES_HEIGHT = 150  # the tab bar and room to see the diagram
+DEFAULT_SHARES = (5000, 7000)  # tree : pictures (above the minimums: in proportion)
+
+
+class PictureTabs(QTabWidget):
+    """Tabs whose tall pages scroll in a short place rather than hold the splitter above them;
+    asked about a page, they answer about the page, not the scroll area around it."""
+
+    def add_scrolled(self, page: QWidget, title: str) -> int:
+        area = QScrollArea()
+        area.setWidget(page)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        return self.addTab(area, title)
+
+    def indexOf(self, page: QWidget) -> int:  # noqa: N802 (Qt's name)
+        for i in range(self.count()):
+            tab = self.widget(i)
+            if tab is page or (isinstance(tab, QScrollArea) and tab.widget() is page):
+                return i
+        return -1
+
+    def setCurrentWidget(self, page: QWidget) -> None:  # noqa: N802 (Qt's name)
+        self.setCurrentIndex(self.indexOf(page))
+
+    def currentWidget(self) -> QWidget:  # noqa: N802 (Qt's name)
+        tab = super().currentWidget()
+        inner = tab.widget() if isinstance(tab, QScrollArea) else None
+        return inner or tab
 
 
 class SummaryStrip(QWidget):
@@ -105,7 +138,7 @@ class ExplorerView(QWidget):
         # the banner takes the build status's place in the title's row: showing it moves
         # nothing below (the splitter keeps its place), and it never widens the window
         self.stale_banner = QLabel(
-            "Showing the last valid architecture: fix the field marked in red to update it."
+            "Showing the last valid architecture: fix the fields marked in red to update it."
         )
         self.stale_banner.setToolTip(self.stale_banner.text())
         self.stale_banner.setStyleSheet(theme.NOTE_STYLE)
@@ -144,21 +177,29 @@ class ExplorerView(QWidget):
         header.resizeSection(2, 150)
         self.plots = StagePlots()
         self.diagram = DiagramView()
-        self.pictures = QTabWidget()
+        self.pictures = PictureTabs()
         self.pictures.addTab(self.diagram, "Diagram")
-        self.pictures.addTab(self.plots, "Charts")
+        self.pictures.add_scrolled(self.plots, "Charts")
         self.pictures.setTabToolTip(0, "The network drawn to scale; click a box to find its row")
         self.pictures.setTabToolTip(1, "Parameters and MACs per stage, and the shape profile")
         self.profile = ProfileView()
-        self.pictures.addTab(self.profile, "Profile")
+        self.pictures.add_scrolled(self.profile, "Profile")
         self.pictures.setTabToolTip(
             2, "The network measured on a device: images/s, peak memory, time per stage"
         )
+        # The splitter moves freely between the tree's few rows and the pictures' tab bar and
+        # a strip of picture (the charts and the profile scroll below their own minimums);
+        # neither side collapses to nothing.
+        rows = self.tree.fontMetrics().height() + 4
+        self.tree.setMinimumHeight(MIN_TREE_ROWS * rows + self.tree.header().sizeHint().height())
+        self.pictures.setMinimumHeight(MIN_PICTURES_HEIGHT)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tree)
         split.addWidget(self.pictures)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, DEFAULT_SHARES[0])  # a resize keeps the shares
+        split.setStretchFactor(1, DEFAULT_SHARES[1])
+        split.setSizes(list(DEFAULT_SHARES))  # shares of the height, until the user drags
         self.splitter = split
         layout.addWidget(split, 1)
 

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from ..core import Analysis, ArchSpec, SpecError
 from ..core.export import analysis_csv, analysis_json, analysis_markdown
 from ..core.model_export import FORMATS, with_suffix
 from ..core.model_export import export_model as write
+from ..core.presets import file_stem
 from ..train.errors import TrainError
 from ..train.records import save_checkpoint
 
@@ -26,6 +28,13 @@ if TYPE_CHECKING:
     import torch
 
 EXPORT_LIMIT_S = 1800  # resnet152 to ONNX takes under a minute here: beyond this, it hangs
+
+
+def export_stem(labels: Sequence[str], what: str = "") -> str:
+    """A default file name's stem that says what is in the file: the networks' names (each
+    spec's one name), then what of them: "resnet18-vs-resnet50", "resnet50-edited-diagram"."""
+    stem = "-vs-".join(file_stem(label) for label in labels) or "nothing"
+    return f"{stem}-{what}" if what else stem
 
 
 def read_spec(text: str) -> tuple[ArchSpec, str]:

@@ -42,10 +42,12 @@ class ExportsController(QObject):
         return cast("MainWindow", self.parent())
 
     # --- asking -------------------------------------------------------------------------------
-    def _ask_save(self, title: str, suffix: str, filters: str) -> str | None:
+    def _ask_save(
+        self, title: str, suffix: str, filters: str, stem: str | None = None
+    ) -> str | None:
         folder = last_dir(self.w.settings)
         path, _ = QFileDialog.getSaveFileName(
-            self.w, title, str(folder / f"{self._stem()}{suffix}"), filters
+            self.w, title, str(folder / f"{stem or self._stem()}{suffix}"), filters
         )
         if not path:
             return None
@@ -56,7 +58,7 @@ class ExportsController(QObject):
 
     def _stem(self) -> str:
         spec = self.w.spec
-        return self.w.panel.label(spec).split(" ")[0] if spec else "spec"
+        return exports.export_stem([self.w.panel.label(spec)]) if spec else "spec"
 
     def _report(self, fn: Callable[[], object], done: str) -> None:
         """Run ``fn`` now; say ``done`` or the error in the status bar."""
@@ -214,7 +216,10 @@ class ExportsController(QObject):
             return
         if what == "table":
             path = path or self._ask_save(
-                "Export comparison", ".csv", "CSV (*.csv);;Markdown (*.md)"
+                "Export comparison",
+                ".csv",
+                "CSV (*.csv);;Markdown (*.md)",
+                self.w.compare.export_stem(),
             )
             if path:
                 rows = self.w.compare.rows  # exactly the rows shown, the measured ones included
@@ -239,11 +244,12 @@ class ExportsController(QObject):
         if path:
             write(path, *(size or (None, None)))
         else:
+            stem = self.w.compare.export_stem() if plots is self.w.compare.plots else self._stem()
             ask_and_export(
                 self.w,
                 "Export the charts (three figures)",
                 (plots.widgets[2].width(), plots.widgets[2].height()),
-                last_dir(self.w.settings) / f"{self._stem()}-charts.png",
+                last_dir(self.w.settings) / f"{stem}-charts.png",
                 write,
                 size,
             )

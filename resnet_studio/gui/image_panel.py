@@ -40,7 +40,32 @@ SIDE = 200  # pixels of the input, the large channel and the Grad-CAM pictures
 THUMB = 56
 MAX_CHANNELS = 256  # shown in the grid, strongest first
 TOP_K = 5
+CAPTION_LINES = 4  # room kept under each picture: a longer or shorter caption moves nothing
 PREDICTED = -1  # the class combo's "predicted class" entry
+
+
+class Caption(QLabel):
+    """Words under a picture, in a box of fixed height (they were cut at the top and bottom,
+    and moved what lay below as they grew); the whole text is its tooltip too."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.setFixedWidth(SIDE)
+        self.setFixedHeight(CAPTION_LINES * self.fontMetrics().lineSpacing() + 4)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        """``text``, shortened in the middle where it would not fit the box (a long file name)."""
+        fm, box = self.fontMetrics(), self.contentsRect()
+        shown, room = text, CAPTION_LINES * SIDE
+        flags = Qt.TextFlag.TextWordWrap
+        while fm.boundingRect(box, flags, shown).height() > box.height() and room > SIDE:
+            room -= SIDE // 4
+            shown = fm.elidedText(text, Qt.TextElideMode.ElideMiddle, room)
+        super().setText(shown)
+        self.setToolTip(text)
 
 
 @dataclass(frozen=True)
@@ -67,6 +92,7 @@ class ImagePanel(QWidget):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.result: ImageResult | None = None
+        self.channel: int | None = None  # the feature map shown large, the user's choice
         self.kind = "val"  # "val", "file" or "sample": where the image comes from
         self.file = ""
         self.prev_button = QToolButton()
@@ -117,20 +143,24 @@ class ImagePanel(QWidget):
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: palette(mid);")
         cam_controls = QHBoxLayout()
-        cam_controls.addWidget(QLabel("at"))
+        cam_controls.addWidget(QLabel("Grad-CAM at"))
         cam_controls.addWidget(self.cam_layer)
         cam_controls.addWidget(QLabel("for"))
         cam_controls.addWidget(self.cam_class, 1)
 
+        # The controls above the pictures, and the captions in boxes of fixed height: what the
+        # pictures say moves no control (under the captions, the Grad-CAM's moved with them)
         pictures = QGridLayout()
-        pictures.addWidget(self.input_view, 0, 0)
-        pictures.addWidget(self.channel_view, 0, 1)
-        pictures.addWidget(self.cam_view, 0, 2)
-        pictures.addWidget(self.input_caption, 1, 0)
-        pictures.addWidget(self.channel_caption, 1, 1)
-        pictures.addWidget(self.cam_caption, 1, 2)
-        pictures.addWidget(self.top, 2, 0, 2, 1, Qt.AlignmentFlag.AlignTop)
-        pictures.addLayout(cam_controls, 2, 2)
+        pictures.addWidget(QLabel("Input"), 0, 0, Qt.AlignmentFlag.AlignBottom)
+        pictures.addWidget(QLabel("Feature map"), 0, 1, Qt.AlignmentFlag.AlignBottom)
+        pictures.addLayout(cam_controls, 0, 2)
+        pictures.addWidget(self.input_view, 1, 0)
+        pictures.addWidget(self.channel_view, 1, 1)
+        pictures.addWidget(self.cam_view, 1, 2)
+        pictures.addWidget(self.input_caption, 2, 0)
+        pictures.addWidget(self.channel_caption, 2, 1)
+        pictures.addWidget(self.cam_caption, 2, 2)
+        pictures.addWidget(self.top, 3, 0, 1, 2, Qt.AlignmentFlag.AlignTop)
         pictures.addWidget(self.note, 3, 2, Qt.AlignmentFlag.AlignTop)
         pictures.setColumnStretch(3, 1)
 
@@ -171,15 +201,12 @@ class ImagePanel(QWidget):
         self.grid.currentRowChanged.connect(self._show_channel)
         self.set_run(None)
 
-    def _picture(self, tip: str) -> tuple[QLabel, QLabel]:
+    def _picture(self, tip: str) -> tuple[QLabel, Caption]:
         view = QLabel()
         view.setFixedSize(SIDE, SIDE)
         view.setAlignment(Qt.AlignmentFlag.AlignCenter)
         view.setStyleSheet("background: #202020;")
-        caption = QLabel(tip)
-        caption.setWordWrap(True)
-        caption.setMaximumWidth(SIDE)
-        return view, caption
+        return view, Caption(tip)
 
     # --- what can be chosen ---------------------------------------------------------------
     def set_run(
@@ -258,6 +285,11 @@ class ImagePanel(QWidget):
 
     # --- what is shown -----------------------------------------------------------------------
     def show_result(self, r: ImageResult | None) -> None:
+        """Show ``r``; the feature map the user chose stays chosen while its layer is shown
+        (another image, another Grad-CAM layer or class)."""
+        same_layer = r is not None and self.result is not None and r.layer == self.result.layer
+        kept = self.channel if same_layer else None
+        self.channel = None
         self.result = r
         self.grid.clear()
         self.channel_view.clear()
@@ -296,16 +328,26 @@ class ImagePanel(QWidget):
             f"{more} channels ({h}×{w}), strongest first, with each one's mean activation"
         )
         self.channel_caption.setText("click a feature map below to see it here")
+        if kept is not None and kept < c:
+            self.show_channel(kept)
 
     def _show_channel(self, row: int) -> None:
-        r = self.result
         item = self.grid.item(row) if row >= 0 else None
-        if r is None or item is None:
+        if self.result is not None and item is not None:
+            self.show_channel(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def show_channel(self, ch: int) -> None:
+        """Feature map ``ch`` of the result's layer, large, and current in the grid."""
+        r = self.result
+        assert r is not None  # a channel is chosen from a result's maps
+        self.channel = ch
+        place = [int(k) for k in r.order].index(ch)  # the grid's row, when it shows it
+        if place < self.grid.count() and self.grid.currentRow() != place:
+            self.grid.setCurrentRow(place)  # lands here again through _show_channel
             return
-        ch = int(item.data(Qt.ItemDataRole.UserRole))
         picture = channel_pictures(r.maps[ch : ch + 1], top=float(r.maps.max()))[0]
         self.channel_view.setPixmap(pixmap(picture, SIDE))
-        rank = "the strongest" if row == 0 else f"number {row + 1} by strength"
+        rank = "the strongest" if place == 0 else f"number {place + 1} by strength"
         self.channel_caption.setText(
             f"{r.layer}, channel {ch}: mean activation {r.means[ch]:.3f} ({rank} of {len(r.means)})"
         )

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..core import Analysis, ArchSpec
 from ..core.document import SpecDocument
-from . import actions, theme, window_settings, workers
+from . import actions, theme, wheel_guard, window_settings, workers
 from .compare_view import CompareView
 from .explorer import ExplorerView
 from .exports_controller import ExportsController
@@ -43,6 +43,7 @@ FRAME_MARGIN = (16, 40)  # room for a window manager's frame and title bar
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, runs_dir: Path | None = None) -> None:
         super().__init__()
+        wheel_guard.install()  # before the fields are made: the wheel scrolls past them
         self.settings = settings or window_settings.app_settings()
         self.setWindowTitle("ResNet Studio")
         self.model: nn.Module | None = None  # the built module of self.spec, once built
@@ -86,6 +87,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
+        for split in self.findChildren(QSplitter):  # a drag stops at a pane's minimum
+            split.setChildrenCollapsible(False)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumWidth(120)

@@ -100,6 +100,26 @@ def _signal(w: QWidget) -> Any:
 
 class SpecPanel(QWidget):
     changed = Signal()
+    # the controls, made from FIELDS: each under its row's ``attr``
+    block: QComboBox
+    groups: LimitSpinBox
+    width_per_group: LimitSpinBox
+    stem: QComboBox
+    shortcut: QComboBox
+    conv_bias: QCheckBox
+    zero_init: QCheckBox
+    stem_width: LimitSpinBox
+    stem_pool: QComboBox
+    attention: QComboBox
+    aa: QComboBox
+    preact: QCheckBox
+    drop_path_rate: QDoubleSpinBox
+    drop_rate: QDoubleSpinBox
+    drop_block_rate: QDoubleSpinBox
+    in_channels: LimitSpinBox
+    num_classes: LimitSpinBox
+    batch: LimitSpinBox
+    dtype: QComboBox
 
     def __init__(self, document: SpecDocument | None = None, parent: Any = None) -> None:
         super().__init__(parent)
@@ -269,11 +289,15 @@ class SpecPanel(QWidget):
                 blocks.setValue(n)
                 width.setValue(w)
                 dilate.setChecked(d)
-            values = {**spec.to_dict(), "batch_size": self.doc.batch_size, "dtype": self.doc.dtype}
-            values["stem_width"] = spec.stem_width or DEEP_STEM_WIDTH
+            own = {  # what the controls show that the spec does not hold as such
+                "batch_size": self.doc.batch_size,
+                "dtype": self.doc.dtype,
+                "stem_width": spec.stem_width or DEEP_STEM_WIDTH,
+            }
             for f in FIELDS:
                 if f.kind not in ("stages", "size"):
-                    _put(getattr(self, f.attr), values[f.name])
+                    value = own[f.name] if f.name in own else getattr(spec, f.name)
+                    _put(getattr(self, f.attr), value)
             self._stem_shown = spec.stem
             self.input_height.setValue(spec.input_size[0])
             self.input_width.setValue(spec.input_size[1])

@@ -10,15 +10,24 @@ is a thin ``QAbstractTableModel`` over those rows that changes only the rows tha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 
+from ..sweep.analysis import edf
 from ..sweep.results import TrialRow, read_trials
 from . import workers
 
 POLL_MS = 2000
+Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass
@@ -29,6 +38,7 @@ class Snapshot:
     sweeps: list[Any] = field(default_factory=list)  # SweepInfo
     rows: dict[str, list[TrialRow]] = field(default_factory=dict)
     objectives: dict[str, str] = field(default_factory=dict)
+    edfs: dict[str, list[list[float]]] = field(default_factory=dict)  # error EDF of each
     error: str = ""
 
 
@@ -67,9 +77,9 @@ class SweepFollower(QObject):
         workers.start(lambda: self._read(url, wanted), self._done, self._failed, receiver=self)
 
     def _read(self, url: str, wanted: list[str]) -> Snapshot:
-        from ..sweep.storage import list_sweeps, open_storage
+        from ..sweep.storage import journal_missing, list_sweeps, open_storage
 
-        if url.startswith("journal:") and not Path(url[len("journal:") :]).expanduser().exists():
+        if journal_missing(url):
             return Snapshot(url)  # following reads only: no journal is made for it
         storage = self._storages.get(url)
         if storage is None:
@@ -78,7 +88,9 @@ class SweepFollower(QObject):
         known = {s.name: s for s in snap.sweeps}
         for name in wanted:
             if name in known:
-                snap.rows[name] = read_trials(storage, name)
+                rows = snap.rows[name] = read_trials(storage, name)
+                snap.edfs[name] = edf([1.0 - r.value for r in rows if r.state == "complete"
+                                       and r.value is not None])  # fmt: skip
                 snap.objectives[name] = known[name].objective or "objective"
         return snap
 
@@ -118,18 +130,18 @@ class TrialModel(QAbstractTableModel):
         self.rows: list[TrialRow] = []
         self.params: list[str] = []
 
-    def columnCount(self, parent: QModelIndex | None = None) -> int:
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return len(self.FIXED) + len(self.params) + len(self.TAIL)
 
-    def rowCount(self, parent: QModelIndex | None = None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(self.rows)
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
             return None
         return [*self.FIXED, *self.params, *self.TAIL][section]
 
-    def data(self, index: QModelIndex, role: int = 0) -> Any:
+    def data(self, index: Index, role: int = 0) -> Any:
         r = self.rows[index.row()]
         c = index.column()
         if role == Qt.ItemDataRole.DisplayRole:

@@ -49,7 +49,6 @@ class EdfPlot(QWidget):
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.plot.setLabel("left", "fraction of models with lower error")
         self.plot.setYRange(0, 1.02)
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.curves: dict[str, Any] = {}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -180,6 +179,7 @@ class ParallelPlot(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.lines = [self.plot.plot(pen=pg.mkPen(c, width=1.2)) for c in QUINTILE_COLOURS]
         self.labels: list[pg.TextItem] = []
+        self._marks: list[Any] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -192,11 +192,8 @@ class ParallelPlot(QWidget):
         columns = [[r.params.get(name, math.nan) for r in done] for name in names]
         columns.append([r.value for r in done])
         for values in columns:
-            pos, ticks, log = _axis_values(values)
-            raw = pos
-            if log:
-                pos = np.log10(pos)
-            unit = _unit(pos)
+            raw, ticks, log = _axis_values(values)
+            unit = _unit(np.log10(raw) if log else raw)
             axes.append(unit)
             if ticks:
                 top = max(1, len(ticks) - 1)
@@ -207,21 +204,23 @@ class ParallelPlot(QWidget):
                 )
             else:
                 marks.append([])
-        for label in self.labels:
-            self.plot.removeItem(label)
-        self.labels = []
         self.plot.getAxis("bottom").setTicks([list(enumerate([*names, "objective"]))])
         self.plot.setToolTip(f"objective: {objective}; darker lines are better trials")
+        if marks != self._marks:  # new text items only when the axes' values change
+            self._marks = marks
+            for label in self.labels:
+                self.plot.removeItem(label)
+            self.labels = []
+            for k, axis_marks in enumerate(marks):
+                for y, t in axis_marks:
+                    label = pg.TextItem(t, color="#555555", anchor=(0, 0.5))
+                    label.setPos(k + 0.03, y)
+                    self.plot.addItem(label)
+                    self.labels.append(label)
         if not done:
             for line in self.lines:
                 line.setData([], [])
             return
-        for k, axis_marks in enumerate(marks):
-            for y, t in axis_marks:
-                label = pg.TextItem(t, color="#555555", anchor=(0, 0.5))
-                label.setPos(k + 0.03, y)
-                self.plot.addItem(label)
-                self.labels.append(label)
         ys = np.stack(axes, axis=1)  # trials × axes, each axis in [0, 1]
         k = ys.shape[1]
         order = np.argsort(np.argsort(ys[:, -1], kind="stable"), kind="stable")
@@ -229,9 +228,9 @@ class ParallelPlot(QWidget):
         for g, line in enumerate(self.lines):
             sel = ys[group == g]
             # each trial's k points, then a NaN that breaks the line before the next trial
-            y = np.concatenate([sel, np.full((len(sel), 1), np.nan)], axis=1).ravel()
-            x = np.tile(np.append(np.arange(k, dtype=float), np.nan), len(sel))
-            line.setData(x, y, connect="finite")
+            heights = np.concatenate([sel, np.full((len(sel), 1), np.nan)], axis=1).ravel()
+            where = np.tile(np.append(np.arange(k, dtype=float), np.nan), len(sel))
+            line.setData(where, heights, connect="finite")
         self.plot.setXRange(-0.15, k - 0.55, padding=0)
         self.plot.setYRange(-0.05, 1.05, padding=0)
 
@@ -252,6 +251,6 @@ def write_edf_png(edfs: dict[str, list[list[float]]], path: str) -> None:
     plot = EdfPlot()
     plot.set_edfs(edfs)
     item = plot.plot.getPlotItem()
-    item.setTitle(legend_html(list(edfs)))
+    item.setTitle(plot.legend.text())  # the names, and how many errors lie off the edge
     write_figure([item], path, 640, 420)
     del app

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..sweep.analysis import edf
 from ..sweep.errors import SweepError
 from ..sweep.storage import default_storage_url, kind_of, redact
 from .sweeps_model import Snapshot, SweepFollower, TrialModel
@@ -103,6 +102,7 @@ class SweepsView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.horizontalHeader().setResizeContentsPrecision(50)  # widths from 50 rows
         self.model.modelReset.connect(self.table.resizeColumnsToContents)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -111,6 +111,7 @@ class SweepsView(QWidget):
         left.addWidget(self.sweeps)
         left.addWidget(self.table)
         left.setStretchFactor(1, 3)
+        left.setSizes([110, 440])  # a few sweeps' lines; the rest for their trials
 
         self.edf = EdfPlot()
         self.objective = ObjectivePlot()
@@ -119,6 +120,10 @@ class SweepsView(QWidget):
         self.plots.addTab(self.edf, "Error EDF")
         self.plots.addTab(self.objective, "Objective")
         self.plots.addTab(self.parallel, "Parallel coordinates")
+        self.plots.currentChanged.connect(lambda _: self._draw_plot())
+        self._shown: tuple[str, list[Any], str] | None = None  # the sweep in the table
+        self._plotted: tuple[int, Any] | None = None
+        self._edfs: dict[str, list[list[float]]] = {}
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.plots)
@@ -176,6 +181,7 @@ class SweepsView(QWidget):
     def _storage_changed(self) -> None:
         self.sweeps.clear()
         self.model.set_rows([])
+        self._shown, self._edfs = None, {}
         self.status.setText(f"Reading {redact(self.url)}…")
         self._wanted_changed()
 
@@ -202,8 +208,8 @@ class SweepsView(QWidget):
         ]
 
     def _wanted_changed(self) -> None:
-        wanted = list(dict.fromkeys([*([self.current_sweep()] if self.current_sweep() else []),
-                                     *self.checked()]))  # fmt: skip
+        current = self.current_sweep()
+        wanted = list(dict.fromkeys([*([current] if current else []), *self.checked()]))
         if self.isVisible():
             self.follower.follow(self.url, wanted)
 
@@ -216,14 +222,18 @@ class SweepsView(QWidget):
         self._fill_sweeps(snap)
         current = self.current_sweep()
         if current in snap.rows:
-            rows = snap.rows[current]
-            self.model.set_rows(rows)
-            objective = snap.objectives.get(current, "objective")
-            self.objective.set_rows(rows, objective)
-            self.parallel.set_rows(rows, objective)
-        checked = [n for n in self.checked() if n in snap.rows]
-        shown = checked or ([current] if current in snap.rows else [])
-        self.edf.set_edfs({n: _edf(snap.rows[n]) for n in shown})
+            shown = (current, snap.rows[current], snap.objectives.get(current, "objective"))
+            if shown != self._shown:  # nothing new: nothing redrawn
+                self._shown = shown
+                self.model.set_rows(shown[1])
+                self._plotted = None
+                self._draw_plot()
+        checked = [n for n in self.checked() if n in snap.edfs]
+        overlaid = checked or ([current] if current in snap.edfs else [])
+        edfs = {n: snap.edfs[n] for n in overlaid}
+        if edfs != self._edfs:
+            self._edfs = edfs
+            self.edf.set_edfs(edfs)
         running = sum(p.state() != QProcess.ProcessState.NotRunning for p in self.processes)
         here = f"; {running} worker{'s' if running != 1 else ''} here" if running else ""
         self.status.setText(
@@ -231,6 +241,16 @@ class SweepsView(QWidget):
             f"{redact(snap.url)}{here}."
         )
         self.stop_button.setEnabled(bool(running))
+
+    def _draw_plot(self) -> None:
+        """The plot on show, if its data changed since it was drawn (hidden ones wait)."""
+        if self._shown is None:
+            return
+        plot = self.plots.currentWidget()
+        key = (id(plot), self._shown)
+        if plot in (self.objective, self.parallel) and key != self._plotted:
+            self._plotted = key
+            plot.set_rows(self._shown[1], self._shown[2])
 
     def _fill_sweeps(self, snap: Snapshot) -> None:
         have = {self.sweeps.item(i).data(Qt.ItemDataRole.UserRole): self.sweeps.item(i)
@@ -320,7 +340,3 @@ class SweepsView(QWidget):
         """Before the window goes: no more reads; this machine's workers stopped."""
         self.follower.stop()
         self.stop_workers(wait_ms=10_000)
-
-
-def _edf(rows: list[Any]) -> list[list[float]]:
-    return edf([1.0 - r.value for r in rows if r.state == "complete" and r.value is not None])

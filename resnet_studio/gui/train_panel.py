@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..core import ArchSpec
 from ..train.config import AMP_MODES, DATASETS, NATURAL, OPTIMIZERS, SCHEDULES, TrainConfig
 from ..train.devices import DeviceInfo, cpu_device, list_devices
+from ..train.settings import BY_NAME, TrainSettings
 from . import theme, workers
 from .lr_find_view import LRFindDialog
 from .spec_panel import _wrap
@@ -67,8 +68,22 @@ class TrainPanel(QWidget):
     adaptRequested = Signal(object)  # dict of spec overrides
     datasetChanged = Signal()
 
-    def __init__(self, parent: Any = None) -> None:
+    # the controls of the settings document's fields (train/settings.py's one table)
+    CONTROLS = {
+        "dataset": "dataset",
+        "data_dir": "data_dir",
+        "epochs": "epochs",
+        "batch_size": "batch",
+        "lr": "lr",
+        "optimizer": "optimizer",
+        "schedule": "schedule",
+        "augment": "augment",
+        "amp": "amp",
+    }
+
+    def __init__(self, parent: Any = None, settings: TrainSettings | None = None) -> None:
         super().__init__(parent)
+        self.doc = settings or TrainSettings()
         layout = QVBoxLayout(self)
         box = QGroupBox("Training")
         form = QFormLayout(box)
@@ -132,15 +147,15 @@ class TrainPanel(QWidget):
         self._device_touched = False
         self.device.activated.connect(lambda _: setattr(self, "_device_touched", True))
         workers.start(list_devices, self.set_devices, workers.ignore, receiver=self, kind="quick")
-        form.addRow("Dataset", self.dataset)
-        form.addRow("Data folder", _wrap(row))
-        form.addRow("Epochs", self.epochs)
-        form.addRow("Batch size", self.batch)
-        form.addRow("Learning rate", _wrap(lr_row))
-        form.addRow("Optimizer", self.optimizer)
-        form.addRow("Schedule", self.schedule)
+        form.addRow(BY_NAME["dataset"].label, self.dataset)
+        form.addRow(BY_NAME["data_dir"].label, _wrap(row))
+        form.addRow(BY_NAME["epochs"].label, self.epochs)
+        form.addRow(BY_NAME["batch_size"].label, self.batch)
+        form.addRow(BY_NAME["lr"].label, _wrap(lr_row))
+        form.addRow(BY_NAME["optimizer"].label, self.optimizer)
+        form.addRow(BY_NAME["schedule"].label, self.schedule)
         form.addRow("", self.augment)
-        form.addRow("AMP", self.amp)
+        form.addRow(BY_NAME["amp"].label, self.amp)
         form.addRow("Device", self.device)
         layout.addWidget(box)
 
@@ -149,8 +164,6 @@ class TrainPanel(QWidget):
         self.fit.setStyleSheet(theme.NOTE_STYLE)
         self.adapt = QPushButton("Adapt the spec to the data")
         self.adapt.setToolTip("Set the spec's channels, classes and input size to the dataset's")
-        layout.addWidget(self.fit)
-        layout.addWidget(self.adapt)
         self._fix: dict[str, Any] = {}
 
         buttons = QHBoxLayout()
@@ -166,6 +179,10 @@ class TrainPanel(QWidget):
         self.progress = QLabel("No run yet.")
         self.progress.setWordWrap(True)
         layout.addWidget(self.progress)
+        # the note comes and goes with the dataset and the spec: below Start, it moves nothing
+        # that the user is about to click
+        layout.addWidget(self.fit)
+        layout.addWidget(self.adapt)
         box = QGroupBox("Selected run")
         self.details = QLabel("Select a run in the table to see how it was trained.")
         self.details.setWordWrap(True)
@@ -181,49 +198,37 @@ class TrainPanel(QWidget):
         self.adapt.clicked.connect(lambda: self.adaptRequested.emit(dict(self._fix)))
         self.find_lr.clicked.connect(lambda: self.open_lr_finder())
         self.dataset.currentIndexChanged.connect(self.datasetChanged)
+        for name, attr in self.CONTROLS.items():  # ranges from the table; edits to the document
+            w = getattr(self, attr)
+            s = BY_NAME[name]
+            if isinstance(w, QSpinBox):
+                w.setRange(int(s.low), int(s.high))
+            elif isinstance(w, QDoubleSpinBox):
+                w.setRange(s.low, s.high)
+            _changed(w).connect(self._edited)
+        self._fill()
+
+    def _edited(self, *_: Any) -> None:
+        for name, attr in self.CONTROLS.items():
+            self.doc.set(name, _value(getattr(self, attr)), ranged=False)  # the box's range
+
+    def _fill(self) -> None:
+        """The controls from the settings document."""
+        for name, attr in self.CONTROLS.items():
+            w = getattr(self, attr)
+            w.blockSignals(True)
+            _put(w, self.doc[name])
+            w.blockSignals(False)
 
     def settings(self) -> dict[str, Any]:
         """The settings as plain data, for the window's settings file."""
-        return {
-            "dataset": self.dataset.currentText(),
-            "data_dir": self.data_dir.text(),
-            "epochs": self.epochs.value(),
-            "batch_size": self.batch.value(),
-            "lr": self.lr.value(),
-            "optimizer": self.optimizer.currentText(),
-            "schedule": self.schedule.currentText(),
-            "augment": self.augment.isChecked(),
-            "amp": self.amp.currentText(),
-        }
+        return self.doc.to_dict()
 
     def restore(self, saved: dict[str, Any]) -> None:
         """Settings saved by :meth:`settings`; a value that does not fit is left at default."""
-        combos = {
-            "dataset": self.dataset,
-            "optimizer": self.optimizer,
-            "schedule": self.schedule,
-            "amp": self.amp,
-        }
-        for key, box in combos.items():
-            if isinstance(saved.get(key), str) and box.findText(saved[key]) >= 0:
-                box.setCurrentText(saved[key])
-        spins: dict[str, QSpinBox | QDoubleSpinBox] = {
-            "epochs": self.epochs,
-            "batch_size": self.batch,
-            "lr": self.lr,
-        }
-        for key, spin in spins.items():
-            value = saved.get(key)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                if spin.minimum() <= value <= spin.maximum():
-                    if isinstance(spin, QSpinBox):
-                        spin.setValue(int(value))  # as Qt would take 3.7 epochs: 3
-                    else:
-                        spin.setValue(value)
-        if isinstance(saved.get("data_dir"), str):
-            self.data_dir.setText(saved["data_dir"])
-        if isinstance(saved.get("augment"), bool):
-            self.augment.setChecked(saved["augment"])
+        self.doc.restore(saved)
+        self._fill()
+        self.datasetChanged.emit()  # the fit check follows a restored dataset
 
     def set_devices(self, devices: list[DeviceInfo]) -> None:
         """Offer ``devices``; the best available GPU is chosen unless the user chose already."""
@@ -259,19 +264,7 @@ class TrainPanel(QWidget):
 
     def config(self) -> TrainConfig:
         """The settings as a TrainConfig (raises TrainError for impossible values)."""
-        return TrainConfig(
-            dataset=self.dataset.currentText(),
-            data_dir=self.data_dir.text() or None,
-            epochs=self.epochs.value(),
-            batch_size=self.batch.value(),
-            lr=self.lr.value(),
-            optimizer=self.optimizer.currentText(),
-            schedule=self.schedule.currentText(),
-            augment=self.augment.isChecked(),
-            amp=self.amp.currentText(),
-            device=self.device.currentData(),
-            threads=gui_threads(),
-        )
+        return self.doc.config(self.device.currentData(), gui_threads())
 
     def open_lr_finder(self) -> LRFindDialog:
         """The learning-rate finder's window, for the spec and settings shown now."""
@@ -296,3 +289,37 @@ def gui_threads() -> int:
     bench/ui_responsiveness.py, the GUI thread stays responsive (torch releases the GIL in its
     kernels), and fewer threads would cost training speed on small machines."""
     return max(1, os.cpu_count() or 1)
+
+
+def _value(w: QWidget) -> Any:
+    if isinstance(w, QComboBox):
+        return w.currentText()
+    if isinstance(w, QCheckBox):
+        return w.isChecked()
+    if isinstance(w, QLineEdit):
+        return w.text()
+    assert isinstance(w, (QSpinBox, QDoubleSpinBox))
+    return w.value()
+
+
+def _put(w: QWidget, value: Any) -> None:
+    if isinstance(w, QComboBox):
+        w.setCurrentText(str(value))
+    elif isinstance(w, QCheckBox):
+        w.setChecked(bool(value))
+    elif isinstance(w, QLineEdit):
+        w.setText(str(value or ""))
+    else:
+        assert isinstance(w, (QSpinBox, QDoubleSpinBox))
+        w.setValue(value)
+
+
+def _changed(w: QWidget) -> Any:
+    if isinstance(w, QComboBox):
+        return w.currentIndexChanged
+    if isinstance(w, QCheckBox):
+        return w.toggled
+    if isinstance(w, QLineEdit):
+        return w.textChanged
+    assert isinstance(w, (QSpinBox, QDoubleSpinBox))
+    return w.valueChanged

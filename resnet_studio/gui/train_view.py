@@ -47,6 +47,7 @@ from .tradeoff_view import TradeoffView
 from .train_panel import TrainPanel
 
 UNDO_SECONDS = 8  # how long a deleted run can be brought back
+RESIZE_ROWS = 60  # rows measured when columns fit their contents
 SHOWN_AT_START = 5  # the newest past runs whose curves show at start; the others are unticked
 
 
@@ -61,6 +62,10 @@ class TrainView(QWidget):
         super().__init__(parent)
         self._dispatcher = workers.Dispatcher()
         self.manager = RunManager(runs_root, dispatch=self._dispatcher)
+        # the history before the views over it: they start with every row, no event per run
+        self.manager.load(steps=False)  # summaries only: the window shows at once
+        for run in self.manager.runs[:-SHOWN_AT_START] if SHOWN_AT_START else self.manager.runs:
+            run.visible = False  # a past run's curves are read when the user ticks it
         self.panel = TrainPanel()
         self.curves = CurvesView()
         self.model = RunTableModel(self.manager, self)
@@ -80,6 +85,8 @@ class TrainView(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
         self.table.verticalHeader().hide()
+        # fit columns to the rows in sight and some more, not to every run of a long history
+        self.table.horizontalHeader().setResizeContentsPrecision(RESIZE_ROWS)  # Qt: rows, here
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header = self.table.horizontalHeader()
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -198,13 +205,11 @@ class TrainView(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
         self.table.customContextMenuRequested.connect(self._row_menu)
         header.customContextMenuRequested.connect(self._column_menu)
-        m.load(steps=False)  # summaries only: the window shows at once, whatever the history
-        for run in m.runs[:-SHOWN_AT_START] if SHOWN_AT_START else m.runs:
-            run.visible = False  # a past run's curves are read when the user ticks it
-        m.added.connect(self._runs_changed)  # after the load: one layout for the whole list
+        m.added.connect(self._runs_changed)
         m.removed.connect(self._runs_changed)
-        self._runs_changed()
+        self._runs_changed()  # one layout for the whole history
         self._visibility_changed()
+        QTimer.singleShot(0, self.tradeoff.refresh)  # once the window shows
 
     # --- the spec to train, and the runs -------------------------------------------------------
     def bind(self, doc: SpecDocument) -> None:

@@ -46,7 +46,8 @@ def best_draws(
     subsets = np.argsort(rng.random((samples, n)), axis=1)[:, :k]
     subsets.sort(axis=1)  # ascending indices: argmax then picks the first of tied scores
     best = subsets[np.arange(samples), np.argmax(s[subsets], axis=1)]
-    return p[best]
+    out: np.ndarray = p[best]
+    return out
 
 
 def best_range(

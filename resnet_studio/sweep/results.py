@@ -82,9 +82,9 @@ def numeric_columns(rows: list[TrialRow]) -> dict[str, list[tuple[float, float]]
         return r.params.get(name) if name in names else getattr(r, name)
 
     for name in [*names, *(n for n in ("macs", "parameters") if n not in names)]:
-        pairs = [(float(value(r, name)), float(r.value)) for r in done if _numeric(value(r, name))]
+        pairs = [(float(value(r, name)), r.value or 0.0) for r in done if _numeric(value(r, name))]
         if pairs and len(pairs) == len(done):  # a list-valued parameter is not numeric
-            out[name] = pairs  # type: ignore[assignment]
+            out[name] = pairs
     return out
 
 

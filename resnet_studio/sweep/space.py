@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -24,10 +25,10 @@ from ..train.config import DATASETS, TrainConfig
 from ..train.errors import TrainError
 from .errors import SweepError
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 SPEC_FIELDS = tuple(f.name for f in fields(ArchSpec))
 # the training settings a space may set: every TrainConfig field but the window's plumbing

@@ -41,6 +41,12 @@ def kind_of(url: str) -> str:
     raise SweepError(f"'{url}' is not a storage this app knows; give {FORMS}.")
 
 
+def journal_missing(url: str | None) -> bool:
+    """A journal URL whose file does not exist yet (reading commands create nothing)."""
+    url = url or default_storage_url()
+    return url.startswith("journal:") and not Path(url[len("journal:") :]).expanduser().exists()
+
+
 def _rdb_url(url: str) -> str:
     """SQLAlchemy's default PostgreSQL driver is psycopg2; the postgres extra installs psycopg 3."""
     if url.startswith("postgresql://") and importlib.util.find_spec("psycopg2") is None:

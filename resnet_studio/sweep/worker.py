@@ -110,6 +110,10 @@ class Worker:
         self.name, self.root, self.echo = name, root, echo
         self.heartbeat_s, self.grace_s = heartbeat_s, grace_s
         self.storage = open_storage(storage_url, int(max(1, heartbeat_s)), int(max(1, grace_s)))
+        import optuna
+
+        # a failed trial is our one line (its run's sentence); Optuna's warning adds a traceback
+        optuna.logging.set_verbosity(optuna.logging.ERROR)
         _, space = load_sweep(name, self.storage)
         self.space = space
         self.study, _ = load_sweep(name, self.storage, make_sampler(space), make_pruner(space))

@@ -50,11 +50,6 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
 
     path = Path(path)
     if not path.exists():
-        if not (path.parent / "config.json").is_file():
-            raise TrainError(
-                f"{path.parent} is not a run folder (it has no config.json); give a folder "
-                f"that `resnet-studio runs` lists."
-            )
         raise TrainError(
             f"There is no checkpoint at {path}; the run has not finished an epoch "
             f"or been stopped yet."

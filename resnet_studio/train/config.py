@@ -103,18 +103,13 @@ class TrainConfig:
             isinstance(self.lr, (int, float)) and self.lr > 0,
             f"The learning rate must be a positive number, not {self.lr!r}.",
         )
-        need(
-            self.optimizer in OPTIMIZERS,
-            f"Optimizer '{self.optimizer}' is not known; {closest(self.optimizer, OPTIMIZERS)}",
-        )
-        need(
-            self.schedule in SCHEDULES,
-            f"Schedule '{self.schedule}' is not known; {closest(self.schedule, SCHEDULES)}",
-        )
-        need(
-            self.amp in AMP_MODES,
-            f"AMP mode '{self.amp}' is not known; {closest(self.amp, AMP_MODES)}",
-        )
+        for what, value, choices in (
+            ("Optimizer", self.optimizer, OPTIMIZERS),
+            ("Schedule", self.schedule, SCHEDULES),
+            ("AMP mode", self.amp, AMP_MODES),
+        ):  # the suggestion is worked out only for a wrong value: reading a history checks many
+            if value not in choices:
+                need(False, f"{what} '{value}' is not known; {closest(value, choices)}")
         need(
             0 <= self.val_fraction < 1,
             f"The validation fraction must be from 0 to below 1, not {self.val_fraction}.",

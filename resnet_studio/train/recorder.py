@@ -76,8 +76,8 @@ class RunRecorder(Callback):
         )
         write_status(self.dir / "status.json", data + "\n")
 
-    def _summary(self, rebuild: bool = False) -> None:
-        read_summary(self.dir, rebuild=rebuild)  # saves summary.json
+    def _summary(self) -> None:
+        read_summary(self.dir)  # reads what the log gained since, and saves summary.json
 
     def on_run_start(self, trainer: Trainer, info: RunInfo) -> None:
         self._started = True
@@ -96,7 +96,8 @@ class RunRecorder(Callback):
             atomic.atomic_write_json(self.dir / "config.json", cfg)
         _truncate_metrics(self.dir / "metrics.jsonl", info.start_step)
         self._log = open(self.dir / "metrics.jsonl", "a", encoding="utf-8")  # noqa: SIM115
-        self._summary(rebuild=True)
+        with contextlib.suppress(OSError):  # a resume cut the log: the old summary is wrong now
+            (self.dir / SUMMARY).unlink()
         self._status(
             RunStatus.RUNNING, step=info.start_step, best_val_accuracy=trainer.best_val_accuracy
         )

@@ -10,6 +10,7 @@ re-exported from their modules for older imports.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import atomic
 from ..atomic import atomic_write_bytes
 from ..core.errors import SpecError
 from ..core.spec import ArchSpec
@@ -28,6 +30,9 @@ from .events import EpochMetrics, RunStatus
 from .lock import LOCK, holder
 from .recorder import RunRecorder, new_run_dir, write_status
 from .summary import MetricsSummary, is_record, iter_lines, parse, read_summary
+
+META = "meta.json"  # the user's name, tags and the run's colour, written by the run manager
+INDEX_VERSION = 1
 
 __all__ = [
     "RunRecorder",
@@ -113,6 +118,27 @@ class RunSummary:
     started: float
     config: dict[str, Any] = field(default_factory=dict)  # clean_run_config's
     metrics: MetricsSummary | None = None
+    meta: dict[str, Any] = field(default_factory=dict)  # meta.json: the user's name, tags, colour
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: v for k, v in self.__dict__.items() if k not in ("dir", "metrics")}
+        return {**d, "metrics": self.metrics.to_dict() if self.metrics else None}
+
+    @classmethod
+    def from_dict(cls, root: Path, d: Any) -> RunSummary | None:
+        """A summary the index kept; None when it is not one (an index from elsewhere)."""
+        try:
+            m = d["metrics"]
+            metrics = None if m is None else MetricsSummary.from_dict(m)
+            if m is not None and metrics is None:
+                return None
+            fields = {k: v for k, v in d.items() if k not in ("metrics", "status")}
+            status = RunStatus.parse(d["status"])
+            out = cls(dir=root / d["name"], status=status, metrics=metrics, **fields)
+            ok = isinstance(out.name, str) and isinstance(out.config, dict)
+            return out if ok and isinstance(out.meta, dict) else None
+        except (KeyError, TypeError):
+            return None
 
     @property
     def epoch_metrics(self) -> list[EpochMetrics]:
@@ -275,7 +301,15 @@ def _summary(d: Path) -> RunSummary:
         started,
         cfg,
         metrics,
+        _meta(d),
     )
+
+
+def _meta(d: Path) -> dict[str, Any]:
+    try:
+        return read_json_object(d / META)
+    except ValueError:
+        return {}
 
 
 def _writing(d: Path, st: dict[str, Any]) -> bool:
@@ -289,10 +323,60 @@ def list_runs(root: Path | None = None) -> list[RunSummary]:
     """The run folders under ``root``, newest first, with status and best validation accuracy.
 
     A folder whose files cannot be read is listed too, as "unreadable" with the reason, so
-    that it can be seen and deleted rather than pile up unseen.
+    that it can be seen and deleted rather than pile up unseen. A run that no process writes
+    is read once: its summary is kept in ``root/.index.json`` under the folder's modification
+    time, which every atomic write in the folder changes. A long history costs one stat per run.
     """
     root = Path(root or default_runs_dir())
     if not root.is_dir():
         return []
-    folders = [d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")]
-    return [_summary(d) for d in sorted(folders, reverse=True)]
+    index = _read_index(root)
+    kept: dict[str, Any] = {}  # folder name -> {"mtime": ns, "summary": RunSummary.to_dict()}
+    out = []
+    with os.scandir(root) as found:
+        folders = sorted(
+            (e for e in found if e.is_dir() and not e.name.startswith(".")),
+            key=lambda e: e.name,
+            reverse=True,
+        )
+    for e in folders:
+        try:
+            mtime = e.stat().st_mtime_ns
+        except OSError:
+            continue  # deleted while listed
+        entry = index.get(e.name)
+        summary = None
+        if isinstance(entry, dict) and entry.get("mtime") == mtime:
+            summary = RunSummary.from_dict(root, entry.get("summary"))
+        if summary is None:
+            summary = _summary(Path(e.path))
+            mtime = _mtime(Path(e.path), mtime)  # its own reading may have rebuilt a file
+        out.append(summary)
+        # a run in flight changes; a folder that is no run (`--root .`) is not worth keeping
+        if summary.status not in (RunStatus.RUNNING, RunStatus.PAUSED, RunStatus.UNREADABLE):
+            kept[e.name] = {"mtime": mtime, "summary": summary.to_dict()}
+    if kept and kept != index:
+        with contextlib.suppress(OSError, TypeError, ValueError):  # a read-only runs folder
+            atomic.atomic_write_json(root / INDEX, {"version": INDEX_VERSION, "runs": kept})
+    return out
+
+
+INDEX = ".index.json"
+
+
+def _mtime(d: Path, default: int) -> int:
+    try:
+        return d.stat().st_mtime_ns
+    except OSError:
+        return default
+
+
+def _read_index(root: Path) -> dict[str, Any]:
+    try:
+        d = json.loads((root / INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(d, dict) or d.get("version") != INDEX_VERSION:
+        return {}
+    runs = d.get("runs")
+    return runs if isinstance(runs, dict) else {}

@@ -9,6 +9,7 @@ Qt-free; numpy holds the step buffers.
 from __future__ import annotations
 
 import colorsys
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +21,8 @@ from ..core.presets import closest_preset, preset_of, spec_label
 from ..core.spec import ArchSpec
 from .config import TrainConfig
 from .events import EpochMetrics, RunStatus, StepMetrics
-from .records import RunSummary, read_json_object
+from .records import META, RunSummary
 from .summary import step_metrics, step_records
-
-META = "meta.json"  # the user's name, tags and the run's colour
 
 __all__ = ["Growing", "Run", "RunStatus", "default_name", "free_colour", "nth_colour"]
 
@@ -32,6 +31,7 @@ __all__ = ["Growing", "Run", "RunStatus", "default_name", "free_colour", "nth_co
 PALETTE = ("#2f6db3", "#e07b22", "#3a9b48", "#b8312f", "#7b52ab", "#8c6d31", "#d45d9f", "#4a9fa8")
 
 
+@functools.lru_cache(maxsize=4096)  # free_colour asks for the same ones, run after run
 def nth_colour(i: int) -> str:
     if i < len(PALETTE):
         return PALETTE[i]
@@ -263,10 +263,7 @@ class Run:
     def from_disk(cls, summary: RunSummary, taken_colours: set[str], steps: bool = True) -> Run:
         """A past run from its small files: epochs, last step and end from its summary, its name
         from meta.json. Its steps' curves are read only if ``steps`` (see :meth:`read_steps`)."""
-        try:
-            meta = read_json_object(summary.dir / META)
-        except ValueError:
-            meta = {}
+        meta = summary.meta
         colour = meta.get("colour")
         if not isinstance(colour, str) or colour in taken_colours:
             colour = free_colour(taken_colours)

@@ -94,6 +94,7 @@ def test_compare_rows_differ_by_value_not_by_text():
     assert head.differs  # "2.05 M" on both sides, and yet not the same
     assert head.against_first[0] != "same" and head.against_first[0] != "×1.00"
     assert not rows[("stem", "params")].differs
+    assert rows[("head", "output shape")].against_first == ("C ×1.0010",)  # never "×1"
 
 
 def test_the_exported_table_is_the_rows_shown(tmp_path):

@@ -82,3 +82,20 @@ def test_the_layer_tree_changes_in_place_and_ends_as_a_fresh_one(qtbot, qtlog):
     assert len(resets) == 1  # only the first analysis resets the model
     assert view.isExpanded(layer1) and layer1.data() == "layer1"  # kept open, in its place
     assert not [r.message for r in qtlog.records if "FAIL" in r.message]
+
+
+def test_the_train_panel_edits_its_settings_document(qtbot):
+    from resnet_studio.gui.train_panel import TrainPanel
+
+    panel = TrainPanel()
+    qtbot.addWidget(panel)
+    panel.lr.setValue(0.2)
+    panel.dataset.setCurrentText("cifar10")
+    panel.augment.setChecked(True)
+    assert (panel.doc["lr"], panel.doc["dataset"], panel.doc["augment"]) == (0.2, "cifar10", True)
+    assert panel.config().lr == 0.2 and panel.settings() == panel.doc.to_dict()
+    other = TrainPanel()
+    qtbot.addWidget(other)
+    other.restore({**panel.settings(), "epochs": -4})  # a value that does not fit: default
+    assert other.lr.value() == 0.2 and other.dataset.currentText() == "cifar10"
+    assert other.epochs.value() == panel.epochs.value() == other.doc["epochs"]

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QPointF
 
 from resnet_studio.gui.curves import CurvesView, ema, steady
-from resnet_studio.train.events import RunStatus, StepMetrics
+from resnet_studio.train.events import EpochMetrics, RunStatus, StepMetrics
 from resnet_studio.train.run import Run
 
 STEPS_PER_EPOCH = 100
@@ -37,9 +37,10 @@ def _feed(run, n, seed=0):
     while len(run.epochs) < run.step.n // STEPS_PER_EPOCH:
         e = len(run.epochs)
         run.add_epoch(
-            {"epoch": e, "step": (e + 1) * STEPS_PER_EPOCH - 1, "time": 5.0 * (e + 1),
-             "train_accuracy": 0.5 + 0.04 * e, "val_accuracy": 0.6 + 0.03 * e - 0.05 * (e == 3),
-             "val_loss": 1.0 / (e + 1)}
+            EpochMetrics(epoch=e, step=(e + 1) * STEPS_PER_EPOCH - 1, train_loss=1.0,
+                         train_accuracy=0.5 + 0.04 * e,
+                         val_loss=1.0 / (e + 1), val_accuracy=0.6 + 0.03 * e - 0.05 * (e == 3),
+                         seconds=5.0, images_per_s=100.0, lr=0.1, time=5.0 * (e + 1))
         )  # fmt: skip
 
 
@@ -90,13 +91,13 @@ def test_curves_plot_the_steps_and_epochs_they_were_given(view):
     _, smooth = items["smooth"].getOriginalDataset()
     np.testing.assert_allclose(smooth, ema(run.step_loss.values, 0.6))
     ex, val = items["val_acc"].getOriginalDataset()
-    assert list(val) == [e["val_accuracy"] for e in run.epochs]
-    assert list(ex) == [e["step"] for e in run.epochs]
+    assert list(val) == [e.val_accuracy for e in run.epochs]
+    assert list(ex) == [e.step for e in run.epochs]
     # the best validation epoch is starred, where the validation curve peaks
     bx, by = items["best"].getData()
-    best = max(run.epochs, key=lambda e: e["val_accuracy"])
-    assert (bx[0], by[0]) == (best["step"], best["val_accuracy"])
-    assert f"epoch {best['epoch']}" in items["best"].toolTip()
+    best = max(run.epochs, key=lambda e: e.val_accuracy)
+    assert (bx[0], by[0]) == (best.step, best.val_accuracy)
+    assert f"epoch {best.epoch}" in items["best"].toolTip()
 
 
 def test_smoothing_and_x_axis_controls(view):
@@ -137,7 +138,7 @@ def test_the_view_holds_all_data_and_its_range_moves_in_a_few_jumps(view):
     assert changes <= 20, f"the range changed at {changes} of 200 redraws"
     # the accuracy plot holds its epochs too
     (ax0, ax1), (ay0, ay1) = _shown(view, "acc")
-    accs = [e[k] for e in run.epochs for k in ("train_accuracy", "val_accuracy")]
+    accs = [getattr(e, k) for e in run.epochs for k in ("train_accuracy", "val_accuracy")]
     assert ay0 <= min(accs) and ay1 >= max(accs)
     assert [ax0, ax1] == pytest.approx(_shown(view)[0]), "the two plots share their x-axis"
     # a loss is not negative: only pyqtgraph's own few percent of padding lie below 0
@@ -229,8 +230,8 @@ def test_hover_names_the_run_step_value_and_time_of_the_nearest_point(view, qtbo
     # the accuracy plot names an epoch's point
     e = low.epochs[2]
     acc_vb = view.acc.getPlotItem().vb
-    view._hovered((acc_vb.mapViewToScene(QPointF(e["step"], e["val_accuracy"])),), "acc")
-    assert f"step {e['step']} · epoch {e['epoch']} · val accuracy" in view.tips["acc"].text
+    view._hovered((acc_vb.mapViewToScene(QPointF(e.step, e.val_accuracy)),), "acc")
+    assert f"step {e.step} · epoch {e.epoch} · val accuracy" in view.tips["acc"].text
 
 
 def _click_legend(view, qtbot, plot, run):

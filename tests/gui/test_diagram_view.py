@@ -293,3 +293,53 @@ def test_the_export_menu_asks_for_a_file_and_a_scale(make_window, tmp_path, monk
     action.trigger()
     message = w.statusBar().currentMessage()
     assert message.startswith("Could not save x.svg:") and message.endswith(".")
+
+
+def test_the_readable_fit_leaves_room_for_the_scroll_bar_it_makes(qtbot):
+    """Fitted to the height, a wide diagram gets a horizontal scroll bar; the fit must leave room
+    for it, or the bar shrinks the view, which refits smaller, hiding the bar, which refits
+    larger... (the window hung with the diagram's pane at some heights)."""
+    from resnet_studio.gui.diagram_view import DiagramView
+
+    view = DiagramView()
+    qtbot.addWidget(view)
+    view.show_networks([("resnet50", analyze(ArchSpec.from_preset("resnet50")))])
+    view.show()
+    d = view.ensure_drawn()
+    bar = view.graphics.horizontalScrollBar().sizeHint().height()
+    for height in range(90, 400, 5):
+        view.graphics.resize(700, height)
+        view.fit("readable")
+        port = view.graphics.maximumViewportSize()
+        wide = d.width * view.zoom > port.width() - 4 + 0.5
+        drawn_height = d.height * view.zoom + (bar if wide else 0)
+        assert drawn_height <= port.height() - 4 + 0.5, height
+
+
+def test_a_diagram_tooltip_stays_while_the_mouse_rests(make_window, qtbot):
+    """Qt asks the view for a tooltip once the mouse rests (a ToolTip help event); the answer
+    must be the diagram's own, not the empty one of its scene that hid it a second later."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    w = make_window()
+    view = w.explorer.diagram
+    row = view.diagram.rows[0]
+    conv = next(t for t in row.tensors if t.name == "layer1.0.conv1")
+    view.graphics.ensureVisible(conv.box.x, conv.box.y, conv.box.w, conv.box.h, 20, 20)
+    at = view.graphics.mapFromScene(QPointF(*centre(conv.box)))
+    port = view.graphics.viewport()
+    qtbot.mouseMove(port, at)
+    qtbot.waitUntil(QToolTip.isVisible)
+    shown = QToolTip.text()
+    assert "layer1.0.conv1" in shown
+    rest = QHelpEvent(QEvent.Type.ToolTip, at, port.mapToGlobal(at))
+    QApplication.sendEvent(port, rest)
+    with pytest.raises(qtbot.TimeoutError):  # an empty answer hid it within 0.3 s
+        qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=1000)
+    assert QToolTip.text() == shown
+    QToolTip.hideText()
+    QApplication.sendEvent(port, QHelpEvent(QEvent.Type.ToolTip, at, port.mapToGlobal(at)))
+    assert QToolTip.isVisible() and QToolTip.text() == shown  # resting brings it back
+    QToolTip.hideText()

@@ -1,7 +1,7 @@
 """The window fits a 1280×720 or 1366×768 screen: every tab, nothing cut by its parent."""
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 
 from resnet_studio.gui.main_window import FRAME_MARGIN
@@ -107,3 +107,62 @@ def test_stage_names_shorten_to_fit_rather_than_overlap(qapp):
         ["L1", "L2", "L3", "L4"],
         ["1", "2", "3", "4"],
     )
+
+
+def _drag(handle: QWidget, dy: int) -> None:
+    """Drag a splitter handle ``dy`` pixels down with the mouse (up when negative)."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    start = handle.mapToGlobal(QPointF(handle.width() / 2, handle.height() / 2))
+    steps = [QPointF(start.x(), start.y() + dy * i / 4) for i in range(1, 5)]
+    for kind, at, buttons in (
+        (QEvent.Type.MouseButtonPress, start, left),
+        *((QEvent.Type.MouseMove, p, left) for p in steps),
+        (QEvent.Type.MouseButtonRelease, steps[-1], Qt.MouseButton.NoButton),
+    ):
+        event = QMouseEvent(kind, handle.mapFromGlobal(at), at, left, buttons, none)
+        QApplication.sendEvent(handle, event)
+    QApplication.processEvents()
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_layer_tree_shows_8_rows_and_its_splitter_moves_smoothly(make_window, qtbot, screen):
+    w = make_window()
+    w.resize(screen[0] - FRAME_MARGIN[0], screen[1] - FRAME_MARGIN[1])
+    qtbot.waitExposed(w)
+    QApplication.processEvents()
+    tree, split = w.explorer.tree, w.explorer.splitter
+    tree.expandAll()
+    rows = tree.viewport().height() / tree.rowHeight(tree.model().index(0, 0))
+    assert rows >= 8
+    handle = split.handle(1)
+    for dy in (12, -12, -20, 20):  # a little, either way: it moves, and stays
+        before = split.sizes()
+        _drag(handle, dy)
+        assert split.sizes() == [before[0] + dy, before[1] - dy], dy
+    for dy in (2000, -2000):  # as far as it goes: neither side collapses
+        _drag(handle, dy)
+        tree_rows = tree.viewport().height() / tree.rowHeight(tree.model().index(0, 0))
+        assert tree_rows >= 2.5
+        assert w.explorer.diagram.graphics.viewport().height() >= 60
+        assert min(split.sizes()) > 0
+
+
+def test_no_splitter_collapses_a_pane_to_nothing(make_window, qtbot):
+    from PySide6.QtWidgets import QSplitter
+
+    w = make_window()
+    w.resize(1280 - FRAME_MARGIN[0], 720 - FRAME_MARGIN[1])
+    qtbot.waitExposed(w)
+    for tab in range(w.tabs.count()):
+        w.tabs.setCurrentIndex(tab)
+        QApplication.processEvents()
+        for split in w.findChildren(QSplitter):
+            if not split.isVisibleTo(w):
+                continue
+            for i in range(1, split.count()):
+                for far in (0, 10_000):  # the handle dragged as far as it goes, either way
+                    split.moveSplitter(far, i)
+                    assert min(split.sizes()) > 0, (w.tabs.tabText(tab), split.sizes())

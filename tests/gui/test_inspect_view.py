@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from tests.inspect.tiny import copy_run, trained_run
 
@@ -155,3 +156,36 @@ def test_the_tab_reads_the_newest_run_on_its_first_look(window, qtbot):
     qtbot.waitUntil(lambda: not v._images.busy and not v._galleries.busy, timeout=30000)
     assert v.checkpoint_box.count() > 0
     assert str(v.loaded.dir) == v.run_box.currentData()
+
+
+def test_the_chosen_feature_map_and_the_grad_cam_controls_stay_put(window, qtbot, tmp_path):
+    """Another Grad-CAM layer keeps the feature map the user chose (it was cleared); another
+    image, with a longer caption, moves no control and cuts no caption."""
+    v, _ = _open(window, qtbot)
+    im = v.image
+    im.grid.setCurrentRow(2)
+    chosen = im.channel
+    assert f"channel {chosen}:" in im.channel_caption.text()
+    controls = [im.cam_layer.mapTo(window, im.cam_layer.rect().topLeft())]
+    im.cam_layer.setCurrentIndex(im.cam_layer.findData("layer2.0"))
+    im.optionsChanged.emit()
+    qtbot.waitUntil(lambda: "at layer2.0" in (im.result.cam_caption or ""), timeout=30000)
+    qtbot.waitUntil(lambda: not v._images.busy, timeout=30000)
+    assert im.channel == chosen
+    assert f"channel {chosen}:" in im.channel_caption.text()
+    assert im.grid.currentItem().data(Qt.ItemDataRole.UserRole) == chosen
+    assert not im.channel_view.pixmap().isNull()
+    # a file with a long name: a long caption under the input
+    long = tmp_path / ("a-digit-photographed-on-a-rainy-afternoon-" * 2 + ".png")
+    image = QImage(8, 8, QImage.Format.Format_Grayscale8)
+    image.fill(128)
+    assert image.save(str(long))
+    v.open_file(str(long))
+    _shown(v, qtbot, long.name)
+    QApplication.processEvents()
+    controls.append(im.cam_layer.mapTo(window, im.cam_layer.rect().topLeft()))
+    assert controls[1] == controls[0]
+    for caption in (im.input_caption, im.channel_caption, im.cam_caption):
+        fm = caption.fontMetrics()
+        needed = fm.boundingRect(caption.contentsRect(), Qt.TextFlag.TextWordWrap, caption.text())
+        assert needed.height() <= caption.contentsRect().height(), caption.text()

@@ -26,6 +26,7 @@ SMALL = ArchSpec.from_preset("resnet20", layers=(1, 1, 1), in_channels=1, input_
 ARGS = ["--preset", "resnet20", "--layers", "1,1,1", "--in-channels", "1", "--input-size", "8"]
 ARGS += ["--device", "cpu", "--threads", "2"]
 AFTER_AN_EPOCH = {"stopped", "paused then closed", "a full disk while stopping"}  # need two
+NEVER_STARTS = {"a missing dataset"}  # it leaves no run folder behind, only its sentence
 
 
 class AfterFirstEpoch(Callback):
@@ -181,16 +182,30 @@ def _records(run_dir):
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS), indirect=True)
-def test_every_record_of_a_run_tells_the_same_end(scenario, tmp_path, capsys, qtbot):
+def test_every_record_of_a_run_tells_the_same_end(scenario, tmp_path, capsys, qtbot, request):
     arm, args, changes, status, words = scenario
+    scenario_name = request.node.callspec.params["scenario"]
 
     # the command line
     arm()
     out = tmp_path / "cli-run"
     code = main(["train", *ARGS, *args, "--out", str(out)])
     lines = capsys.readouterr().err.strip().splitlines()
-    st, end = _records(out)
     assert code == {RunStatus.FINISHED: 0, RunStatus.STOPPED: 130, RunStatus.FAILED: 1}[status]
+    if scenario_name in NEVER_STARTS:
+        assert not out.exists() and words in lines[-1]
+        arm()
+        manager = RunManager(tmp_path / "runs", dispatch=workers.Dispatcher())
+        model = RunTableModel(manager)
+        config = TrainConfig(**{**dict(device="cpu", threads=2), **changes})
+        run = manager.start(SMALL, config)
+        qtbot.waitUntil(lambda: not manager.active, timeout=120000)
+        assert not run.dir.exists() and run.status == status
+        assert lines[-1] == f"resnet-studio: error: {run.reason}"
+        cell = model.index(manager.runs.index(run), HEADERS.index("Status"))
+        assert cell.data(Qt.ItemDataRole.ToolTipRole) == run.reason
+        return
+    st, end = _records(out)
     assert st["status"] == end["status"] == status.value
     assert st["reason"] == end["reason"] and words in end["reason"]
     if status == RunStatus.FAILED:

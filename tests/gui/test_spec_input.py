@@ -103,3 +103,26 @@ def test_errors_speak_the_panels_words_and_mark_every_wrong_field(make_window, q
     assert "layer2" not in w.panel.message.text()
     _type(qtbot, w.panel.num_classes, "10")
     assert w.spec.num_classes == 10 and w.panel.message.text() == ""
+
+
+def test_an_edit_is_validated_once_and_every_view_follows_the_document(make_window, monkeypatch):
+    import resnet_studio.core.analysis as analysis
+    from resnet_studio import ArchSpec
+
+    w = make_window()
+    w.compare.set_entries(["resnet18", "current"])
+    w.panel.num_classes.setValue(100)  # the first custom spec makes every preset's spec, once
+    checks = []
+    real = analysis.check_network
+    monkeypatch.setattr(analysis, "check_network", lambda s: checks.append(s) or real(s))
+    w.panel.num_classes.setValue(10)  # one edit: one spec built and validated
+    assert len(checks) == 1 and w.spec.num_classes == 10
+    # the document is the one copy: set it, and the panel and every view follow
+    edited = ArchSpec.from_preset("resnet34", layers=(3, 4, 7, 3))
+    w.doc.set_spec(edited, "resnet34")
+    assert w.panel.stages[2][1].value() == 7 and w.panel.preset.currentText() == "resnet34"
+    assert w.explorer.title.text() == "resnet34 (edited)" == w.doc.label
+    assert w.explorer.model.analysis.spec == edited and w.explorer.profile.spec == edited
+    assert w.compare.current_spec == edited and w.compare.current_label == "resnet34 (edited)"
+    assert w.train.spec == edited and w.train.spec_label == "resnet34 (edited)"
+    assert w.train.base_preset == "resnet34"

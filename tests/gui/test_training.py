@@ -54,7 +54,7 @@ def test_a_digits_run_shows_exactly_what_it_records(window, qtbot):
     epochs = [r for r in logged if r["kind"] == "epoch"]
     assert list(run.step.values) == [r["step"] for r in steps]
     assert list(run.step_loss.values) == [r["loss"] for r in steps]
-    assert [e["val_accuracy"] for e in run.epochs] == [e["val_accuracy"] for e in epochs]
+    assert [e.val_accuracy for e in run.epochs] == [e["val_accuracy"] for e in epochs]
     window.train.curves.redraw()
     raw = window.train.curves._items[id(run)]["raw"]
     xs, ys = raw.getData()  # the raw step loss, drawn faint behind the smoothed curve
@@ -240,6 +240,8 @@ def test_past_runs_are_reloaded_with_their_names_and_colours(make_window, qtbot,
         ["baseline", "digits"],
         run.colour,
     )
+    assert back.epochs == run.epochs  # from its summary, at once
+    qtbot.waitUntil(lambda: back.step.n == run.step.n)  # its steps, read off the GUI thread
     assert list(back.step_loss.values) == list(run.step_loss.values)
     assert back.status == RunStatus.FINISHED
 

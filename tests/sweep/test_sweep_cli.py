@@ -15,7 +15,7 @@ from resnet_studio.cli import main
 from resnet_studio.core import build_model
 from resnet_studio.sweep.space import Space
 
-from .helpers import env, space_file
+from .helpers import env, run_cli, space_file
 
 
 def _show(url: str, name: str, capsys) -> dict:
@@ -26,17 +26,18 @@ def _show(url: str, name: str, capsys) -> dict:
 
 def test_seeds_band_and_show_json(tmp_path, capsys):
     url = f"journal:{tmp_path / 'j.journal'}"
-    # the band leaves out the 8-16-32 widths (190k and 263k MACs): half the configurations
-    extra = "seeds = 2\nmacs_max = 150000\n"
+    # the band leaves out the smallest configuration, 1-1-1 blocks of 4-8-16 (49k MACs), which
+    # trial 0 draws (the sampler is seeded per trial number)
+    extra = "seeds = 2\nmacs_min = 60000\n"
     space = space_file(tmp_path, extra=extra)
     assert main(["sweep", "new", "b", "--space", str(space), "--storage", url]) == 0
     root = tmp_path / "runs"
-    assert main(["sweep", "work", "b", "--storage", url, "--trials", "2", "--root", str(root)]) == 0
+    assert main(["sweep", "work", "b", "--storage", url, "--trials", "1", "--root", str(root)]) == 0
     rep = _show(url, "b", capsys)
     done = [t for t in rep["trials"] if t["state"] == "complete"]
     skipped = [t for t in rep["trials"] if t["state"] == "skipped"]
-    assert len(done) == 2 and set(rep) >= {"trials", "best", "edf", "best_ranges"}
-    assert skipped and all(t["macs"] <= 150_000 for t in done)  # trial seeds fix the draws
+    assert len(done) == 1 and set(rep) >= {"trials", "best", "edf", "best_ranges"}
+    assert skipped and all(t["macs"] >= 60_000 for t in done)
     s = Space.parse(space.read_text())
     for t in done:
         assert len(t["values"]) == 2 and t["value"] == pytest.approx(mean(t["values"]))
@@ -48,7 +49,7 @@ def test_seeds_band_and_show_json(tmp_path, capsys):
                     for d in t["run_dirs"]]  # fmt: skip
         assert recorded == t["values"]
     for t in skipped:  # not trained, with the reason; the counts are the real model's
-        assert t["run_dir"] is None and "above macs_max 150,000" in t["reason"]
+        assert t["run_dir"] is None and "below macs_min 60,000" in t["reason"]
         spec, _ = s.configure(t["params"])
         assert t["parameters"] == sum(p.numel() for p in build_model(spec).parameters())
     assert rep["best"]["value"] == max(t["value"] for t in done)
@@ -116,3 +117,17 @@ def test_list_and_show_do_not_import_torch(tmp_path, action):
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env())
     assert "HEAVY []" in r.stderr and r.returncode in (0, None), r.stderr
+
+
+def test_a_failed_trial_is_one_sentence_and_no_traceback(tmp_path, capsys):
+    url = f"journal:{tmp_path / 'j.journal'}"
+    space = tmp_path / "s.toml"
+    text = space_file(tmp_path).read_text().replace("threads = 1", "threads = 1\nlr = 1e9")
+    space.write_text(text.replace("lr = { low = 0.02, high = 0.2, log = true }", ""))
+    assert main(["sweep", "new", "f", "--space", str(space), "--storage", url]) == 0
+    root = str(tmp_path / "runs")
+    r = run_cli("sweep", "work", "f", "--storage", url, "--trials", "1", "--root", root)
+    assert r.returncode == 0 and "trial 0 failed: The loss became nan" in r.stdout, r.stdout
+    assert "Traceback" not in r.stdout + r.stderr, r.stderr
+    t = _show(url, "f", capsys)["trials"][0]
+    assert t["state"] == "failed" and t["reason"].startswith("The loss became nan")

@@ -142,9 +142,31 @@ def test_a_list_reads_the_summary_not_every_step(tmp_path):
     log.write_bytes(b"\n" * size)  # same size: a list that parsed the log would find no epochs
     assert [e.epoch for e in list_runs(tmp_path)[0].epoch_metrics] == [1, 2, 3]
     # a log that grew is read from where the summary stopped, not from its start
+    from resnet_studio.train.summary import read_summary
+
     with open(log, "a") as f:
         f.write(json.dumps(_epoch(99, 4)) + "\n")
-    assert [e.epoch for e in list_runs(tmp_path)[0].epoch_metrics] == [1, 2, 3, 4]
+    assert [e.epoch for e in read_summary(tmp_path / "r").epochs] == [1, 2, 3, 4]
+
+
+def test_a_history_is_listed_from_its_index_until_a_folder_changes(tmp_path):
+    import os
+
+    from resnet_studio.train.records import list_runs
+
+    for name in ("a", "b"):
+        _recorded_run(tmp_path / name)
+    first = list_runs(tmp_path)
+    assert (tmp_path / ".index.json").is_file()
+    for name in ("a", "b"):  # unreadable files, unread: the index answers for unchanged folders
+        (tmp_path / name / "config.json").write_text("{broken")
+        os.utime(tmp_path / name, ns=(1, os.stat(tmp_path / name).st_mtime_ns))
+    again = list_runs(tmp_path)
+    assert [(r.name, r.status, r.epoch_metrics) for r in again] == [
+        (r.name, r.status, r.epoch_metrics) for r in first
+    ]
+    (tmp_path / "a" / "meta.json").write_text("{}")  # a change in the folder: read afresh
+    assert [r.status for r in list_runs(tmp_path)] == ["finished", "unreadable"]
 
 
 def test_a_summary_missing_or_damaged_is_rebuilt_from_the_log(tmp_path):
