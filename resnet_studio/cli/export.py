@@ -13,7 +13,9 @@ from typing import Any
 from ..atomic import output_problem
 from ..core.errors import SpecError
 from ..core.model_export import FORMATS, with_suffix
+from ..core.presets import preset_of
 from ..core.spec import ArchSpec
+from ..train.errors import TrainError
 from .options import DEFAULT_PRESET, SPEC_FIELDS, add_spec_options, flag, spec_from_args
 
 
@@ -68,8 +70,6 @@ def _asked(args: argparse.Namespace, saved: ArchSpec | None) -> ArchSpec | None:
 
 def run(args: argparse.Namespace) -> int:
     from ..core.model_export import export_model
-    from ..core.presets import preset_of
-    from ..train.errors import TrainError
 
     out = Path(args.out)
     for path in dict.fromkeys((out, with_suffix(out, args.format))):  # before any work

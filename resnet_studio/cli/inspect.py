@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..train.errors import TrainError
 from .options import whole
 
 SHADES = " .:-=+*#%@"  # a Grad-CAM map in text, from 0 to 1
@@ -78,7 +79,6 @@ def run(a: argparse.Namespace) -> int:
     from ..inspect.confusion import evaluate
     from ..inspect.image import look_at
     from ..inspect.run_model import load_run, load_validation
-    from ..train.errors import TrainError
 
     if a.before and not a.image:
         raise TrainError("--before compares Grad-CAM on --image; give an image too.")

@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..core.presets import preset_of
 from ..train.errors import TrainError
 from ..train.events import Callback, RunStatus
 from .options import add_spec_options, add_train_options, config_from_args, spec_from_args
@@ -95,7 +96,6 @@ def _prepare_out(out: str) -> Path:
 
 
 def run(a: argparse.Namespace) -> int:
-    from ..core.presets import preset_of
     from ..train import distributed as dist
     from ..train.recorder import RunRecorder, new_run_dir
     from ..train.trainer import Trainer

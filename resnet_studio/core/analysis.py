@@ -9,14 +9,14 @@ counts each parameter once per sample. FLOPs are reported as 2 × MACs.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from math import prod
 from typing import TYPE_CHECKING, Any
 
 from .describe import ATTENTION_KINDS, FLATTEN, Node, describe
 from .errors import SpecError
-from .words import plural
+from .words import closest, plural
 
 if TYPE_CHECKING:
     from .spec import ArchSpec
@@ -250,8 +250,6 @@ def _params(spec: ArchSpec) -> int:
 def _culprit(spec: ArchSpec) -> tuple[str, str]:
     """The field that makes ``spec`` too large, and a hint: the first whose default (two blocks
     per stage for layers) brings the network under the limit; "widths" when none alone does."""
-    from dataclasses import replace
-
     bottleneck_width = "use fewer groups or a smaller width_per_group"
     candidates: list[tuple[str, dict[str, Any], str]] = [
         ("groups", {"groups": 1}, "use fewer groups"),
@@ -341,8 +339,6 @@ class Analysis:
                 f"batch size must be a whole number of at least 1, not {batch_size!r}",
             )
         if dtype not in DTYPE_BYTES:
-            from .words import closest
-
             raise SpecError(
                 "dtype", dtype, f"dtype '{dtype}' is not known", closest(dtype, tuple(DTYPE_BYTES))
             )

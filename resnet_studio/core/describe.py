@@ -17,11 +17,10 @@ from functools import lru_cache
 from math import log
 from typing import TYPE_CHECKING, Final, Literal
 
-from .spec import DEEP_STEMS
-
 if TYPE_CHECKING:
     from .spec import ArchSpec
 
+DEEP_STEMS = ("deep", "deep_tiered")  # stems of three 3×3 convs (timm's c, d and t variants)
 FLATTEN: Final = "<flatten>"  # a functional step in a container's flow, not a module
 Flatten = Literal["<flatten>"]  # the type of FLATTEN: `step == FLATTEN` narrows a flow's step
 RESIDUAL_KINDS = ("BasicBlock", "Bottleneck")

@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
+from .analysis import check_network
+from .describe import DEEP_STEMS as DEEP_STEMS  # the spec's choices, for its readers
 from .errors import SpecError
+from .preset_table import PRESETS, preset_fields
 from .words import closest, plural
 
 BLOCKS = {"basic": 1, "bottleneck": 4}  # block type -> expansion of the stage's width
 STEMS = ("imagenet", "cifar", "deep", "deep_tiered")
-DEEP_STEMS = ("deep", "deep_tiered")
 SHORTCUTS = ("conv_bn", "conv", "pad", "avg_down")
 ATTENTIONS = ("none", "se", "eca")
 ANTI_ALIASING = ("none", "avg", "blur")
@@ -315,9 +317,7 @@ class ArchSpec:
         )
         self._check_timm_options()
         self._check_blocks()
-        from .analysis import check_network  # the network-level checks read the description
-
-        check_network(self)
+        check_network(self)  # the network-level checks read the description
 
     def _check_timm_options(self) -> None:
         s = object.__setattr__
@@ -438,8 +438,6 @@ class ArchSpec:
         When ``layers`` changes the number of stages and ``widths`` is not given, the preset's
         widths are cut or extended by doubling, so ``resnet50`` with five stages just works.
         """
-        from .presets import preset_fields
-
         base = preset_fields(name)
         cls._check_keys(overrides)
         merged = {**base, **overrides}
@@ -460,8 +458,6 @@ class ArchSpec:
 
     @staticmethod
     def presets() -> tuple[str, ...]:
-        from .presets import PRESETS
-
         return tuple(PRESETS)
 
     @classmethod

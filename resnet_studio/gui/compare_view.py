@@ -32,9 +32,8 @@ from .exports import export_stem
 from .plots import StagePlots, colour
 
 CURRENT = "current"
-DIFF = QBrush(QColor("#fff2c4"))
-STAGE_ROW = QBrush(QColor("#eef1f5"))
-DARK_DIFF, DARK_STAGE_ROW = QBrush(QColor("#4d4221")), QBrush(QColor("#34373c"))
+DIFF, STAGE_ROW = QBrush(QColor(theme.DIFF)), QBrush(QColor(theme.STAGE_ROW))
+DARK_DIFF, DARK_STAGE_ROW = QBrush(QColor(theme.DARK_DIFF)), QBrush(QColor(theme.DARK_STAGE_ROW))
 
 
 def _shade(light: QBrush, dark: QBrush) -> QBrush:

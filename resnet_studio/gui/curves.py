@@ -37,6 +37,7 @@ from .curves_text import describe, wall_at
 from .plot_export import write_figure
 from .plot_hover import HoverTip, Series, nearest
 from .plot_legend import Entry, RunLegend, line_key
+from .slots import Pass
 
 # a live run's x-axis spans its plan
 LIVE = (
@@ -375,7 +376,7 @@ class CurvesView(QWidget):
             items["best"].setData([], [])
 
     def _hover_slot(self, key: str) -> Any:
-        return lambda event: self._hovered(event, key)
+        return Pass(self._hovered, key=key)  # holds the view weakly: no cycle through Qt
 
     def _hovered(self, event: Any, key: str = "loss") -> None:
         """Name the point nearest the mouse in plot ``key``: its run, step, value and time."""

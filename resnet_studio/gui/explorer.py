@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..core.analysis import Analysis
 from ..core.document import SpecDocument
 from ..core.format import human, human_bytes, shape_text
+from . import theme
 from .diagram_view import DiagramView
 from .figure_card import FigureCard
 from .flow import FlowLayout
@@ -140,7 +141,7 @@ class ExplorerView(QWidget):
             "Showing the last valid architecture: fix the fields marked in red to update it."
         )
         self.stale_banner.setToolTip(self.stale_banner.text())
-        self.stale_banner.setStyleSheet("background: #fff4ce; color: #6b5900; padding: 4px;")
+        self.stale_banner.setStyleSheet(theme.NOTE_STYLE)
         self.stale_banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.stale_banner.hide()
         head.addWidget(self.title)

@@ -18,8 +18,11 @@ from typing import TYPE_CHECKING
 from ..atomic import atomic_write_text
 from ..core import Analysis, ArchSpec, SpecError
 from ..core.export import analysis_csv, analysis_json, analysis_markdown
+from ..core.model_export import FORMATS, with_suffix
+from ..core.model_export import export_model as write
 from ..core.presets import file_stem
 from ..train.errors import TrainError
+from ..train.records import save_checkpoint
 
 if TYPE_CHECKING:
     import torch
@@ -99,9 +102,6 @@ def export_model(
     and the ONNX exporter set process-wide state while they trace (``is_exporting``, the FX
     metadata), which crashes a run training on another thread of the window.
     """
-    from ..core.model_export import FORMATS, with_suffix
-    from ..core.model_export import export_model as write
-
     traces = fmt not in ("state_dict", "python")
     if checkpoint is None and not traces:
         assert spec is not None, "a model without a checkpoint needs its spec"
@@ -114,8 +114,6 @@ def export_model(
         return write(model_for_weights(weights, spec), spec, fmt, path)
     with tempfile.TemporaryDirectory(prefix="resnet-studio-export-") as tmp:
         if checkpoint is None:
-            from ..train.records import save_checkpoint
-
             assert model is not None and spec is not None, "the built model and its spec"
             checkpoint = Path(tmp) / "model.pt"  # the built model's weights and its spec
             state = {k: v.detach().cpu() for k, v in model.state_dict().items()}

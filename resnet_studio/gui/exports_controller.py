@@ -156,6 +156,7 @@ class ExportsController(QObject):
             fn,
             lambda msg: finish(msg),
             lambda e: finish(f"{what} failed: {str(e).splitlines()[0]}", failed=True),
+            receiver=self,
         )
 
     def export_torchinfo(self, path: str | None = None) -> None:

@@ -11,10 +11,11 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem
 
+from . import theme
 from .inspect_images import pixmap
 
 THUMB = 72  # pixels, the side of a picture in the gallery
-WRONG = QColor("#c62828")
+WRONG = QColor(theme.ERROR)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ never imported on the GUI thread. Exports are written atomically.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..atomic import atomic_write_bytes, atomic_write_text
+from ..desktop import resources
 from . import workers
 from .confusion_view import ConfusionView
 from .gallery import Tile
@@ -48,41 +48,8 @@ GALLERY_MAX = 120  # pictures in one gallery
 IMAGE_FILES = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"
 
 
-class Latest:
-    """One background task at a time; asking again while one runs keeps only the newest ask,
-    whose result replaces the one in flight (which is dropped)."""
-
-    def __init__(self) -> None:
-        self.busy = False
-        self.pending: tuple[Callable[[], Any], Callable[[Any], None], Callable[[Any], None]] | None
-        self.pending = None
-
-    def submit(
-        self, fn: Callable[[], Any], done: Callable[[Any], None], failed: Callable[[Any], None]
-    ) -> None:
-        if self.busy:
-            self.pending = (fn, done, failed)
-            return
-        self.busy = True
-
-        def finish(handler: Callable[[Any], None]) -> Callable[[Any], None]:
-            def call(value: Any) -> None:
-                self.busy = False
-                if self.pending is not None:
-                    ask, self.pending = self.pending, None
-                    self.submit(*ask)
-                    return
-                handler(value)
-
-            return call
-
-        workers.start(fn, finish(done), finish(failed))
-
-
 def samples() -> list[Path]:
     """The sample images shipped in resources/samples."""
-    from ..desktop import resources
-
     folder = Path(str(resources())) / "samples"
     return sorted(folder.glob("*.png")) if folder.is_dir() else []
 
@@ -100,8 +67,8 @@ class InspectView(QWidget):
         self._generation = 0
         self._cancel = threading.Event()
         self._progress = (0, 0)
-        self._images = Latest()
-        self._galleries = Latest()
+        self._images = workers.Latest(self)
+        self._galleries = workers.Latest(self)
         self.run_box = QComboBox()
         self.run_box.setMinimumContentsLength(28)
         self.run_box.setToolTip("A run with saved weights")
@@ -278,7 +245,7 @@ class InspectView(QWidget):
             self.evaluate()
             self.show_image()
 
-        workers.start(work, done, lambda e: self._failed(generation, e))
+        workers.start(work, done, lambda e: self._failed(generation, e), receiver=self)
 
     def _failed(self, generation: int, e: Exception) -> None:
         if generation == self._generation:
@@ -338,7 +305,7 @@ class InspectView(QWidget):
                 self.cancel_button.hide()
                 self._failed(generation, e)
 
-        workers.start(work, done, failed)
+        workers.start(work, done, failed, receiver=self)
 
     def _accuracy_words(self, ev: Evaluation) -> str:
         assert self.loaded is not None
@@ -402,7 +369,10 @@ class InspectView(QWidget):
             self.before_after.show()
 
         workers.start(
-            lambda: compute(loaded, val, source, layer), done, lambda e: self.message.emit(str(e))
+            lambda: compute(loaded, val, source, layer),
+            done,
+            lambda e: self.message.emit(str(e)),
+            receiver=self,
         )
 
     # --- galleries -------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ class RateSpinBox(QDoubleSpinBox):
         except ValueError:
             return self.value()
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         try:
             float(text)
             return QValidator.State.Acceptable, text, pos

@@ -203,7 +203,7 @@ class LRFindDialog(QDialog):
         self.stop_button.setEnabled(True)
         self.plot.setXRange(math.log10(start), math.log10(end), padding=0.02)
         self.status.setText(f"Training a copy of the model on {config.dataset}…")
-        workers.start(work, self._done, self._failed)
+        workers.start(work, self._done, self._failed, receiver=self)
 
     def _add_step(self, step: int, lr: float, loss: float) -> None:
         self._lrs.append(lr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +48,8 @@ class MainWindow(QMainWindow):
         self.settings = settings or window_settings.app_settings()
         self.setWindowTitle("ResNet Studio")
         self.model: nn.Module | None = None  # the built module of self.spec, once built
-        self._build_generation = 0
+        # the newest spec's build wins; it never waits behind a profile or an evaluation
+        self._builds = workers.Latest(self, workers.QUICK)
         self._built_spec: ArchSpec | None = None  # the spec of the build started last
 
         # the one copy of the spec; the panel edits it, the views follow it
@@ -76,7 +78,7 @@ class MainWindow(QMainWindow):
         self.sweeps = SweepsView(self.settings, self.train.manager.root)
         self.tabs.addTab(self.sweeps, "Sweeps")
         self.sweeps.runRequested.connect(self.show_run)
-        self.sweeps.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.sweeps.message.connect(self.say)
         self.notices = Notices()  # errors that matter, kept until read
         self.train.problem.connect(self.tell_problem)
         self.train.panel.adaptRequested.connect(self.adapt_spec)
@@ -169,7 +171,7 @@ class MainWindow(QMainWindow):
         """The views show the last valid spec, greyed; nothing builds until it is fixed."""
         self.statusBar().showMessage(" ".join(str(e) for e in self.panel.errors()))
         self.build_timer.stop()
-        self._build_generation += 1
+        self._builds.cancel()  # its result would be a stale model
         self._built_spec = None  # a fix that returns to the last valid spec builds it again
         self.explorer.build_status.setText("not built: the spec is invalid")
         self.explorer.build_status.setStyleSheet("color: palette(mid);")
@@ -180,36 +182,32 @@ class MainWindow(QMainWindow):
         if doc.spec != self._built_spec:
             self._built_spec = doc.spec
             self.model = None
-            self._build_generation += 1
+            self._builds.cancel()  # a newer change supersedes a build under way
             self.explorer.build_status.setText("building the model…")
             self.explorer.build_status.setStyleSheet("color: palette(mid);")
             self.build_timer.start()
 
     def _start_build(self) -> None:
-        generation, spec, analysis = self._build_generation, self.spec, self.analysis
+        spec, analysis = self.spec, self.analysis
         assert spec is not None and analysis is not None  # the timer starts for a valid spec
+        self._builds.submit(partial(_build, spec), partial(self._built, analysis), self._not_built)
 
-        def built(model: nn.Module) -> None:
-            if generation != self._build_generation:
-                return  # a newer change superseded this build
-            self.model = model
-            n = sum(p.numel() for p in model.parameters())
-            expected = analysis.totals.params  # the build's spec's: batch and dtype aside
-            if n == expected:
-                self.explorer.build_status.setText(f"✔ built: {n:,} parameters, as analysed")
-                self.explorer.build_status.setStyleSheet("color: #3c9a47; font-weight: 600;")
-            else:
-                self.explorer.build_status.setText(
-                    f"✘ built model has {n:,} parameters but the analysis says {expected:,}: a bug"
-                )
-                self.explorer.build_status.setStyleSheet("color: #c62828; font-weight: 600;")
+    def _built(self, analysis: Analysis, model: nn.Module) -> None:
+        self.model = model
+        n = sum(p.numel() for p in model.parameters())
+        expected = analysis.totals.params  # the build's spec's: batch and dtype aside
+        if n == expected:
+            self.explorer.build_status.setText(f"✔ built: {n:,} parameters, as analysed")
+            self.explorer.build_status.setStyleSheet(f"color: {theme.OK}; font-weight: 600;")
+        else:
+            self.explorer.build_status.setText(
+                f"✘ built model has {n:,} parameters but the analysis says {expected:,}: a bug"
+            )
+            self.explorer.build_status.setStyleSheet(f"color: {theme.ERROR}; font-weight: 600;")
 
-        def failed(e: Exception) -> None:
-            if generation == self._build_generation:
-                self.explorer.build_status.setText(f"✘ could not build: {e}")
-                self.explorer.build_status.setStyleSheet("color: #c62828;")
-
-        workers.start(lambda: _build(spec), built, failed)
+    def _not_built(self, e: Exception) -> None:
+        self.explorer.build_status.setText(f"✘ could not build: {e}")
+        self.explorer.build_status.setStyleSheet(f"color: {theme.ERROR};")
 
     def say(self, sentence: str) -> None:
         """A passing sentence in the status bar."""
@@ -277,7 +275,7 @@ class MainWindow(QMainWindow):
         self.save_timer.stop()
         self.save_settings()
         self.build_timer.stop()
-        self._build_generation += 1  # a build that ends after the window is gone is ignored
+        self._builds.cancel()  # a build that ends after the window is gone is ignored
         self.explorer.profile.cancel()  # a profile or range test under way ends early
         self.train.panel.cancel_lr_finder()
         self.inspect.cancel()

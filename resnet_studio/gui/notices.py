@@ -17,6 +17,8 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QWidgetAction
 
+from . import theme
+
 WIDTH = 480  # the list's sentences wrap at this width
 
 
@@ -51,7 +53,7 @@ class Notices(QToolButton):
         self.setVisible(n > 0)
         if self.unread:
             self.setText(f"⚠ {self.unread} unread")
-            self.setStyleSheet("color: #c62828; font-weight: 600;")
+            self.setStyleSheet(f"color: {theme.ERROR}; font-weight: 600;")
         else:
             self.setText(f"{n} message{'s' if n != 1 else ''}")
             self.setStyleSheet("")

@@ -33,7 +33,7 @@ from . import theme  # pyqtgraph's colours, before the first plot
 from .plot_export import write_figure
 from .plot_legend import Entry, RunLegend
 
-PALETTE = ["#2f6db3", "#e07b22", "#3a9b48", "#b8312f", "#7b52ab", "#8c6d31", "#d45d9f"]
+PALETTE = theme.SERIES
 
 
 def colour(i: int) -> str:
@@ -248,7 +248,7 @@ class StagePlots(QWidget):
         key = "profile: channels —, height - -"
         # a plain space after each entry: the key may wrap between entries, never inside one
         text = "&nbsp;&nbsp; ".join(entries) if len(entries) > 1 else ""
-        self.legend.setText(f"{text}&nbsp;&nbsp; <span style='color:#777'>{key}</span>")
+        self.legend.setText(f"{text}&nbsp;&nbsp; <span style='color:{theme.MUTED}'>{key}</span>")
 
     def _draw_profile(self) -> None:
         plot = self.plots[2]

@@ -108,7 +108,9 @@ class PretrainedView(QWidget):
         """List the catalogue, verifying the files that are here (hashed once, off this thread)."""
         from ..weights.listing import rows
 
-        workers.start(lambda: rows(), self._show_rows, lambda e: self.message.emit(str(e)))
+        workers.start(
+            lambda: rows(), self._show_rows, lambda e: self.message.emit(str(e)), receiver=self
+        )
 
     def _show_rows(self, rows: list[Any]) -> None:
         from ..core.format import human
@@ -195,7 +197,7 @@ class PretrainedView(QWidget):
             if self.image.kind == "file" and self.image.file:
                 self.show_photo()
 
-        workers.start(work, done, lambda e: self.status.setText(str(e)))
+        workers.start(work, done, lambda e: self.status.setText(str(e)), receiver=self)
 
     # --- a photo -------------------------------------------------------------------------------
     def open_photo(self, path: str | None = None) -> None:
@@ -235,7 +237,7 @@ class PretrainedView(QWidget):
             self.image.set_busy(False)
             self.status.setText(str(e))
 
-        workers.start(work, done, failed)
+        workers.start(work, done, failed, receiver=self)
 
     # --- download and import -------------------------------------------------------------------
     def _entry(self) -> Any:
@@ -263,7 +265,7 @@ class PretrainedView(QWidget):
             return download(entry, progress, self._cancel.is_set, url=url)
 
         self._busy(True, f"Downloading {entry.file}…")
-        workers.start(work, self._fetched, self._fetch_failed)
+        workers.start(work, self._fetched, self._fetch_failed, receiver=self)
 
     def import_file(self, path: str | None = None) -> None:
         entry = self._entry()
@@ -276,7 +278,9 @@ class PretrainedView(QWidget):
         from ..weights.fetch import import_file
 
         self._busy(True, f"Importing {Path(path).name} as {entry.file}…")
-        workers.start(lambda: import_file(entry, path), self._fetched, self._fetch_failed)
+        workers.start(
+            lambda: import_file(entry, path), self._fetched, self._fetch_failed, receiver=self
+        )
 
     def _busy(self, on: bool, text: str = "") -> None:
         self.progress.setVisible(on)

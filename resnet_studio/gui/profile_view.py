@@ -158,7 +158,7 @@ class ProfileView(QWidget):
         layout.addWidget(self.charts, 1)
 
         self.set_devices([cpu_device()])
-        workers.start(list_devices, self.set_devices, lambda e: None)
+        workers.start(list_devices, self.set_devices, workers.ignore, receiver=self, kind="quick")
         self.run_button.clicked.connect(lambda: self.start())
         self.cancel_button.clicked.connect(lambda: self.cancel())
         self.device.currentIndexChanged.connect(lambda _: self._show_cached())
@@ -242,7 +242,7 @@ class ProfileView(QWidget):
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
         self._say_measuring("Measuring: building the model…")
-        workers.start(work, self._done, self._failed)
+        workers.start(work, self._done, self._failed, receiver=self)
 
     def _say_measuring(self, text: str) -> None:
         """In the status line, and in the body while it has no figures (not "Not measured")."""

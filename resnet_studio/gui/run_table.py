@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import (
@@ -28,18 +29,20 @@ from PySide6.QtGui import QBrush, QColor
 from ..core.format import human
 from ..core.presets import spec_label
 from ..core.words import plural
+from ..train.errors import TrainError
 from ..train.events import RunStatus
 from ..train.manager import RunManager
 from ..train.run import Run
+from . import theme
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 LIVE_INTERVAL = 0.5  # seconds between repaints of a training run's live cells
 STATUS_COLOURS = {
-    RunStatus.FAILED: "#c62828",
-    RunStatus.RUNNING: "#1565c0",
-    RunStatus.FINISHED: "#2e7d32",
-    RunStatus.UNREADABLE: "#8d6e63",
-    RunStatus.CRASHED: "#c62828",
+    RunStatus.FAILED: theme.ERROR,
+    RunStatus.RUNNING: theme.RUNNING,
+    RunStatus.FINISHED: theme.FINISHED,
+    RunStatus.UNREADABLE: theme.UNREADABLE,
+    RunStatus.CRASHED: theme.ERROR,
 }
 Index = QModelIndex | QPersistentModelIndex
 
@@ -239,8 +242,6 @@ class RunTableModel(QAbstractTableModel):
             self.visibilityChanged.emit()
             return True
         if role == Qt.ItemDataRole.EditRole:
-            from ..train.errors import TrainError
-
             try:
                 self.manager.rename(run, str(value))
             except TrainError as e:
@@ -272,8 +273,6 @@ def progress_line(run: Run) -> str:
 
 def run_details(run: Run) -> str:
     """What the selected run is and how it was trained, as rich text for the panel."""
-    from html import escape
-
     info, cfg = run.info, run.info.get("config") or {}
     data, spec = info.get("dataset") or {}, run.spec
     lines = [f"<b>{escape(run.label)}</b> · {escape(str(run.status))}"]
@@ -309,5 +308,5 @@ def run_details(run: Run) -> str:
             f"last {100 * vals[-1][0]:.2f}%"
         )
     lines += [f"note: {escape(n)}" for n in run.notes]
-    lines.append(f"<span style='color:#777'>{escape(str(run.dir))}</span>")
+    lines.append(f"<span style='color:{theme.MUTED}'>{escape(str(run.dir))}</span>")
     return "<br>".join(lines)

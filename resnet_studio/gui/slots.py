@@ -45,14 +45,14 @@ class Call(_Weak):
 
 
 class Pass(_Weak):
-    """``Pass(obj.method, *first)``: a slot that calls ``obj.method(*first, *signal_args)``
-    while ``obj`` lives; ``obj`` is held weakly."""
+    """``Pass(obj.method, *first, **named)``: a slot that calls
+    ``obj.method(*first, *signal_args, **named)`` while ``obj`` lives; ``obj`` is held weakly."""
 
-    def __init__(self, method: Callable[..., Any], *first: Any) -> None:
+    def __init__(self, method: Callable[..., Any], *first: Any, **named: Any) -> None:
         super().__init__(method)
-        self._first = first
+        self._first, self._named = first, named
 
     def __call__(self, *signal_args: Any) -> None:
         method = self.method()
         if method is not None:
-            method(*self._first, *signal_args)
+            method(*self._first, *signal_args, **self._named)

@@ -39,11 +39,12 @@ from ..core.spec import (
     MAX_WIDTH,
     own_stem_pool,
 )
+from . import theme
 from .limit_spin import LimitSpinBox
 from .spec_fields import FIELDS, GROUPS, STAGE_COLUMNS, Field, spoken
 
-INVALID_TINT = QColor("#fde8e7")  # a tint, not a style sheet: the controls keep their arrows
-INVALID_TEXT = QColor("#a31b17")
+INVALID_TINT = QColor(theme.INVALID_TINT)  # a tint, not a style sheet: controls keep arrows
+INVALID_TEXT = QColor(theme.INVALID_TEXT)
 
 
 def _spin(low: int, high: int, tip: str, value: int = 1, why: str = "") -> LimitSpinBox:
@@ -159,7 +160,7 @@ class SpecPanel(QWidget):
 
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c9302c;")
+        self.message.setStyleSheet(f"color: {theme.ERROR_TEXT};")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.message)
         outer.addStretch()

@@ -74,7 +74,7 @@ class SweepFollower(QObject):
             return
         self._busy = True
         url, wanted = self.url, list(self.wanted)
-        workers.start(lambda: self._read(url, wanted), self._done, self._failed)
+        workers.start(lambda: self._read(url, wanted), self._done, self._failed, receiver=self)
 
     def _read(self, url: str, wanted: list[str]) -> Snapshot:
         from ..sweep.storage import journal_missing, list_sweeps, open_storage

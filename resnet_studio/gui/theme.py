@@ -20,6 +20,24 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+# Colours that mean something, in one place: the views take them from here.
+OK = "#3c9a47"  # a check that passed (the built model agrees with the analysis)
+ERROR = "#c62828"  # a failure: a failed run, a message that must be read
+ERROR_TEXT = "#c9302c"  # a sentence about a mistake, under the control
+INVALID_TINT = "#fde8e7"  # a control holding an invalid value (a tint keeps its arrows)
+INVALID_TEXT = "#a31b17"
+RUNNING = "#1565c0"
+FINISHED = "#2e7d32"
+UNREADABLE = "#8d6e63"
+MUTED = "#777"  # secondary text: a key, a folder
+NOTE_BACKGROUND, NOTE_TEXT = "#fff4ce", "#6b5900"  # a pale bar that says something changed
+NOTE_DARK_TEXT = "#3b3000"  # text on that bar that stays dark in dark mode too
+DIFF, DARK_DIFF = "#fff2c4", "#4d4221"  # compared values that differ
+STAGE_ROW, DARK_STAGE_ROW = "#eef1f5", "#34373c"  # a stage's rollup row
+# one colour per network or run, in order
+SERIES = ["#2f6db3", "#e07b22", "#3a9b48", "#b8312f", "#7b52ab", "#8c6d31", "#d45d9f"]
+NOTE_STYLE = f"background: {NOTE_BACKGROUND}; color: {NOTE_TEXT}; padding: 4px;"
+
 LIGHT = ("w", "#333333")  # background, foreground
 DARK = ("#1e1f22", "#d4d4d4")
 ENVIRONMENT = "RESNET_STUDIO_THEME"

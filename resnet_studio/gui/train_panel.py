@@ -29,7 +29,7 @@ from ..train.config import AMP_MODES, DATASETS, NATURAL, OPTIMIZERS, SCHEDULES, 
 from ..train.devices import DeviceInfo, cpu_device, list_devices
 from ..train.errors import TrainError
 from ..train.settings import BY_NAME, TrainSettings
-from . import workers
+from . import theme, workers
 from .limit_spin import LimitSpinBox, RateSpinBox
 from .lr_find_view import LRFindDialog
 from .spec_panel import _tint, _wrap
@@ -146,7 +146,7 @@ class TrainPanel(QWidget):
         self.set_devices([cpu_device()])
         self._device_touched = False
         self.device.activated.connect(lambda _: setattr(self, "_device_touched", True))
-        workers.start(list_devices, self.set_devices, lambda e: None)
+        workers.start(list_devices, self.set_devices, workers.ignore, receiver=self, kind="quick")
         form.addRow(BY_NAME["dataset"].label, self.dataset)
         form.addRow(BY_NAME["data_dir"].label, _wrap(row))
         form.addRow(BY_NAME["epochs"].label, self.epochs)
@@ -165,7 +165,7 @@ class TrainPanel(QWidget):
 
         self.fit = QLabel()
         self.fit.setWordWrap(True)
-        self.fit.setStyleSheet("background: #fff4ce; color: #6b5900; padding: 4px;")
+        self.fit.setStyleSheet(theme.NOTE_STYLE)
         self.adapt = QPushButton("Adapt the spec to the data")
         self.adapt.setToolTip("Set the spec's channels, classes and input size to the dataset's")
         self._fix: dict[str, Any] = {}

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -31,11 +31,13 @@ from PySide6.QtWidgets import (
 from ..core import ArchSpec
 from ..core.document import SpecDocument
 from ..core.format import human_bytes
+from ..core.model_export import FORMATS
 from ..train.errors import TrainError
 from ..train.events import RunStatus
 from ..train.manager import Deletion, RunManager
+from ..train.records import export_csv
 from ..train.run import Run
-from . import workers
+from . import theme, workers
 from .curves import CurvesView
 from .flow import FlowLayout
 from .notices import open_folder
@@ -138,8 +140,10 @@ class TrainView(QWidget):
         self.undo_button = QPushButton("Undo")
         ub.addWidget(self.undo_label, 1)
         ub.addWidget(self.undo_button)
-        self.undo_bar.setStyleSheet("background: #fff4ce;")
-        self.undo_label.setStyleSheet("color: #3b3000;")  # dark on the pale bar, in dark mode too
+        self.undo_bar.setStyleSheet(f"background: {theme.NOTE_BACKGROUND};")
+        self.undo_label.setStyleSheet(
+            f"color: {theme.NOTE_DARK_TEXT};"
+        )  # dark on the pale bar, in dark mode too
         self.undo_bar.hide()
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
@@ -290,8 +294,6 @@ class TrainView(QWidget):
 
     def stop_all(self, timeout: float = 60.0) -> bool:
         """Stop every run (each saves a checkpoint), join their threads, deliver their ends."""
-        from PySide6.QtCore import QCoreApplication
-
         ok = self.manager.stop_all(timeout)
         QCoreApplication.processEvents()  # the runs' last reports and ends
         self.finish_deletions()
@@ -422,8 +424,6 @@ class TrainView(QWidget):
     ) -> None:
         """The curves to PNG/SVG (see CurvesView.export), and the selected run's metrics
         beside them as CSV."""
-        from ..train.records import export_csv
-
         try:
             self.curves.export(path, width, height, dpi)
             run = self.selected()
@@ -435,8 +435,6 @@ class TrainView(QWidget):
         self.message.emit(f"Exported {path}")
 
     def _model_menu(self) -> QMenu:
-        from ..core.model_export import FORMATS
-
         menu = QMenu(self)
         for f in FORMATS.values():
             if f.needs_model:  # Python code has no weights: the spec panel's menu writes it

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
@@ -22,12 +22,13 @@ from torch import nn
 
 from ..core.errors import SpecError
 from ..core.spec import ArchSpec
+from ..train import data as datasets
 from ..train.config import NATURAL, TrainConfig
+from ..train.data import TensorData, load_dataset
 from ..train.errors import TrainError
-
-if TYPE_CHECKING:
-    from ..train.data import TensorData
-    from ..train.folder import FolderData
+from ..train.folder import FolderData
+from ..train.records import load_checkpoint, read_metrics
+from ..train.weights import load_weights_into
 
 CHECKPOINTS = ("best", "last")
 
@@ -109,8 +110,6 @@ def recorded_accuracy(run_dir: Path, step: int) -> float | None:
     """The validation accuracy that ``metrics.jsonl`` recorded at the end of the epoch that
     ended at ``step`` (a checkpoint's step); None when no epoch ended there (a run stopped
     mid-epoch saves its last.pt before validating)."""
-    from ..train.records import read_metrics
-
     found = [
         r["val_accuracy"]
         for r in read_metrics(Path(run_dir) / "metrics.jsonl")
@@ -124,9 +123,6 @@ def load_run(
 ) -> LoadedRun:
     """The run in ``run_dir`` with its ``best.pt`` or ``last.pt``; anything wrong is one
     sentence (a :class:`TrainError`)."""
-    from ..train.checkpoints import load_checkpoint
-    from ..train.weights import load_weights_into
-
     run_dir = Path(run_dir)
     if checkpoint not in CHECKPOINTS:
         raise TrainError(f"The checkpoint is 'best' or 'last', not {checkpoint!r}.")
@@ -204,8 +200,6 @@ class ValidationSet:
     """
 
     def __init__(self, data: TensorData | FolderData, config: TrainConfig, spec: ArchSpec):
-        from ..train.folder import FolderData
-
         self.data, self.config, self.spec = data, config, spec
         self._stats: tuple[torch.Tensor, torch.Tensor] | None = None
         self.folder = data if isinstance(data, FolderData) else None
@@ -215,7 +209,6 @@ class ValidationSet:
 
     def _tensors(self) -> TensorData:
         assert self.folder is None
-        from ..train.data import TensorData
 
         assert isinstance(self.data, TensorData)
         return self.data
@@ -296,16 +289,14 @@ class ValidationSet:
 
 def _raw_images(config: TrainConfig, spec: ArchSpec) -> torch.Tensor:
     """The dataset's images as ``train/data.py`` reads them, before normalising."""
-    from ..train import data
-
     name = config.dataset
     if name == "digits":
-        return data._digits()[0]
+        return datasets._digits()[0]
     if name == "synthetic":
         g = torch.Generator().manual_seed(config.seed)
         return torch.randn(config.synthetic_size, spec.in_channels, *spec.input_size, generator=g)
-    root = Path(config.data_dir or data.default_data_dir())
-    return data._torchvision(name, root, download=False)[0]
+    root = Path(config.data_dir or datasets.default_data_dir())
+    return datasets._torchvision(name, root, download=False)[0]
 
 
 def _training_stats(config: TrainConfig, spec: ArchSpec) -> tuple[torch.Tensor, torch.Tensor]:
@@ -322,8 +313,6 @@ def _training_stats(config: TrainConfig, spec: ArchSpec) -> tuple[torch.Tensor, 
 
 def load_validation(run: LoadedRun) -> ValidationSet:
     """The run's dataset, split and transformed as its training did, on the run's device."""
-    from ..train.data import load_dataset
-
     data = load_dataset(run.config, run.spec)
     return ValidationSet(data.to(run.device), run.config, run.spec)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core import analyze
 from ..core.errors import SpecError
+from ..core.presets import spec_label
 
 if TYPE_CHECKING:
     from ..train.run import Run
@@ -73,8 +74,6 @@ def pareto_front(
 def spec_text(spec: Any) -> str:
     """A spec in one line: its name, then blocks, stages, widths and input size, which tell
     apart the custom specs that share the name "custom"."""
-    from ..core.presets import spec_label
-
     h, w = spec.input_size
     return (
         f"{spec_label(spec)} · {spec.block} {'-'.join(map(str, spec.layers))} · widths "

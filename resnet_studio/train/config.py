@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from ..core.words import closest
 from .errors import TrainError
 
 DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "cifar100", "imagefolder", "synthetic")
@@ -93,8 +94,6 @@ class TrainConfig:
                     f"The training setting {f.name} must be {_TYPE_WORDS[annotation]}, "
                     f"not {value!r}."
                 )
-
-        from ..core.words import closest
 
         need(
             isinstance(self.epochs, int) and self.epochs >= 1,

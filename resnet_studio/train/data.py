@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import platformdirs
 import torch
 import torch.nn.functional as F
 
+from ..core.words import closest
 from .config import DATASETS, NATURAL, TrainConfig
 from .errors import TrainError
 from .split import augment, batch_seed, epoch_order, steps_per_epoch
@@ -42,8 +44,6 @@ _TV_FILES = {
 
 
 def default_data_dir() -> Path:
-    import platformdirs
-
     return Path(platformdirs.user_cache_dir("resnet-studio", appauthor=False)) / "datasets"
 
 
@@ -255,8 +255,6 @@ def load_tensor_dataset(
         y = torch.randint(0, num_classes, (synthetic_size,), generator=g)
         classes = num_classes
     else:
-        from ..core.words import closest
-
         raise TrainError(
             f"There is no dataset named '{name}'; "
             f"{closest(name, [d for d in DATASETS if d != 'imagefolder'])}"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.presets import closest_preset, preset_of
 from ..core.spec import ArchSpec
 from .config import TrainConfig
 from .errors import TrainError
@@ -235,7 +236,6 @@ class RunManager:
     ) -> Run:
         """A new run of ``spec`` (its own copy), started now or queued; TrainError if its folder
         cannot be made. ``base_preset`` is the preset the spec was edited from."""
-        from ..core.presets import closest_preset, preset_of
         from .trainer import Trainer
 
         if self.threads and config.threads is None:

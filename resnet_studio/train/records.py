@@ -21,7 +21,10 @@ from typing import Any
 
 from .. import atomic
 from ..atomic import atomic_write_bytes
+from ..core.errors import SpecError
+from ..core.spec import ArchSpec
 from .checkpoints import load_checkpoint, save_checkpoint
+from .config import TrainConfig
 from .errors import TrainError
 from .events import EpochMetrics, RunStatus
 from .lock import LOCK, holder
@@ -191,10 +194,6 @@ _DATASET_FIELDS: dict[str, type | tuple[type, ...]] = {
 def clean_run_config(cfg: dict[str, Any]) -> dict[str, Any]:
     """A run's config.json as data the views can trust: the spec and training settings only if
     they validate, other known fields only with the right types; the rest is dropped."""
-    from ..core.errors import SpecError
-    from ..core.spec import ArchSpec
-    from .config import TrainConfig
-
     out: dict[str, Any] = {}
     for key, kind in _CONFIG_FIELDS.items():
         if _typed(cfg, key, kind, None) is not None:

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_write_json
+from ..core.errors import SpecError
+from ..core.presets import closest_preset, preset_of, spec_label
+from ..core.spec import ArchSpec
 from .config import TrainConfig
 from .events import EpochMetrics, RunStatus, StepMetrics
 from .records import META, RunSummary
@@ -79,7 +82,6 @@ def default_name(info: dict[str, Any]) -> str:
     that differs from its preset only in channels, classes or input size (adapted to the data)
     keeps the preset's name; one with other edits is named by ``spec_label`` with the preset it
     was edited from (the run's ``base_preset``): "resnet50 (edited)"."""
-    from ..core.presets import closest_preset, preset_of, spec_label
     from ..core.spec import ArchSpec
 
     parts = []
@@ -172,9 +174,6 @@ class Run:
     @property
     def spec(self) -> Any:
         """The run's ArchSpec, or None when its config does not hold a valid one."""
-        from ..core.errors import SpecError
-        from ..core.spec import ArchSpec
-
         try:
             return ArchSpec.from_dict(self.info["spec"])
         except (KeyError, SpecError, TypeError):

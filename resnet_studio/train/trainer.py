@@ -12,6 +12,7 @@ import contextlib
 import errno
 import math
 import os
+import platform
 import threading
 import time
 from collections.abc import Iterable
@@ -22,9 +23,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .. import __version__
 from ..core import ArchSpec
+from ..core.errors import SpecError
 from . import distributed as dist
 from .config import TrainConfig
+from .devices import list_devices
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
 from .memory import smaller_batch_advice
@@ -42,11 +46,7 @@ _Pending = tuple[torch.Tensor, torch.Tensor, int, float, int, int]
 
 
 def versions() -> dict[str, str]:
-    import platform
-
     import torchvision
-
-    from .. import __version__
 
     return {
         "resnet_studio": __version__,
@@ -220,7 +220,6 @@ class Trainer:
         self.model = setup.model
         if self._resume_state:
             self._load_state(self._resume_state)
-        from .devices import list_devices
 
         device = str(setup.device)
         label = next((d.label for d in list_devices() if d.id == device), device)
@@ -479,8 +478,6 @@ _OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
 def _checked_resume_state(s: dict[str, Any], path: Path) -> tuple[ArchSpec, TrainConfig]:
     """The spec and config of a checkpoint read with weights_only, after checking its shape:
     a file that is not a run's checkpoint is one sentence."""
-    from ..core.errors import SpecError
-
     missing = [k for k in _RESUME_KEYS if k not in s]
     if missing and all(isinstance(v, torch.Tensor) for v in s.values()):
         raise TrainError(

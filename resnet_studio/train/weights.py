@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from ..core.errors import SpecError
+from ..core.presets import preset_of
 from ..core.spec import ArchSpec
 from .errors import TrainError
 
@@ -145,8 +146,6 @@ def _text(value: Any) -> str:
 
 
 def _label(spec: ArchSpec) -> str:
-    from ..core.presets import preset_of
-
     h, w = spec.input_size
     name = preset_of(spec) or preset_of(spec.replace(input_size=(224, 224))) or "a custom ResNet"
     return (

@@ -2,8 +2,6 @@
 blocks, one arc per drawn block of the right kind, the analysis's shape on every edge, boxes to
 scale, and stages aligned in a comparison. Every expectation comes from ``analyze``."""
 
-import time
-
 import pytest
 
 from resnet_studio import ArchSpec, analyze
@@ -176,14 +174,13 @@ def diagram_of(row):
     return One
 
 
-def test_the_1202_layer_resnet_stays_small_and_fast():
+def test_the_1202_layer_resnet_stays_small():
+    """Folded, 600 blocks are 5 boxes (its speed: bench/diagram_layout.py)."""
     spec = ArchSpec.from_preset("resnet20", layers=(200, 200, 200))
     a = analyze(spec)
-    t = time.perf_counter()
     d = diagram([("resnet1202", a)])
-    took = time.perf_counter() - t
     assert spec.depth == 1202
     assert len(d.rows[0].blocks) == sum(len(block_runs(a, f"layer{i}")) for i in (1, 2, 3)) == 5
-    assert d.width < 2000 and took < 0.1
+    assert d.width < 2000
     expanded = diagram([("resnet1202", a)], expand_all=True)
     assert len(expanded.rows[0].blocks) == 600

@@ -190,32 +190,31 @@ def test_a_nan_loss_does_not_break_the_range(view):
     assert y0 <= np.nanmin(run.step_loss.values) and y1 >= np.nanmax(run.step_loss.values)
 
 
-def test_long_runs_are_drawn_downsampled_and_clipped(view, qtbot):
+def test_long_runs_are_drawn_downsampled_and_clipped(view, qtbot, settle):
     """200k steps: what reaches the painter is a few points per pixel, not every step."""
     run = _run(total=200_000)
     _feed(run, 200_000)
     view.set_runs([run])
     view.redraw()
-    qtbot.wait(50)  # a paint: downsampling follows the view's width in pixels
     raw = view._items[id(run)]["raw"]
-    drawn = len(raw.getData()[0])
+    # a paint: downsampling follows the view's width in pixels
+    drawn = settle(lambda: len(raw.getData()[0]))
     width = view.loss.getPlotItem().vb.width()
     assert drawn <= 10 * width < run.step.n  # peak: 2 points for each of 5 buckets a pixel
     view.loss.getPlotItem().vb.setXRange(1000, 2000, padding=0)  # zoom in: clipped to view
-    qtbot.wait(50)
-    x, _ = raw.getData()
-    assert x.min() >= 900 and x.max() <= 2100
+    lo, hi = settle(lambda: (raw.getData()[0].min(), raw.getData()[0].max()))
+    assert lo >= 900 and hi <= 2100
 
 
-def test_hover_names_the_run_step_value_and_time_of_the_nearest_point(view, qtbot):
+def test_hover_names_the_run_step_value_and_time_of_the_nearest_point(view, qtbot, settle):
     low, high = _run(), _run("20261123-101600-resnet50-digits", "#ff7f0e")
     _feed(low, 500)
     _feed(high, 500)
     high.step_loss.values[:] += 3.0  # well above the other run
     view.set_runs([low, high])
     view.redraw()
-    qtbot.wait(50)
     vb = view.loss.getPlotItem().vb
+    settle(lambda: (vb.viewRange(), vb.sceneBoundingRect().getRect()))
     for run in (low, high):
         for step in (0, 250, 499):
             value = run.step_loss.values[step]
@@ -246,13 +245,13 @@ def _click_legend(view, qtbot, plot, run):
     qtbot.mouseClick(widget.viewport(), Qt.MouseButton.LeftButton, pos=at)
 
 
-def test_a_click_on_a_legend_entry_hides_its_run_and_a_second_shows_it(view, qtbot):
+def test_a_click_on_a_legend_entry_hides_its_run_and_a_second_shows_it(view, qtbot, settle):
     a, b = _run(), _run("20261123-101600-resnet50-digits", "#ff7f0e")
     for r in (a, b):
         _feed(r, 300)
     view.set_runs([a, b])
     view.redraw()
-    qtbot.wait(50)
+    settle(lambda: view.legends["loss"].sceneBoundingRect().getRect())
     assert view.legends["loss"].names()[:2] == [a.label, b.label]
     # the legend lies under the x-axis, outside the data
     legend, vb = view.legends["loss"], view.loss.getPlotItem().vb
@@ -336,15 +335,16 @@ def test_a_figure_is_the_plots_at_the_chosen_size_with_legends_and_no_controls(v
     assert view.loss.getPlotItem().size() == before, "the plot on screen kept its size"
 
 
-def test_a_narrow_legend_shortens_long_names_rather_than_widen_its_plot(view, qtbot):
+def test_a_narrow_legend_shortens_long_names_rather_than_widen_its_plot(view, qtbot, settle):
     long = _run("20261123-101600-a-run-with-a-very-long-name-indeed-resnet50-digits", "#ff7f0e")
     _feed(long, 100)
     view.resize(1400, 420)  # wide first, then narrow, as a window that shrinks
     view.set_runs([long])
     view.redraw()
-    qtbot.wait(50)
+    legends = view.legends.values()
+    settle(lambda: [legend.sceneBoundingRect().getRect() for legend in legends])
     view.resize(560, 420)
-    qtbot.wait(50)
+    settle(lambda: [legend.sceneBoundingRect().getRect() for legend in legends])
     for key, widget in view.plot_widgets().items():
         legend = view.legends[key]
         assert legend.sceneBoundingRect().right() <= widget.width(), f"the {key} legend sticks out"

@@ -59,29 +59,27 @@ def test_open_folder_that_opens_says_so_quietly(make_window, monkeypatch, tmp_pa
     assert not w.notices.messages
 
 
-def test_the_stale_banner_does_not_move_the_explorers_splitter(make_window, qtbot):
+def test_the_stale_banner_does_not_move_the_explorers_splitter(make_window, qtbot, settle):
     w = make_window()
     w.resize(1280, 720)
     w.tabs.setCurrentWidget(w.explorer)
-    qtbot.wait(50)
-    before = w.explorer.splitter.sizes()
+    before = settle(w.explorer.splitter.sizes)
     top = w.explorer.splitter.mapTo(w, w.explorer.splitter.rect().topLeft()).y()
     w.panel.preset.setCurrentText("resnext50_32x4d")
     w.panel.block.setCurrentText("basic")  # invalid: the banner shows
     qtbot.waitUntil(lambda: w.explorer.stale_banner.isVisibleTo(w), timeout=5000)
-    qtbot.wait(50)
-    assert w.explorer.splitter.sizes() == before
+    assert settle(w.explorer.splitter.sizes) == before
     assert w.explorer.splitter.mapTo(w, w.explorer.splitter.rect().topLeft()).y() == top
     assert w.explorer.stale_banner.toolTip() == w.explorer.stale_banner.text()
 
 
-def test_the_compare_table_cuts_no_header_at_1280_with_three_networks(make_window, qtbot):
+def test_the_compare_table_cuts_no_header_at_1280_with_three_networks(make_window, settle):
     w = make_window()
     w.resize(1280, 720)
     w.tabs.setCurrentWidget(w.compare)
     w.compare.set_entries(["resnet18", "resnet50", "wide_resnet50_2"])
-    qtbot.wait(50)
     table, header = w.compare.table, w.compare.table.horizontalHeader()
+    settle(lambda: [header.sectionSize(k) for k in range(table.columnCount())])
     fm = header.fontMetrics()
     for k in range(table.columnCount()):
         widest = max(
@@ -99,7 +97,9 @@ def test_the_compare_table_cuts_no_header_at_1280_with_three_networks(make_windo
         assert table.horizontalScrollBar().maximum() > 0
 
 
-def test_a_legend_click_in_the_train_tab_unticks_the_runs_checkbox(make_window, qtbot, tmp_path):
+def test_a_legend_click_in_the_train_tab_unticks_the_runs_checkbox(
+    make_window, qtbot, tmp_path, settle
+):
     from PySide6.QtCore import Qt
 
     from resnet_studio.train.events import RunStatus, StepMetrics
@@ -111,7 +111,7 @@ def test_a_legend_click_in_the_train_tab_unticks_the_runs_checkbox(make_window, 
     run.add_steps([StepMetrics(s, 1, 2.0 / s, 0.5, 0.1, 100.0, 0.1 * s) for s in range(1, 50)])
     w.train.manager._add(run)  # as the manager adds a run it loads
     w.train.curves.redraw()
-    qtbot.wait(50)
+    settle(lambda: w.train.curves.legends["loss"].sceneBoundingRect().getRect())
     row = w.train.runs.index(run)
     check = w.train.model.index(row, 0)
     assert check.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked

@@ -14,7 +14,7 @@ def test_the_gui_thread_paints_the_window_without_torch():
         "from resnet_studio.gui.main_window import MainWindow\n"
         "app = QApplication([])\n"
         # background tasks never run: what is left is the GUI thread's own work
-        "workers.start = lambda fn, done, failed: None\n"
+        "workers.Task.run = lambda self: None\n"
         "d = tempfile.mkdtemp()\n"
         "w = MainWindow(QSettings(d + '/s.ini', QSettings.Format.IniFormat))\n"
         "w.show(); app.processEvents(); w.grab()\n"

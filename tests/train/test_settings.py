@@ -24,9 +24,7 @@ def test_defaults_are_train_configs_and_a_round_trip_keeps_them():
 
 def test_values_that_do_not_fit_keep_the_default():
     s = TrainSettings()
-    s.restore(
-        {"epochs": 0, "lr": 2e6, "dataset": "imagenet", "augment": "yes", "batch_size": True}
-    )
+    s.restore({"epochs": 0, "lr": 2e6, "dataset": "imagenet", "augment": "yes", "batch_size": True})
     assert s.to_dict() == TrainSettings().to_dict()
     assert not s.set("optimizer", "lion") and s["optimizer"] == TrainConfig().optimizer
     s.restore("not a dict")  # a hand-edited settings file: nothing taken
