@@ -6,6 +6,8 @@ through safetensors, anything else through ``torch.load(weights_only=True)``
 Loading is strict, except the classifier when the number of classes differs (it keeps its
 fresh initialisation) and the first convolution when the input channels differ (summed over
 RGB, as before). Any other missing or unexpected key is a sentence that names the keys.
+timm's pre-activation weights (ResNetV2: ``stages.0.blocks.0.norm1``, ``head.fc``) are renamed
+to our names first (timm_names.py), for a pre-activation preset.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..train.errors import TrainError
 from ..train.weights import load_tensors, load_weights_into, read_weights
 from .cache import cache_folder, find_file
 from .catalogue import Preprocess, WeightEntry, catalogue, default_for, find, imagenet_classes
+from .timm_names import from_timm_preact, is_timm_preact
 from .verify import verify
 
 
@@ -131,7 +134,11 @@ def _head_name(model: nn.Module) -> str:
 
 def load_into(model: nn.Module, spec: ArchSpec, weights: Pretrained) -> list[str]:
     """Load ``weights`` strictly (but for the head and conv1, see above); the notes to show."""
-    state, notes = _adapt(model, weights.state, spec)
+    state = weights.state
+    from_timm = weights.entry is None or weights.entry.source == "timm"  # a file: any source
+    if spec.preact and from_timm and is_timm_preact(state):
+        state = from_timm_preact(state, spec)
+    state, notes = _adapt(model, state, spec)
     load_weights_into(
         model,
         state,
