@@ -249,7 +249,7 @@ class RunManager:
                 f"or check that the folder can be written."
             ) from None
         recorder = RunRecorder(run_dir)  # the folder's lock, before anything is written
-        run = Run(run_dir.name, run_dir, free_colour(self._colours()))
+        run = Run(run_dir.name, run_dir, free_colour(self._colours()), started=time.time())
         run.info = {
             "spec_label": spec_label,
             **({"base_preset": base_preset} if base_preset else {}),
@@ -348,6 +348,7 @@ class RunManager:
 
     def rename(self, run: Run, name: str) -> None:
         run.name = " ".join(name.split())
+        self._relabel(run)  # a named run does not count among those that read alike
         self._save_meta(run)
 
     def set_tags(self, run: Run, tags: list[str]) -> None:
@@ -377,6 +378,8 @@ class RunManager:
         self.removing.emit(run, index)
         self.runs.pop(index)
         self.removed.emit(run, index)
+        for r in label_runs([r for r in self.runs if r.base_label == run.base_label]):
+            self.changed.emit(r)  # numbered again as the next session will number them
         return Deletion(run, index, pending)
 
     def undo_deletion(self, deletion: Deletion) -> None:
@@ -431,6 +434,8 @@ class RunManager:
 
     def _ended(self, run: Run, end: RunEnd) -> None:
         run.status, run.reason = end.status, end.reason
+        if run.never_started:  # its folder went with it: it no longer counts among alike runs
+            self._relabel(run)
         self.changed.emit(run)
         self.ended.emit(run)
 

@@ -78,6 +78,44 @@ def test_rename_and_tags_are_kept_in_the_run_folder(two_runs):
     manager.set_tags(a, [])
 
 
+def test_alike_runs_keep_their_numbers_in_every_session_and_every_number_has_its_one(
+    two_runs, tmp_path
+):
+    from resnet_studio.train.run import label_runs
+
+    manager = RunManager(two_runs)
+    manager.load()
+    a, b = manager.runs
+    base = a.base_label
+    # numbered by start time, whatever order the list holds them in
+    label_runs([b, a])
+    assert (a.label, b.label) == (f"{base} · #1", f"{base} · #2")
+    # a run the user named shows its name: the other is no "#2" of a "#1" nobody sees
+    manager.rename(a, "baseline")
+    assert (a.label, b.label) == ("baseline", base)
+    again = RunManager(two_runs)
+    again.load()
+    assert [r.label for r in again.runs] == ["baseline", base]
+    manager.rename(a, "")
+    assert (a.label, b.label) == (f"{base} · #1", f"{base} · #2")
+    # a run that ends before it starts leaves no folder, so it is no "#3" for this session only
+    gone = manager.start(
+        TINY,
+        TrainConfig(
+            epochs=1,
+            device="cpu",
+            threads=1,
+            dataset="imagefolder",
+            data_dir=str(tmp_path / "nowhere"),
+        ),
+    )
+    _wait(manager)
+    assert gone.status == RunStatus.FAILED and not gone.dir.exists()
+    again = RunManager(two_runs)
+    again.load()
+    assert [r.label for r in manager.runs if r is not gone] == [r.label for r in again.runs]
+
+
 def test_the_queue_runs_two_at_once_and_stop_takes_a_run_out_of_it(tmp_path):
     manager = RunManager(tmp_path, max_parallel=1)
     first = manager.start(TINY, CONFIG)
