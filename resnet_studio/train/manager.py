@@ -157,12 +157,23 @@ class RunManager:
         for d in sorted((self.root / PENDING).glob("*")) if (self.root / PENDING).is_dir() else ():
             self._trash(d)
         known = {r.dir for r in self.runs}
+        summaries = [s for s in reversed(list_runs(self.root)) if s.dir not in known]
+        # each run's own colour first, so that no run takes another's before it is read
         colours = self._colours()
-        for summary in reversed(list_runs(self.root)):
-            if summary.dir in known:
-                continue
-            run = Run.from_disk(summary, colours, steps)
-            colours.add(run.colour)
+        own: dict[Path, str] = {}
+        for summary in summaries:
+            colour = summary.meta.get("colour")
+            if isinstance(colour, str) and colour not in colours:
+                colours.add(colour)
+                own[summary.dir] = colour
+        for summary in summaries:
+            mine = own.get(summary.dir)
+            run = Run.from_disk(summary, colours - {mine} if mine else colours, steps)
+            if run.colour != mine:  # none yet (a run trained from the command line): kept now
+                colours.add(run.colour)
+                if run.status != RunStatus.UNREADABLE:
+                    with contextlib.suppress(OSError):  # a read-only folder: given again next time
+                        run.save_meta()
             self._add(run, relabel=False)
         for run in label_runs(self.runs):
             self.changed.emit(run)

@@ -59,6 +59,27 @@ def test_runs_are_read_from_disk_oldest_first_with_distinct_colours(two_runs, tm
     os.rmdir(two_runs / "junk")
 
 
+def test_a_run_keeps_its_colour_across_sessions_and_no_other_run_takes_it(two_runs, tmp_path):
+    import json
+    import shutil
+
+    root = tmp_path / "runs"
+    shutil.copytree(two_runs, root)
+    for meta in root.glob("*/meta.json"):
+        meta.unlink()  # the older run was trained from the command line: no colour yet
+    blue = nth_colour(0)
+    (root / "20261102-000000-b" / "meta.json").write_text(
+        json.dumps({"name": "", "tags": [], "colour": blue})
+    )
+    manager = RunManager(root)
+    manager.load(steps=False)
+    a, b = manager.runs
+    assert b.colour == blue and a.colour != blue
+    again = RunManager(root)
+    again.load(steps=False)
+    assert [r.colour for r in again.runs] == [a.colour, blue]  # both kept for their life
+
+
 def test_colours_never_repeat():
     assert len({nth_colour(i) for i in range(200)}) == 200
 
