@@ -215,7 +215,7 @@ class Run:
         """(the epoch under way or last done, 1-based; the planned epochs)."""
         total = max(1, self.total_steps)
         spe = max(1, int(self.info.get("steps_per_epoch") or total))
-        return min(self.last_step // spe + 1, total // spe), total // spe
+        return min(max(self.last_step - 1, 0) // spe + 1, total // spe), total // spe
 
     @property
     def fraction_done(self) -> float | None:
