@@ -251,7 +251,8 @@ class RunManager:
 
         if self.threads and config.threads is None:
             config = TrainConfig.from_dict({**config.to_dict(), "threads": self.threads})
-        arch = preset_of(spec) or f"{closest_preset(spec) or 'custom'}-custom"
+        closest = closest_preset(spec)
+        arch = preset_of(spec) or (f"{closest}-custom" if closest else "custom")
         try:
             run_dir = new_run_dir(self.root, f"{arch}-{config.dataset}")
         except OSError as e:
@@ -405,6 +406,8 @@ class RunManager:
     def finish_deletion(self, deletion: Deletion) -> str:
         """Send the folder to the desktop's trash (or delete it where there is none); says
         which."""
+        if not deletion.pending.exists():  # a run that never started: it had no folder
+            return f"Removed {deletion.run.label} from the list."
         return self._trash(deletion.pending)
 
     # --- the trainers' reports, on the manager's thread ------------------------------------
