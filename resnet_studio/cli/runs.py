@@ -64,7 +64,8 @@ def run(a: argparse.Namespace) -> int:
         acc = r.best_val_accuracy
         best = "–" if acc is None else f"{100 * acc:.2f}%"
         cfg = r.config
-        done, epochs = len(r.epochs), cfg.epochs if cfg else 0
+        # the epoch of its last step, as the window and its status.json name it
+        done, epochs = r.epoch_progress() if r.total_steps else (0, cfg.epochs if cfg else 0)
         tags = f"  [{', '.join(r.tags)}]" if r.tags else ""
         print(
             f"{r.id:<{width}}  {r.status!s:<10} epoch {done}/{epochs}  best val {best:>7}  "

@@ -223,7 +223,8 @@ class RunTableModel(QAbstractTableModel):
                 return QBrush(QColor(STATUS_COLOURS.get(run.status, "#222222")))
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 0:
-                return f"{run.label}\n{run.dir}\nDouble-click to rename."
+                where = "" if run.never_started else f"{run.dir}\n"
+                return f"{run.label}\n{where}Double-click to rename."
             if header == "Status":
                 return run.reason or str(run.status)
             if header == "Device":
@@ -308,5 +309,6 @@ def run_details(run: Run) -> str:
             f"last {100 * vals[-1][0]:.2f}%"
         )
     lines += [f"note: {escape(n)}" for n in run.notes]
-    lines.append(f"<span style='color:{theme.MUTED}'>{escape(str(run.dir))}</span>")
+    if not run.never_started:  # one that never started has no folder: it was taken away again
+        lines.append(f"<span style='color:{theme.MUTED}'>{escape(str(run.dir))}</span>")
     return "<br>".join(lines)

@@ -301,7 +301,7 @@ class TrainView(QWidget):
 
     def open_selected(self) -> None:
         run = self.selected()
-        if run is None:
+        if run is None or run.never_started:
             return
         said = open_folder(run.dir)  # no file manager here: it says where the folder is
         if said:
@@ -325,7 +325,8 @@ class TrainView(QWidget):
         run = self.selected()
         if run is None or not self.manager.is_idle(run):
             return None
-        if confirm and not self._confirm_delete(run):
+        # one that never started has no folder to lose: its row goes at once, undoable
+        if confirm and not run.never_started and not self._confirm_delete(run):
             return None
         try:
             deletion = self.manager.delete(run)
@@ -604,7 +605,7 @@ class TrainView(QWidget):
         self.panel.pause.setEnabled(run is not None and live and not m.is_paused(run))
         self.panel.stop.setEnabled(run is not None and (live or m.is_queued(run)))
         self.resume_button.setEnabled(run is not None and (m.is_paused(run) or m.can_resume(run)))
-        self.open_button.setEnabled(run is not None)
+        self.open_button.setEnabled(run is not None and not run.never_started)
         self.model_button.setEnabled(bool(run and run.checkpoints()))
         self.inspect_button.setEnabled(bool(run and run.checkpoints()))
         self.delete_button.setEnabled(m.is_idle(run))

@@ -115,9 +115,10 @@ class RunEnd:
 
     status: RunStatus  # FINISHED, STOPPED or FAILED
     reason: str  # one sentence; empty when finished
-    epoch: int  # epochs completed
+    epoch: int  # the epoch of its last step, counted from 1 as everywhere (1 before any step)
     step: int
     best_val_accuracy: float | None
+    epochs_done: int = 0  # epochs completed
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "end", **asdict(self), "status": self.status.value}

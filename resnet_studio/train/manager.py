@@ -158,12 +158,23 @@ class RunManager:
         for d in sorted((self.root / PENDING).glob("*")) if (self.root / PENDING).is_dir() else ():
             self._trash(d)
         known = {r.dir for r in self.runs}
+        summaries = [s for s in reversed(list_runs(self.root)) if s.dir not in known]
+        # each run's own colour first, so that no run takes another's before it is read
         colours = self._colours()
-        for summary in reversed(list_runs(self.root)):
-            if summary.dir in known:
-                continue
-            run = Run.from_disk(summary, colours, steps)
-            colours.add(run.colour)
+        own: dict[Path, str] = {}
+        for summary in summaries:
+            colour = summary.meta.get("colour")
+            if isinstance(colour, str) and colour not in colours:
+                colours.add(colour)
+                own[summary.dir] = colour
+        for summary in summaries:
+            mine = own.get(summary.dir)
+            run = Run.from_disk(summary, colours - {mine} if mine else colours, steps)
+            if run.colour != mine:  # none yet (a run trained from the command line): kept now
+                colours.add(run.colour)
+                if run.status != RunStatus.UNREADABLE:
+                    with contextlib.suppress(OSError):  # a read-only folder: given again next time
+                        run.save_meta()
             self._add(run, relabel=False)
         for run in label_runs(self.runs):
             self.changed.emit(run)
@@ -240,7 +251,8 @@ class RunManager:
 
         if self.threads and config.threads is None:
             config = TrainConfig.from_dict({**config.to_dict(), "threads": self.threads})
-        arch = preset_of(spec) or f"{closest_preset(spec) or 'custom'}-custom"
+        closest = closest_preset(spec)
+        arch = preset_of(spec) or (f"{closest}-custom" if closest else "custom")
         try:
             run_dir = new_run_dir(self.root, f"{arch}-{config.dataset}")
         except OSError as e:
@@ -249,7 +261,7 @@ class RunManager:
                 f"or check that the folder can be written."
             ) from None
         recorder = RunRecorder(run_dir)  # the folder's lock, before anything is written
-        run = Run(run_dir.name, run_dir, free_colour(self._colours()))
+        run = Run(run_dir.name, run_dir, free_colour(self._colours()), started=time.time())
         run.info = {
             "spec_label": spec_label,
             **({"base_preset": base_preset} if base_preset else {}),
@@ -348,6 +360,7 @@ class RunManager:
 
     def rename(self, run: Run, name: str) -> None:
         run.name = " ".join(name.split())
+        self._relabel(run)  # a named run does not count among those that read alike
         self._save_meta(run)
 
     def set_tags(self, run: Run, tags: list[str]) -> None:
@@ -377,6 +390,8 @@ class RunManager:
         self.removing.emit(run, index)
         self.runs.pop(index)
         self.removed.emit(run, index)
+        for r in label_runs([r for r in self.runs if r.base_label == run.base_label]):
+            self.changed.emit(r)  # numbered again as the next session will number them
         return Deletion(run, index, pending)
 
     def undo_deletion(self, deletion: Deletion) -> None:
@@ -391,6 +406,8 @@ class RunManager:
     def finish_deletion(self, deletion: Deletion) -> str:
         """Send the folder to the desktop's trash (or delete it where there is none); says
         which."""
+        if not deletion.pending.exists():  # a run that never started: it had no folder
+            return f"Removed {deletion.run.label} from the list."
         return self._trash(deletion.pending)
 
     # --- the trainers' reports, on the manager's thread ------------------------------------
@@ -431,6 +448,8 @@ class RunManager:
 
     def _ended(self, run: Run, end: RunEnd) -> None:
         run.status, run.reason = end.status, end.reason
+        if run.never_started:  # its folder went with it: it no longer counts among alike runs
+            self._relabel(run)
         self.changed.emit(run)
         self.ended.emit(run)
 

@@ -123,6 +123,7 @@ class RunRecorder(Callback):
             RunStatus.RUNNING,
             step=m.step,
             epoch=m.epoch,
+            epochs_done=m.epoch,
             best_val_accuracy=trainer.best_val_accuracy,
         )
 
@@ -132,7 +133,8 @@ class RunRecorder(Callback):
             self._status(
                 RunStatus.PAUSED if paused else RunStatus.RUNNING,
                 step=getattr(trainer, "step", 0),
-                epoch=getattr(trainer, "epoch", 0),
+                epoch=getattr(trainer, "last_epoch", 1),
+                epochs_done=getattr(trainer, "epoch", 0),
                 best_val_accuracy=trainer.best_val_accuracy,
             )
 
@@ -160,6 +162,7 @@ class RunRecorder(Callback):
                         reason=end.reason,
                         step=end.step,
                         epoch=end.epoch,
+                        epochs_done=end.epochs_done,
                         best_val_accuracy=end.best_val_accuracy,
                     )
                     with contextlib.suppress(OSError):  # lists rebuild it from the log

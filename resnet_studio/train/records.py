@@ -255,7 +255,8 @@ def _rebuilt_status(d: Path, why: str, metrics: MetricsSummary) -> dict[str, Any
     st = {
         "status": status.value,
         "reason": f"{reason} {said}".strip(),
-        "epoch": epochs[-1].epoch if epochs else 0,
+        "epoch": _typed(end, "epoch", int, epochs[-1].epoch if epochs else 1),
+        "epochs_done": epochs[-1].epoch if epochs else 0,
         "step": metrics.last["step"] if metrics.last else 0,
         "best_val_accuracy": max(best) if best else None,
     }
@@ -295,7 +296,7 @@ def _summary(d: Path) -> RunSummary:
         _typed(dataset, "name", str, "?"),
         _typed(cfg, "device", str, "?"),
         _typed(cfg, "params", int, 0),
-        _typed(st, "epoch", int, 0),
+        _typed(st, "epochs_done", int, _typed(st, "epoch", int, 0)),  # older: "epoch" alone
         _typed(config, "epochs", int, 0),
         _typed(st, "best_val_accuracy", (int, float), None),
         started,

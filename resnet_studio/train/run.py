@@ -102,14 +102,22 @@ def default_name(info: dict[str, Any]) -> str:
 
 
 def label_runs(runs: list[Run]) -> list[Run]:
-    """Give unnamed runs that would read alike distinct labels: the seed where seeds differ,
-    then a number in their order ("resnet20 · digits · lr 0.05 · seed 1 #2"). Returns the
-    runs whose label changed."""
+    """Give unnamed runs that would read alike distinct labels, the same in every session: the
+    seed where seeds differ, then a number by start time, #1 included ("resnet20 · digits · lr
+    0.05 · seed 1 · #2"). Runs the user named, and runs that ended before they started (no
+    folder is left of them), are not counted: every number shown has its #1. Returns the runs
+    whose label changed."""
     groups: dict[str, list[Run]] = {}
-    for r in runs:
-        groups.setdefault(r.base_label, []).append(r)
     changed = []
+    for r in runs:
+        if r.name or r.never_started:
+            if r.auto_label:
+                r.auto_label = ""
+                changed.append(r)
+            continue
+        groups.setdefault(r.base_label, []).append(r)
     for base, group in groups.items():
+        group.sort(key=lambda r: (r.started, r.id))
         seeds = {r.seed for r in group}
         by_seed: dict[str, list[Run]] = {}
         for r in group:
@@ -153,6 +161,7 @@ class Run:
     _base: str | None = field(default=None, repr=False)  # base_label, until info changes
     auto_label: str = ""  # default_name, told apart from alike runs (label_runs)
     curves: str = "live"  # a past run's steps: "unread", "reading", "read"; "live" while known
+    started: float = 0.0  # when it started (time.time()): alike runs are numbered in this order
 
     # --- what it is ------------------------------------------------------------------------
     @property
@@ -165,6 +174,12 @@ class Run:
         if self._base is None:
             self._base = default_name(self.info) if self.info else self.id
         return self._base
+
+    @property
+    def never_started(self) -> bool:
+        """It ended before it trained (refused by the memory check, a missing image folder),
+        so its folder was taken away again: there is no folder to open, size or delete."""
+        return self.status == RunStatus.FAILED and not (self.dir / "config.json").exists()
 
     @property
     def seed(self) -> int | None:
@@ -199,7 +214,7 @@ class Run:
         """(the epoch under way or last done, 1-based; the planned epochs)."""
         total = max(1, self.total_steps)
         spe = max(1, int(self.info.get("steps_per_epoch") or total))
-        return min(self.last_step // spe + 1, total // spe), total // spe
+        return min(max(self.last_step - 1, 0) // spe + 1, total // spe), total // spe
 
     @property
     def fraction_done(self) -> float | None:
@@ -279,6 +294,7 @@ class Run:
         run.name = name if isinstance(name, str) else ""
         tags = meta.get("tags")
         run.tags = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+        run.started = summary.started
         run.total_steps = run.info.get("total_steps", 0)
         run.notes = list((run.info.get("dataset") or {}).get("notes") or [])
         m = summary.metrics

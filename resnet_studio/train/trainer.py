@@ -162,6 +162,12 @@ class Trainer:
     def scaler(self) -> torch.amp.GradScaler | None:
         return self._set_up().scaler
 
+    @property
+    def last_epoch(self) -> int:
+        """The epoch of the last step taken, counted from 1 (1 before any step): the epoch that
+        a run's end, its status.json, `resnet-studio runs` and the window all name."""
+        return self.epoch + 1 if self.step_in_epoch or not self.epoch else self.epoch
+
     def state_dict(self) -> dict[str, Any]:
         # no random state: a step's draws are seeded by its place in the run (split.batch_seed)
         setup = self._set_up()
@@ -377,7 +383,7 @@ class Trainer:
         status, reason = self._train_until_the_end()
         if dist.rank() == 0:
             status, reason = self._prepare_end(status, reason)
-        end = RunEnd(status, reason, self.epoch, self.step, self.best_val_accuracy)
+        end = RunEnd(status, reason, self.last_epoch, self.step, self.best_val_accuracy, self.epoch)
         self.end = end
         if dist.rank() == 0:
             self._tell_end(end)
@@ -393,7 +399,7 @@ class Trainer:
             self._train()
         except (_Stopped, KeyboardInterrupt):
             return RunStatus.STOPPED, (
-                f"Stopped at step {self.step} (epoch {self.epoch + 1}); resume it to continue."
+                f"Stopped at step {self.step} (epoch {self.last_epoch}); resume it to continue."
                 if self.model is not None
                 else "Stopped before training began; start the run again."
             )

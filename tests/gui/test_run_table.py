@@ -184,3 +184,30 @@ def test_details_say_one_epoch_not_one_epochs(view):
 
     texts = [run_details(r) for r in view.manager.runs]
     assert texts and all("1 epoch of batch" in t for t in texts), texts
+
+
+def test_a_run_that_failed_before_it_started_shows_no_folder_and_goes_without_a_question(
+    view, qtbot, tmp_path
+):
+    from resnet_studio.train.events import RunStatus
+
+    config = TrainConfig(
+        epochs=1, device="cpu", threads=1, dataset="imagefolder", data_dir=str(tmp_path / "none")
+    )
+    run = view.manager.start(TINY, config)  # close to no preset
+    qtbot.waitUntil(lambda: run.status == RunStatus.FAILED and not view.manager.active)
+    assert not run.dir.exists() and "custom-custom" not in run.id
+    view.select(run)
+    assert "does not exist" in view.panel.details.text()  # its sentence, but no folder
+    assert str(run.dir) not in view.panel.details.text()
+    assert not view.open_button.isEnabled() and view.delete_button.isEnabled()
+    seen = []
+    answer_box(standard_button(QMessageBox.StandardButton.Cancel), seen, tries=0)
+    view.delete_button.click()
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == ["no question box with that button was shown"]  # nothing asked
+    assert run not in view.runs and view.undo_bar.isVisible()
+    said = []
+    view.message.connect(said.append)
+    view.finish_deletions()
+    assert said == [f"Removed {run.label} from the list."]

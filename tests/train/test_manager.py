@@ -11,7 +11,7 @@ import pytest
 
 from resnet_studio import ArchSpec
 from resnet_studio.train import RunRecorder, TrainConfig, Trainer, TrainError
-from resnet_studio.train.events import RunStatus
+from resnet_studio.train.events import Callback, RunStatus
 from resnet_studio.train.manager import RunManager
 from resnet_studio.train.run import default_name, nth_colour
 
@@ -59,6 +59,27 @@ def test_runs_are_read_from_disk_oldest_first_with_distinct_colours(two_runs, tm
     os.rmdir(two_runs / "junk")
 
 
+def test_a_run_keeps_its_colour_across_sessions_and_no_other_run_takes_it(two_runs, tmp_path):
+    import json
+    import shutil
+
+    root = tmp_path / "runs"
+    shutil.copytree(two_runs, root)
+    for meta in root.glob("*/meta.json"):
+        meta.unlink()  # the older run was trained from the command line: no colour yet
+    blue = nth_colour(0)
+    (root / "20261102-000000-b" / "meta.json").write_text(
+        json.dumps({"name": "", "tags": [], "colour": blue})
+    )
+    manager = RunManager(root)
+    manager.load(steps=False)
+    a, b = manager.runs
+    assert b.colour == blue and a.colour != blue
+    again = RunManager(root)
+    again.load(steps=False)
+    assert [r.colour for r in again.runs] == [a.colour, blue]  # both kept for their life
+
+
 def test_colours_never_repeat():
     assert len({nth_colour(i) for i in range(200)}) == 200
 
@@ -76,6 +97,89 @@ def test_rename_and_tags_are_kept_in_the_run_folder(two_runs):
     assert (back.label, back.tags, back.colour) == ("the baseline", ["sgd", "digits"], a.colour)
     manager.rename(a, "")
     manager.set_tags(a, [])
+
+
+def test_alike_runs_keep_their_numbers_in_every_session_and_every_number_has_its_one(
+    two_runs, tmp_path
+):
+    from resnet_studio.train.run import label_runs
+
+    manager = RunManager(two_runs)
+    manager.load()
+    a, b = manager.runs
+    base = a.base_label
+    # numbered by start time, whatever order the list holds them in
+    label_runs([b, a])
+    assert (a.label, b.label) == (f"{base} · #1", f"{base} · #2")
+    # a run the user named shows its name: the other is no "#2" of a "#1" nobody sees
+    manager.rename(a, "baseline")
+    assert (a.label, b.label) == ("baseline", base)
+    again = RunManager(two_runs)
+    again.load()
+    assert [r.label for r in again.runs] == ["baseline", base]
+    manager.rename(a, "")
+    assert (a.label, b.label) == (f"{base} · #1", f"{base} · #2")
+    # a run that ends before it starts leaves no folder, so it is no "#3" for this session only
+    gone = manager.start(
+        TINY,
+        TrainConfig(
+            epochs=1,
+            device="cpu",
+            threads=1,
+            dataset="imagefolder",
+            data_dir=str(tmp_path / "nowhere"),
+        ),
+    )
+    _wait(manager)
+    assert gone.status == RunStatus.FAILED and not gone.dir.exists()
+    again = RunManager(two_runs)
+    again.load()
+    assert [r.label for r in manager.runs if r is not gone] == [r.label for r in again.runs]
+
+
+class _StopAt(Callback):
+    """Stops the run at its first report past ``step``, or at the end of epoch ``epoch``."""
+
+    def __init__(self, step=None, epoch=None):
+        self.at_step, self.at_epoch = step, epoch
+
+    def on_steps(self, trainer, steps):
+        if self.at_step is not None and steps[-1].step >= self.at_step:
+            trainer.stop()
+
+    def on_epoch_end(self, trainer, metrics):
+        if metrics.epoch == self.at_epoch:
+            trainer.stop()
+
+
+@pytest.mark.parametrize(
+    ("config", "stop", "epoch", "done"),
+    [  # stopped inside epoch 1 of 1; stopped as epoch 1 of 2 ended
+        (TrainConfig(epochs=1, device="cpu", threads=1, report_interval=0), _StopAt(step=3), 1, 0),
+        (TrainConfig(epochs=2, device="cpu", threads=1), _StopAt(epoch=1), 1, 1),
+    ],
+)
+def test_a_stopped_run_names_one_epoch_everywhere(tmp_path, capsys, config, stop, epoch, done):
+    import argparse
+    import json
+
+    from resnet_studio.cli.runs import run as runs_command
+
+    root = tmp_path / "runs"
+    d = root / "20261101-000000-a"
+    end = Trainer(TINY, config, [RunRecorder(d), stop], run_dir=str(d)).run()
+    assert end.status == RunStatus.STOPPED and f"(epoch {epoch})" in end.reason
+    assert (end.epoch, end.epochs_done) == (epoch, done)
+    status = json.loads((d / "status.json").read_text())
+    assert (status["epoch"], status["epochs_done"]) == (epoch, done)
+    last = json.loads((d / "metrics.jsonl").read_text().splitlines()[-1])
+    assert last["kind"] == "end" and (last["epoch"], last["epochs_done"]) == (epoch, done)
+    manager = RunManager(root)
+    manager.load(steps=False)
+    (r,) = manager.runs
+    assert r.epoch_progress() == (epoch, config.epochs)  # the window's "epoch 1/…"
+    runs_command(argparse.Namespace(root=str(root), export_csv=None, delete=None, yes=False))
+    assert f"stopped    epoch {epoch}/{config.epochs} " in capsys.readouterr().out
 
 
 def test_the_queue_runs_two_at_once_and_stop_takes_a_run_out_of_it(tmp_path):
