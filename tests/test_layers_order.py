@@ -62,6 +62,8 @@ def _imports(path: pathlib.Path) -> list[str]:
 def _layer(module: str) -> tuple[str, int]:
     """The folder of a resnet_studio module and its rank."""
     parts = module.split(".")
+    if module == "resnet_studio.__main__":  # `python -m resnet_studio` is the command line
+        return "cli", FACES["cli"]
     folder = parts[1] if len(parts) > 1 and (PACKAGE / parts[1]).is_dir() else ""
     rank = {**LAYERS, **FACES}.get(folder)
     assert rank is not None, f"{module}: the folder '{folder}' has no place in LAYERS; add it"

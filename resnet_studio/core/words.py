@@ -20,5 +20,6 @@ def plural(n: int, word: str, words: str | None = None) -> str:
         words = (
             word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
         )
-        words = word + "es" if word.endswith(("s", "x", "ch", "sh")) else words
+        hard_ch = word.endswith("och")  # epoch: a hard ch takes an s
+        words = word + "es" if word.endswith(("s", "x", "ch", "sh")) and not hard_ch else words
     return f"{n:,} {word if n == 1 else words}"

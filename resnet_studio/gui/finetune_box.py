@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -52,14 +53,22 @@ class FineTuneBox(QWidget):
         self.backbone_lr.setSingleStep(0.1)
         self.backbone_lr.setValue(1.0)
         self.backbone_lr.setToolTip("The backbone's learning rate as a fraction of the head's")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.weights, 1)
-        row.addWidget(self.browse)
-        row.addWidget(QLabel("freeze"))
-        row.addWidget(self.freeze)
-        row.addWidget(QLabel("backbone LR ×"))
-        row.addWidget(self.backbone_lr)
+        # long weight names must not widen the Train panel past a 1280-pixel screen
+        short = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        for combo, letters in ((self.weights, 14), (self.freeze, 8)):
+            combo.setSizeAdjustPolicy(short)
+            combo.setMinimumContentsLength(letters)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        first, second = QHBoxLayout(), QHBoxLayout()
+        first.addWidget(self.weights, 1)
+        first.addWidget(self.browse)
+        second.addWidget(QLabel("freeze"))
+        second.addWidget(self.freeze, 1)
+        second.addWidget(QLabel("backbone LR ×"))
+        second.addWidget(self.backbone_lr)
+        column.addLayout(first)
+        column.addLayout(second)
         self.browse.clicked.connect(lambda: self._browse())
         self.weights.currentTextChanged.connect(lambda _: self._enable())
         self._enable()

@@ -10,8 +10,11 @@ from resnet_studio import ArchSpec, analyze, build_model
 from .helpers import hooked_shapes, specs
 
 # Small sizes keep the forward passes quick; every preset still runs through every layer.
-PRESET_SIZES = {name: (37, 53) for name in ArchSpec.presets()}
-PRESET_SIZES["resnetaa50d"] = (64, 96)  # anti-aliasing: sides that halve evenly at every stride
+# anti-aliasing (aa): sides that halve evenly at every stride; the others an odd size
+PRESET_SIZES = {
+    name: (64, 96) if ArchSpec.from_preset(name).aa != "none" else (37, 53)
+    for name in ArchSpec.presets()
+}
 
 
 def _check_against_forward(spec: ArchSpec, batch: int = 1) -> None:

@@ -40,6 +40,8 @@ def test_human_prints_three_significant_digits_and_a_unit():
         (1000, "step", "1,000 steps"),
         (0, "class", "0 classes"),
         (3, "day", "3 days"),
+        (2, "epoch", "2 epochs"),  # a hard ch
+        (2, "batch", "2 batches"),
     ],
 )
 def test_plural(n, word, text):

@@ -93,7 +93,8 @@ def test_unknown_override_names_the_closest_field():
 
 
 def test_presets_and_depth():
-    assert len(ArchSpec.presets()) == 19 + 18  # and timm's (issue 14)
+    # and timm's (issue 14), and the rest of timm's family that the spec can express (issue 21)
+    assert len(ArchSpec.presets()) == 19 + 18 + 51
     depth = {n: ArchSpec.from_preset(n).depth for n in ArchSpec.presets()}
     assert depth["resnet50"] == 50 and depth["resnet152"] == 152 and depth["resnet18"] == 18
     assert depth["resnet110"] == 110 and depth["d2l_resnet18"] == 18

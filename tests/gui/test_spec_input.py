@@ -106,15 +106,15 @@ def test_errors_speak_the_panels_words_and_mark_every_wrong_field(make_window, q
 
 
 def test_an_edit_is_validated_once_and_every_view_follows_the_document(make_window, monkeypatch):
-    import resnet_studio.core.analysis as analysis
+    import resnet_studio.core.spec as spec_module
     from resnet_studio import ArchSpec
 
     w = make_window()
     w.compare.set_entries(["resnet18", "current"])
     w.panel.num_classes.setValue(100)  # the first custom spec makes every preset's spec, once
     checks = []
-    real = analysis.check_network
-    monkeypatch.setattr(analysis, "check_network", lambda s: checks.append(s) or real(s))
+    real = spec_module.check_network  # where a spec's validation looks it up
+    monkeypatch.setattr(spec_module, "check_network", lambda s: checks.append(s) or real(s))
     w.panel.num_classes.setValue(10)  # one edit: one spec built and validated
     assert len(checks) == 1 and w.spec.num_classes == 10
     # the document is the one copy: set it, and the panel and every view follow
