@@ -10,7 +10,6 @@ padding), and the selection is the one strong colour.
 from __future__ import annotations
 
 from collections.abc import Collection
-from itertools import combinations, pairwise
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -24,11 +23,9 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
+from ..core import diagram_style as style
 from ..core.diagram_items import (
     BADGE_PX,
-    CAPTION_PX,
-    HEADER_PX,
-    SHAPE_PX,
     TEXT_PX,
     Box,
     Diagram,
@@ -42,38 +39,19 @@ from ..core.diagram_items import (
 
 LEGIBLE_PX = 4.0  # on screen, smaller text is left out: it would be grey noise (zoom in)
 
-INK = QColor("#2b2b2b")
-GREY = QColor("#6b6b6b")
-FAINT = QColor("#8c8c8c")
+# the colours and text styles are plain data shared with the Qt-free SVG writer
+INK, GREY, FAINT, BAND = (QColor(c) for c in (style.INK, style.GREY, style.FAINT, style.BAND))
 ACCENT = QColor("#d1495b")  # the selection
 HOVER = QColor("#1f6fb2")
-BAND = QColor("#f4f5f7")
 ROW_SELECTED = QColor(255, 236, 200, 110)
-
-# tensor kind -> (fill, outline)
-TENSOR_COLOURS = {
-    "input": ("#f1f1f1", "#8a8a8a"),
-    "conv3": ("#d5e3f3", "#3d6ca3"),
-    "conv1": ("#d8ecd3", "#4a8743"),
-    "MaxPool2d": ("#e8e8e8", "#7a7a7a"),
-    "AdaptiveAvgPool2d": ("#e8e8e8", "#7a7a7a"),
-    "Linear": ("#e6dcf1", "#6c4d96"),
-}
-TENSOR_COLOURS["pool"] = TENSOR_COLOURS["MaxPool2d"]
-TENSOR_COLOURS["fc"] = TENSOR_COLOURS["Linear"]
-# shortcut kind -> (pen colour, dashed, op fill)
-SHORTCUT_STYLES = {
-    "identity": ("#6b6b6b", False, None),
-    "conv_bn": ("#c7651f", False, "#fbe4d2"),
-    "conv": ("#7b4fa6", False, "#eee3f6"),
-    "pad": ("#6b6b6b", True, None),
-}
+TENSOR_COLOURS = style.TENSOR_COLOURS  # tensor kind -> (fill, outline)
+SHORTCUT_STYLES = style.SHORTCUT_STYLES  # shortcut kind -> (pen colour, dashed, op fill)
+_LABEL_STYLE = style.LABEL_STYLE  # role -> (px, bold, colour)
+_wrappings = style.wrappings
 
 
 def _kind(t: Tensor) -> str:
-    if t.kind == "Conv2d":
-        return "conv1" if t.text.startswith("1×1") else "conv3"
-    return t.kind
+    return style.tensor_kind(t.kind, t.text)
 
 
 class _Fonts:
@@ -256,27 +234,6 @@ def _inside(p: QPainter, fonts: _Fonts, r: QRectF, text: str, colour: QColor) ->
             return
 
 
-def _wrappings(text: str) -> list[list[str]]:
-    """``text`` on one line, then on two and three, broken after commas where the longest
-    line is shortest: "3×3, 512," / "g32, /2"."""
-    parts = text.split(", ")
-    out = [[text]]
-    for n in (2, 3):
-        if len(parts) < n:
-            break
-        best: list[str] | None = None
-        for cuts in combinations(range(1, len(parts)), n - 1):
-            bounds = (0, *cuts, len(parts))
-            lines = [
-                ", ".join(parts[a:b]) + ("," if b < len(parts) else "") for a, b in pairwise(bounds)
-            ]
-            if best is None or max(map(len, lines)) < max(map(len, best)):
-                best = lines
-        assert best is not None  # n parts or more: some way to cut them
-        out.append(best)
-    return out
-
-
 def _shortcut(p: QPainter, fonts: _Fonts, s: Shortcut, selected: bool, hover: bool) -> None:
     style, dashed, op_fill = SHORTCUT_STYLES[s.kind]
     colour = QColor(style)
@@ -341,15 +298,6 @@ def _join(p: QPainter, j: Join, selected: bool, hover: bool) -> None:
 
 
 _COLOURS = {c: QColor(c) for c in ("#333333", "#6b6b6b", "#222222")}
-_LABEL_STYLE = {  # role -> (px, bold, colour)
-    "shape": (SHAPE_PX, False, "#333333"),
-    "caption": (CAPTION_PX, False, "#6b6b6b"),
-    "header": (HEADER_PX, True, "#222222"),
-    "title": (HEADER_PX, True, "#222222"),
-    "network": (HEADER_PX, True, "#222222"),
-    "note": (CAPTION_PX, False, "#6b6b6b"),
-    "legend": (CAPTION_PX, False, "#333333"),
-}
 
 
 def _text(p: QPainter, fonts: _Fonts, label: Label, hover: bool = False) -> None:
