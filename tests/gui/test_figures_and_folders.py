@@ -41,7 +41,9 @@ def test_open_folder_without_a_file_manager_says_where_the_folder_is(
         return False
 
     monkeypatch.setattr(QDesktopServices, "openUrl", no_file_manager)
-    monkeypatch.setattr(w.train, "selected", lambda: SimpleNamespace(dir=folder, never_started=False))
+    monkeypatch.setattr(
+        w.train, "selected", lambda: SimpleNamespace(dir=folder, never_started=False)
+    )
     w.train.open_selected()
     assert asked == [str(folder)]
     said = w.statusBar().currentMessage()
@@ -53,7 +55,9 @@ def test_open_folder_without_a_file_manager_says_where_the_folder_is(
 def test_open_folder_that_opens_says_so_quietly(make_window, monkeypatch, tmp_path):
     w = make_window()
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: True)
-    monkeypatch.setattr(w.train, "selected", lambda: SimpleNamespace(dir=Path(tmp_path), never_started=False))
+    monkeypatch.setattr(
+        w.train, "selected", lambda: SimpleNamespace(dir=Path(tmp_path), never_started=False)
+    )
     w.train.open_selected()
     assert str(tmp_path) in w.statusBar().currentMessage()
     assert not w.notices.messages
