@@ -42,6 +42,7 @@ from ..core.spec import (
 from . import theme
 from .limit_spin import LimitSpinBox
 from .spec_fields import FIELDS, GROUPS, STAGE_COLUMNS, Field, spoken
+from .widget_values import put_value, value_of
 
 INVALID_TINT = QColor(theme.INVALID_TINT)  # a tint, not a style sheet: controls keep arrows
 INVALID_TEXT = QColor(theme.INVALID_TEXT)
@@ -68,25 +69,6 @@ def _control(f: Field) -> QWidget:
     box = QCheckBox(f.label)
     box.setToolTip(f.tip)
     return box
-
-
-def _value(w: QWidget) -> Any:
-    if isinstance(w, QComboBox):
-        return w.currentText()
-    if isinstance(w, QCheckBox):
-        return w.isChecked()
-    assert isinstance(w, (QSpinBox, QDoubleSpinBox))
-    return w.value()
-
-
-def _put(w: QWidget, value: Any) -> None:
-    if isinstance(w, QComboBox):
-        w.setCurrentText(str(value))
-    elif isinstance(w, QCheckBox):
-        w.setChecked(bool(value))
-    else:
-        assert isinstance(w, (QSpinBox, QDoubleSpinBox))
-        w.setValue(value)
 
 
 def _signal(w: QWidget) -> Any:
@@ -297,7 +279,7 @@ class SpecPanel(QWidget):
             for f in FIELDS:
                 if f.kind not in ("stages", "size"):
                     value = own[f.name] if f.name in own else getattr(spec, f.name)
-                    _put(getattr(self, f.attr), value)
+                    put_value(getattr(self, f.attr), value)
             self._stem_shown = spec.stem
             self.input_height.setValue(spec.input_size[0])
             self.input_width.setValue(spec.input_size[1])
@@ -311,7 +293,7 @@ class SpecPanel(QWidget):
         deep = self.stem.currentText() in DEEP_STEMS  # stem_width applies to these only
         self.stem_width.setEnabled(deep)
         out = {
-            f.name: _value(getattr(self, f.attr))
+            f.name: value_of(getattr(self, f.attr))
             for f in FIELDS
             if f.kind not in ("stages", "size") and f.group != "Memory figures"
         }

@@ -33,6 +33,7 @@ from . import theme, workers
 from .limit_spin import LimitSpinBox, RateSpinBox
 from .lr_find_view import LRFindDialog
 from .spec_panel import _tint, _wrap
+from .widget_values import put_value, value_of
 
 FIT_SIZE = 32  # the input size the panel proposes for the small datasets
 
@@ -216,7 +217,7 @@ class TrainPanel(QWidget):
 
     def _edited(self, *_: Any) -> None:
         for name, attr in self.CONTROLS.items():
-            self.doc.set(name, _value(getattr(self, attr)), ranged=False)  # the box's range
+            self.doc.set(name, value_of(getattr(self, attr)), ranged=False)  # the box's range
         self._mark_limits()
 
     def limit_problems(self) -> list[str]:
@@ -242,7 +243,7 @@ class TrainPanel(QWidget):
         for name, attr in self.CONTROLS.items():
             w = getattr(self, attr)
             w.blockSignals(True)
-            _put(w, self.doc[name])
+            put_value(w, self.doc[name])
             w.blockSignals(False)
         self._mark_limits()
 
@@ -321,29 +322,6 @@ def gui_threads() -> int:
     bench/ui_responsiveness.py, the GUI thread stays responsive (torch releases the GIL in its
     kernels), and fewer threads would cost training speed on small machines."""
     return max(1, os.cpu_count() or 1)
-
-
-def _value(w: QWidget) -> Any:
-    if isinstance(w, QComboBox):
-        return w.currentText()
-    if isinstance(w, QCheckBox):
-        return w.isChecked()
-    if isinstance(w, QLineEdit):
-        return w.text()
-    assert isinstance(w, (QSpinBox, QDoubleSpinBox))
-    return w.value()
-
-
-def _put(w: QWidget, value: Any) -> None:
-    if isinstance(w, QComboBox):
-        w.setCurrentText(str(value))
-    elif isinstance(w, QCheckBox):
-        w.setChecked(bool(value))
-    elif isinstance(w, QLineEdit):
-        w.setText(str(value or ""))
-    else:
-        assert isinstance(w, (QSpinBox, QDoubleSpinBox))
-        w.setValue(value)
 
 
 def _changed(w: QWidget) -> Any:
