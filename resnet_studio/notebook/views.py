@@ -110,7 +110,25 @@ def _stage_table(a: Analysis) -> str:
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-class Shown:
+class _Cell:
+    """What a cell shows of networks: HTML with the diagram inline, the SVG alone, and text."""
+
+    @property
+    def svg(self) -> str:
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {
+            "text/plain": repr(self),
+            "text/html": self._repr_html_(),
+            "image/svg+xml": self.svg,
+        }
+
+
+class Shown(_Cell):
     """One network in a cell. ``.analysis`` holds the numbers; ``.svg`` the diagram."""
 
     def __init__(self, label: str, analysis: Analysis) -> None:
@@ -131,18 +149,11 @@ class Shown:
             f'<div class="rs-diagram">{self.svg}</div></div>'
         )
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {
-            "text/plain": repr(self),
-            "text/html": self._repr_html_(),
-            "image/svg+xml": self.svg,
-        }
-
     def __repr__(self) -> str:
         return summary_table(self.analysis, depth="stages", title=self.label)
 
 
-class Compared:
+class Compared(_Cell):
     """Several networks in a cell, aligned by stage, each measure against the first."""
 
     def __init__(self, labelled: Sequence[tuple[str, Analysis]]) -> None:
@@ -186,13 +197,6 @@ class Compared:
             f"<table><tr>{head}</tr>{''.join(body)}</table>"
             f'<div class="rs-diagram">{self.svg}</div></div>'
         )
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {
-            "text/plain": repr(self),
-            "text/html": self._repr_html_(),
-            "image/svg+xml": self.svg,
-        }
 
     def __repr__(self) -> str:
         rows = [self._header(), *self.rows()]
