@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from resnet_studio.gui.curves import CurvesView  # noqa: E402
+from resnet_studio.gui.train.curves import CurvesView  # noqa: E402
 from resnet_studio.train.events import RunStatus, StepMetrics  # noqa: E402
 from resnet_studio.train.run import Run  # noqa: E402
 

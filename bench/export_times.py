@@ -124,7 +124,7 @@ def one(kind: str, preset: str, size: int) -> dict[str, float]:
 
 
 def old_export(model: object, spec: object, path: str) -> None:
-    """The window's ONNX export before issue 10 (gui/exports.py), as it was; it leaves the
+    """The window's ONNX export before issue 10 (gui/window/exports.py), as it was; it leaves the
     weights behind in ``tmpXXXX.onnx.data`` (removed here by the caller's clean-up)."""
     import torch
 

@@ -23,7 +23,7 @@ import time
 import torch
 
 from resnet_studio import ArchSpec, build_model
-from resnet_studio.inspect.profile import profile_spec
+from resnet_studio.measure.profile import profile_spec
 from resnet_studio.train.devices import resolve_device
 
 

@@ -32,8 +32,8 @@ from optuna.distributions import CategoricalDistribution, FloatDistribution  # n
 from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from resnet_studio.gui.sweeps_model import POLL_MS, SweepFollower  # noqa: E402
-from resnet_studio.gui.sweeps_view import SweepsView  # noqa: E402
+from resnet_studio.gui.sweeps.sweeps_model import POLL_MS, SweepFollower  # noqa: E402
+from resnet_studio.gui.sweeps.sweeps_view import SweepsView  # noqa: E402
 from resnet_studio.sweep.space import Space, encode  # noqa: E402
 from resnet_studio.sweep.storage import create_sweep, open_storage  # noqa: E402
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import QApplication, QTreeView  # noqa: E402
 
 from resnet_studio import ArchSpec  # noqa: E402
 from resnet_studio.core.analysis import clear_caches  # noqa: E402
-from resnet_studio.gui.main_window import MainWindow  # noqa: E402
+from resnet_studio.gui.window.main_window import MainWindow  # noqa: E402
 
 
 def visible_rows(tree: QTreeView) -> list[list[str]]:

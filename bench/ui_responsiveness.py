@@ -31,7 +31,7 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer  # noqa:
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from resnet_studio import ArchSpec  # noqa: E402
-from resnet_studio.gui.main_window import MainWindow  # noqa: E402
+from resnet_studio.gui.window.main_window import MainWindow  # noqa: E402
 from resnet_studio.train import Callback, RunRecorder, Trainer  # noqa: E402
 
 # Every run directory (checkpoints included, ~100 MB a run) lives here and goes at exit.
@@ -115,11 +115,11 @@ def main() -> None:
     p.add_argument("--verbose", action="store_true", help="print each pair of runs")
     args = p.parse_args()
     if args.no_curves:
-        from resnet_studio.gui.curves import CurvesView
+        from resnet_studio.gui.train.curves import CurvesView
 
         CurvesView.redraw = lambda self: setattr(self, "dirty", False)
     if args.threads:
-        import resnet_studio.gui.train_panel as train_panel
+        import resnet_studio.gui.train.train_panel as train_panel
 
         train_panel.gui_threads = lambda: args.threads
     app = QApplication([])

@@ -35,7 +35,7 @@ from PySide6.QtCore import QPointF, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from resnet_studio.gui import theme  # noqa: E402
-from resnet_studio.gui.main_window import MainWindow  # noqa: E402
+from resnet_studio.gui.window.main_window import MainWindow  # noqa: E402
 
 
 def settle(app: QApplication, seconds: float = 1.0) -> None:
@@ -147,7 +147,7 @@ def diagrams() -> list[str]:
     """The diagram exports as figures: resnet18 against resnet50, and the 1202-layer ResNet."""
     from resnet_studio import ArchSpec, analyze
     from resnet_studio.core.diagram import diagram
-    from resnet_studio.gui.diagram_export import write_diagram
+    from resnet_studio.gui.diagram.diagram_export import write_diagram
 
     pair = [(n, analyze(ArchSpec.from_preset(n))) for n in ("resnet18", "resnet50")]
     d = diagram(pair)

@@ -22,7 +22,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from resnet_studio import ArchSpec  # noqa: E402
-from resnet_studio.gui.main_window import MainWindow  # noqa: E402
+from resnet_studio.gui.window.main_window import MainWindow  # noqa: E402
 
 SIZE = (1400, 900)
 # resnet20's stem and widths with one block a stage, on the 8×8 digits shown at 16×16

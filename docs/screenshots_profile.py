@@ -30,7 +30,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from resnet_studio import ArchSpec  # noqa: E402
-from resnet_studio.gui.main_window import MainWindow  # noqa: E402
+from resnet_studio.gui.window.main_window import MainWindow  # noqa: E402
 
 SMALL = (1280, 720)
 

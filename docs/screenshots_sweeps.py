@@ -20,7 +20,7 @@ use_offscreen_screen()
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from resnet_studio.gui.main_window import MainWindow  # noqa: E402
+from resnet_studio.gui.window.main_window import MainWindow  # noqa: E402
 
 URL, RUNS = sys.argv[1], Path(sys.argv[2])
 OUT = Path(sys.argv[3] if len(sys.argv) > 3 else Path(__file__).parent).resolve()

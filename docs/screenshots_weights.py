@@ -114,7 +114,7 @@ def fine_tune(work: Path, data: Path, weights: str | None, freeze: str = "none")
 
 
 def before_after_png(run: Path, image: Path, out: Path) -> None:
-    from resnet_studio.gui.inspect_images import overlay
+    from resnet_studio.gui.inspect.inspect_images import overlay
     from resnet_studio.inspect.pretrained import before_after
     from resnet_studio.inspect.run_model import display_image, load_run, load_validation
 
@@ -151,7 +151,7 @@ def main() -> None:
 
     app = QApplication([])
     app.setStyle("Fusion")
-    from resnet_studio.gui.main_window import MainWindow
+    from resnet_studio.gui.window.main_window import MainWindow
 
     settings = QSettings(str(work / "s.ini"), QSettings.Format.IniFormat)
     w = MainWindow(settings, runs_dir=work / "runs")

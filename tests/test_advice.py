@@ -24,7 +24,11 @@ def test_the_diagrams_largest_png_scale_is_accepted(qapp, preset):
     """At these three the exact limit rounded to two decimals is above it (22.626 → 22.63)."""
     from resnet_studio.core import analyze
     from resnet_studio.core.diagram import diagram
-    from resnet_studio.gui.diagram_export import DiagramTooLarge, check_png_scale, diagram_png
+    from resnet_studio.gui.diagram.diagram_export import (
+        DiagramTooLarge,
+        check_png_scale,
+        diagram_png,
+    )
 
     d = diagram([(preset, analyze(ArchSpec.from_preset(preset)))], expand_all=True)
     with pytest.raises(DiagramTooLarge) as refused:
@@ -36,7 +40,7 @@ def test_the_diagrams_largest_png_scale_is_accepted(qapp, preset):
 
 
 def test_a_batch_of_one_refused_for_one_by_one_batch_norms_names_two_which_runs():
-    from resnet_studio.inspect.profile import profile_spec
+    from resnet_studio.measure.profile import profile_spec
 
     spec = small_spec(2)  # every batch norm after the stem sees 1×1
     with pytest.raises(TrainError) as refused:
@@ -69,7 +73,7 @@ def test_too_few_classes_for_the_data_names_the_number_that_trains(tmp_path):
 
 
 def test_the_range_test_names_the_fewest_steps_it_takes():
-    from resnet_studio.inspect.lr_find import range_test
+    from resnet_studio.measure.lr_find import range_test
 
     model = torch.nn.Linear(4, 2)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)

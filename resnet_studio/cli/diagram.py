@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtGui import QGuiApplication
 
-    from ..gui.diagram_export import DiagramTooLarge, write_diagram
+    from ..gui.diagram.diagram_export import DiagramTooLarge, write_diagram
 
     _app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])  # noqa: F841
     try:

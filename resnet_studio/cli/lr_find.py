@@ -3,7 +3,7 @@
 Takes the spec and training options of ``train`` (data, batch size, optimizer, device, AMP…),
 trains a copy of the model for up to ``--steps`` batches at exponentially growing learning
 rates, and prints the smoothed loss curve and the suggested rate (the steepest descent). See
-:mod:`resnet_studio.inspect.lr_find`. Torch is imported when the command runs.
+:mod:`resnet_studio.measure.lr_find`. Torch is imported when the command runs.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..inspect.lr_find import find_lr
+    from ..measure.lr_find import find_lr
 
     spec = spec_from_args(args)
     config = config_from_args(args)

@@ -2,7 +2,7 @@
 
 Images per second for inference and training, the peak memory of a training step beside the
 analysis's estimate, time per stage beside its share of the MACs, a batch-size sweep, and on
-CUDA the largest batch that fits (see :mod:`resnet_studio.inspect.profile`). The result is kept
+CUDA the largest batch that fits (see :mod:`resnet_studio.measure.profile`). The result is kept
 in the profile cache, where the window's Explorer and Compare view find it. Torch is imported
 when the command runs.
 """
@@ -72,8 +72,8 @@ def run(args: argparse.Namespace) -> int:
         from ..train.memory import check_fits  # before torch takes seconds to load
 
         check_fits(spec, args.batch_size, "cpu", "train", args.dtype)
-    from ..inspect.profile import profile_spec
-    from ..inspect.profile_cache import ProfileCache
+    from ..measure.profile import profile_spec
+    from ..measure.profile_cache import ProfileCache
     from ..train.setup import claim_threads
 
     _, release = claim_threads(args.threads)  # the thread count is the process's, as a run's

@@ -189,7 +189,7 @@ def _show(a: argparse.Namespace) -> int:
 
 
 def _plot(name: str, points: list[list[float]], path: str) -> None:
-    from ..gui.sweeps_plots import write_edf_png
+    from ..gui.sweeps.sweeps_plots import write_edf_png
 
     write_edf_png({name: points}, path)
 

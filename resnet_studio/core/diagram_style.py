@@ -1,8 +1,8 @@
 """The diagram's colours and text styles as plain data, shared by the window's painter
-(:mod:`resnet_studio.gui.diagram_paint`) and the Qt-free SVG writer (:mod:`.diagram_svg`), so a
-notebook's picture and the window's agree. Muted colours tell kinds apart (3×3 convs blue, 1×1
-green, pools grey, the classifier purple; shortcuts grey for identity, orange for 1×1 conv +
-BN, purple for 1×1 conv, dashed for zero padding)."""
+(:mod:`resnet_studio.gui.diagram.diagram_paint`) and the Qt-free SVG writer
+(:mod:`.diagram_svg`), so a notebook's picture and the window's agree. Muted colours tell kinds
+apart (3×3 convs blue, 1×1 green, pools grey, the classifier purple; shortcuts grey for identity,
+orange for 1×1 conv + BN, purple for 1×1 conv, dashed for zero padding)."""
 
 from __future__ import annotations
 

@@ -13,14 +13,14 @@ import sys
 
 def display_problem() -> str | None:
     """Why Qt could not open a window here for want of a display, or None."""
-    from .platform_check import no_display_problem
+    from resnet_studio.gui.platform_check import no_display_problem
 
     return no_display_problem()
 
 
 def run_app(argv: list[str] | None = None) -> int:
     """Open the main window and run until it closes; 1 with one sentence if Qt cannot start."""
-    from .platform_check import launch_problem
+    from resnet_studio.gui.platform_check import launch_problem
 
     problem = launch_problem()
     if problem:
@@ -29,8 +29,8 @@ def run_app(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from .. import desktop
-    from .main_window import MainWindow
+    from resnet_studio import desktop
+    from resnet_studio.gui.window.main_window import MainWindow
 
     # Qt's xcb names the X11 WM_CLASS instance after argv[0] and its class after the
     # application name: both "resnet-studio", as the .desktop entry's StartupWMClass says.
@@ -51,7 +51,7 @@ def run_app(argv: list[str] | None = None) -> int:
             icon.addFile(str(path))
     app.setWindowIcon(icon)
     app.setStyle("Fusion")
-    from . import theme
+    from resnet_studio.gui import theme
 
     theme.use_environment(app)  # RESNET_STUDIO_THEME=dark where the desktop says nothing
     window = MainWindow()  # the user's own settings (window_settings.app_settings)

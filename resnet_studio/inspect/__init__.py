@@ -1,2 +1,2 @@
-"""What a trained network sees and gets wrong (predictions, feature maps, Grad-CAM, confusion),
-and what it costs when measured (profiler, learning-rate finder). Qt-free, like train/."""
+"""What a trained network sees and gets wrong: predictions, feature maps, Grad-CAM, confusion,
+and pretrained weights on a photo. Qt-free, like train/. What a spec costs is measure/."""

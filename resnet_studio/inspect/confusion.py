@@ -19,11 +19,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..train.errors import TrainError
-from ..train.memory import fitting_batch
+from resnet_studio.train.errors import TrainError
+from resnet_studio.train.memory import fitting_batch
 
 if TYPE_CHECKING:
-    from .run_model import ValidationSet
+    from resnet_studio.inspect.run_model import ValidationSet
 
 
 class Cancelled(Exception):

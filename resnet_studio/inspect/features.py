@@ -18,10 +18,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..core.describe import describe
-from ..core.spec import ArchSpec
-from ..core.words import closest
-from ..train.errors import TrainError
+from resnet_studio.core.describe import describe
+from resnet_studio.core.spec import ArchSpec
+from resnet_studio.core.words import closest
+from resnet_studio.train.errors import TrainError
 
 
 def stage_names(spec: ArchSpec) -> list[str]:

@@ -19,12 +19,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..core.analysis import analyze
-from ..core.errors import SpecError
-from ..core.spec import ArchSpec
-from ..train.errors import TrainError
-from ..train.memory import check_fits
-from .features import capture, check_layer, stage_names
+from resnet_studio.core.analysis import analyze
+from resnet_studio.core.errors import SpecError
+from resnet_studio.core.spec import ArchSpec
+from resnet_studio.inspect.features import capture, check_layer, stage_names
+from resnet_studio.train.errors import TrainError
+from resnet_studio.train.memory import check_fits
 
 
 def layer_size(spec: ArchSpec, layer: str) -> tuple[int, int]:

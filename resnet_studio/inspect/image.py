@@ -10,10 +10,10 @@ from typing import Any
 
 import torch
 
-from ..core.spec import ArchSpec
-from .features import FeatureMap, capture, check_layer, feature_map
-from .gradcam import GradCam, default_layer, grad_cam
-from .predict import Prediction, from_logits, predict
+from resnet_studio.core.spec import ArchSpec
+from resnet_studio.inspect.features import FeatureMap, capture, check_layer, feature_map
+from resnet_studio.inspect.gradcam import GradCam, default_layer, grad_cam
+from resnet_studio.inspect.predict import Prediction, from_logits, predict
 
 
 @dataclass(frozen=True)

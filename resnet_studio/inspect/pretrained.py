@@ -16,13 +16,19 @@ from typing import Any
 
 from torch import nn
 
-from ..core.presets import preset_fields
-from ..core.spec import ArchSpec
-from ..train.errors import TrainError
-from ..weights.catalogue import Preprocess
-from ..weights.load import Pretrained, class_names, load_into, open_weights, preprocess_for
-from ..weights.preprocess import prepare_file
-from .image import ImageReport, look_at
+from resnet_studio.core.presets import preset_fields
+from resnet_studio.core.spec import ArchSpec
+from resnet_studio.inspect.image import ImageReport, look_at
+from resnet_studio.train.errors import TrainError
+from resnet_studio.weights.catalogue import Preprocess
+from resnet_studio.weights.load import (
+    Pretrained,
+    class_names,
+    load_into,
+    open_weights,
+    preprocess_for,
+)
+from resnet_studio.weights.preprocess import prepare_file
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ def open_pretrained(
 ) -> PretrainedModel:
     """The preset (the catalogue entry's own when not given) with ``weights`` loaded, in eval
     mode with gradients off, and how to prepare an image for it."""
-    from ..core.builder import build_model
+    from resnet_studio.core.builder import build_model
 
     w = open_weights(weights)
     key = (preset, w.source, w.sha256)
@@ -131,7 +137,7 @@ def look(
 def starting_model(run: Any) -> tuple[nn.Module, ArchSpec, list[str]] | None:
     """A fine-tuned run's starting point (the weights its config.json names, verified against
     the SHA-256 recorded there), built at the run's input size; None for a run from scratch."""
-    from ..core.builder import build_model
+    from resnet_studio.core.builder import build_model
 
     cfg = run.config
     if not cfg.weights:

@@ -20,15 +20,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..core.errors import SpecError
-from ..core.spec import ArchSpec
-from ..train import data as datasets
-from ..train.config import NATURAL, TrainConfig
-from ..train.data import TensorData, load_dataset
-from ..train.errors import TrainError
-from ..train.folder import FolderData
-from ..train.records import load_checkpoint, read_metrics
-from ..train.weights import load_weights_into
+from resnet_studio.core.errors import SpecError
+from resnet_studio.core.spec import ArchSpec
+from resnet_studio.train import data as datasets
+from resnet_studio.train.config import NATURAL, TrainConfig
+from resnet_studio.train.data import TensorData, load_dataset
+from resnet_studio.train.errors import TrainError
+from resnet_studio.train.folder import FolderData
+from resnet_studio.train.records import load_checkpoint, read_metrics
+from resnet_studio.train.weights import load_weights_into
 
 CHECKPOINTS = ("best", "last")
 
@@ -160,7 +160,7 @@ def load_run(
             f"The architecture or settings saved in {path} are not valid ({e}); the "
             f"checkpoint is damaged or was edited."
         ) from None
-    from ..core.builder import build_model
+    from resnet_studio.core.builder import build_model
 
     model = build_model(spec)
     load_weights_into(model, state["model"], path, "the checkpoint is damaged or was edited")

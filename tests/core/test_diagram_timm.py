@@ -8,7 +8,12 @@ from resnet_studio.core.diagram import diagram
 from resnet_studio.core.presets import TIMM_PRESETS
 
 TENSOR_KINDS = {"input", "Conv2d", "MaxPool2d", "pool", "AdaptiveAvgPool2d", "Linear"}
-SHORTCUT_KINDS = {"identity", "conv_bn", "conv", "pad"}  # as gui/diagram_paint.py styles them
+SHORTCUT_KINDS = {
+    "identity",
+    "conv_bn",
+    "conv",
+    "pad",
+}  # as diagram_paint.py styles them
 
 
 @pytest.mark.parametrize("name", TIMM_PRESETS)

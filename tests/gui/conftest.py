@@ -63,7 +63,7 @@ def settle(qtbot):
 @pytest.fixture
 def make_window(qtbot, tmp_path, request):
     from resnet_studio.gui import workers
-    from resnet_studio.gui.main_window import MainWindow
+    from resnet_studio.gui.window.main_window import MainWindow
 
     made = []
     before = set(map(id, QApplication.topLevelWidgets()))

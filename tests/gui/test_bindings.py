@@ -9,7 +9,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QTreeView
 
 from resnet_studio import ArchSpec, analyze
-from resnet_studio.gui.tree_model import LayerTreeModel
+from resnet_studio.gui.explorer.tree_model import LayerTreeModel
 
 
 class _Model(QAbstractTableModel):
@@ -85,7 +85,7 @@ def test_the_layer_tree_changes_in_place_and_ends_as_a_fresh_one(qtbot, qtlog):
 
 
 def test_the_train_panel_edits_its_settings_document(qtbot):
-    from resnet_studio.gui.train_panel import TrainPanel
+    from resnet_studio.gui.train.train_panel import TrainPanel
 
     panel = TrainPanel()
     qtbot.addWidget(panel)
@@ -106,7 +106,7 @@ def test_the_train_panel_keeps_typed_numbers_and_says_their_limits(qtbot):
     import pytest
     from PySide6.QtCore import Qt
 
-    from resnet_studio.gui.train_panel import TrainPanel
+    from resnet_studio.gui.train.train_panel import TrainPanel
     from resnet_studio.train.errors import TrainError
 
     panel = TrainPanel()

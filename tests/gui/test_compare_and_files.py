@@ -54,7 +54,7 @@ def test_compare_follows_the_current_spec(make_window):
 
 def test_compare_exports_the_rows_shown(make_window, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # this test's profiles only
-    from resnet_studio.inspect.profile_cache import ProfileCache, default_path
+    from resnet_studio.measure.profile_cache import ProfileCache, default_path
 
     from ..inspect.test_profile_compare import _profile
 

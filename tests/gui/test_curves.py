@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
-from resnet_studio.gui.curves import CurvesView, ema, steady
+from resnet_studio.gui.train.curves import CurvesView, ema, steady
 from resnet_studio.train.events import EpochMetrics, RunStatus, StepMetrics
 from resnet_studio.train.run import Run
 

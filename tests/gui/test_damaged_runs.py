@@ -5,7 +5,7 @@ import json
 
 from PySide6.QtCore import QSettings
 
-from resnet_studio.gui.main_window import MainWindow
+from resnet_studio.gui.window.main_window import MainWindow
 
 
 def _damaged_runs(root):

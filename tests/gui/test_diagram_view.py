@@ -117,7 +117,7 @@ def test_zoom_fit_and_keys(make_window, qtbot):
 
 
 def test_hover_explains_with_the_analysis_numbers(make_window):
-    from resnet_studio.gui.diagram_tips import tooltip
+    from resnet_studio.gui.diagram.diagram_tips import tooltip
 
     w = make_window()
     w.panel.preset.setCurrentText("resnext50_32x4d")
@@ -299,7 +299,7 @@ def test_the_readable_fit_leaves_room_for_the_scroll_bar_it_makes(qtbot):
     """Fitted to the height, a wide diagram gets a horizontal scroll bar; the fit must leave room
     for it, or the bar shrinks the view, which refits smaller, hiding the bar, which refits
     larger... (the window hung with the diagram's pane at some heights)."""
-    from resnet_studio.gui.diagram_view import DiagramView
+    from resnet_studio.gui.diagram.diagram_view import DiagramView
 
     view = DiagramView()
     qtbot.addWidget(view)

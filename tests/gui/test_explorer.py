@@ -7,7 +7,7 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from resnet_studio import ArchSpec, analyze
 from resnet_studio.core.format import human, shape_text
-from resnet_studio.gui.tree_model import COLUMNS
+from resnet_studio.gui.explorer.tree_model import COLUMNS
 
 
 def top_rows(window):

@@ -140,7 +140,7 @@ class _LeftClick:
 
 
 def test_the_figure_dialog_offers_slide_and_shown_sizes(qtbot):
-    from resnet_studio.gui.plot_export import SLIDE, FigureDialog
+    from resnet_studio.gui.plots.plot_export import SLIDE, FigureDialog
 
     d = FigureDialog("Export", (800, 400), SLIDE)
     qtbot.addWidget(d)

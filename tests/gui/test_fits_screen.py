@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 
-from resnet_studio.gui.main_window import FRAME_MARGIN
+from resnet_studio.gui.window.main_window import FRAME_MARGIN
 
 SCREENS = [(1280, 720), (1366, 768)]
 
@@ -93,7 +93,7 @@ def test_the_spec_panel_scrolls_rather_than_clips(make_window):
 def test_stage_names_shorten_to_fit_rather_than_overlap(qapp):
     from PySide6.QtGui import QFont, QFontMetrics
 
-    from resnet_studio.gui.plots import fitting_names
+    from resnet_studio.gui.plots.stage_charts import fitting_names
 
     names = ["stem", "layer1", "layer2", "layer3", "layer4", "head"]
     fm = QFontMetrics(QFont())

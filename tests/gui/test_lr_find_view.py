@@ -69,7 +69,7 @@ def test_the_rate_axis_labels_every_tick_in_one_format(make_window, qtbot):
     """pyqtgraph's log axis wrote 10⁻⁵, 0.0001 … 1 and 10¹ side by side."""
     import re
 
-    from resnet_studio.gui.lr_find_view import rate_label
+    from resnet_studio.gui.measure.lr_find_view import rate_label
 
     w = make_window()
     _, dialog = _finder(w, qtbot)

@@ -20,7 +20,7 @@ def view(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
     from resnet_studio.gui import workers
-    from resnet_studio.gui.pretrained_view import PretrainedView
+    from resnet_studio.gui.inspect.pretrained_view import PretrainedView
 
     v = PretrainedView()
     qtbot.addWidget(v)
@@ -104,7 +104,7 @@ def test_a_download_shows_progress_and_lands_verified(view, qtbot, tmp_path):
 
 
 def test_the_train_panel_starts_from_weights_with_a_freeze_choice(qtbot):
-    from resnet_studio.gui.train_panel import TrainPanel
+    from resnet_studio.gui.train.train_panel import TrainPanel
 
     panel = TrainPanel()
     qtbot.addWidget(panel)

@@ -136,7 +136,7 @@ def test_an_absurd_batch_is_refused_naming_a_batch_the_window_then_accepts(
 
 
 def test_an_unmeasured_spec_shows_no_axes_of_the_last_profile(make_window, qtbot, fresh_cache):
-    from resnet_studio.inspect.profile_result import Profile, StageTime, SweepPoint
+    from resnet_studio.measure.profile_result import Profile, StageTime, SweepPoint
 
     w = make_window()
     w.panel.set_spec(TINY)

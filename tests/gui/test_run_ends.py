@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from resnet_studio import ArchSpec
 from resnet_studio.cli import main
 from resnet_studio.gui import workers
-from resnet_studio.gui.run_table import HEADERS, RunTableModel
+from resnet_studio.gui.train.run_table import HEADERS, RunTableModel
 from resnet_studio.train import Callback, TrainConfig
 from resnet_studio.train.events import RunStatus
 from resnet_studio.train.manager import RunManager

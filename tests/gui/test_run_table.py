@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from resnet_studio import ArchSpec
 from resnet_studio.core.format import human_bytes
-from resnet_studio.gui.run_table import HEADERS
-from resnet_studio.gui.train_view import TrainView
+from resnet_studio.gui.train.run_table import HEADERS
+from resnet_studio.gui.train.train_view import TrainView
 from resnet_studio.train import RunRecorder, TrainConfig, Trainer
 from tests.gui.modal import answer_box, standard_button
 
@@ -146,7 +146,7 @@ def test_rows_change_inside_qts_begin_and_end(view):
 
 
 def test_ticked_past_runs_read_their_curves_off_the_gui_thread(qtbot, tmp_path, past_runs):
-    import resnet_studio.gui.train_view as train_view
+    import resnet_studio.gui.train.train_view as train_view
 
     shutil.copytree(past_runs, tmp_path / "runs")
     train_view.SHOWN_AT_START, shown = 1, train_view.SHOWN_AT_START
@@ -180,7 +180,7 @@ def test_alike_runs_have_distinct_names_and_a_new_run_is_selected(view, qtbot):
 
 
 def test_details_say_one_epoch_not_one_epochs(view):
-    from resnet_studio.gui.run_table import run_details
+    from resnet_studio.gui.train.run_table import run_details
 
     texts = [run_details(r) for r in view.manager.runs]
     assert texts and all("1 epoch of batch" in t for t in texts), texts

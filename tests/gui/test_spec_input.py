@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from resnet_studio.gui.limit_spin import TYPING_PAUSE_MS
+from resnet_studio.gui.widgets.limit_spin import TYPING_PAUSE_MS
 
 
 def _type(qtbot, spin, text: str, enter: bool = True) -> None:

@@ -2,7 +2,7 @@
 
 from resnet_studio import ArchSpec, SpecError
 from resnet_studio.core.presets import PRESETS
-from resnet_studio.gui.spec_panel import SpecPanel
+from resnet_studio.gui.explorer.spec_panel import SpecPanel
 
 
 def test_every_preset_round_trips_through_the_controls(qtbot):

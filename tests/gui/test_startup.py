@@ -11,7 +11,7 @@ def test_the_gui_thread_paints_the_window_without_torch():
         "from PySide6.QtCore import QSettings\n"
         "from PySide6.QtWidgets import QApplication\n"
         "from resnet_studio.gui import workers\n"
-        "from resnet_studio.gui.main_window import MainWindow\n"
+        "from resnet_studio.gui.window.main_window import MainWindow\n"
         "app = QApplication([])\n"
         # background tasks never run: what is left is the GUI thread's own work
         "workers.Task.run = lambda self: None\n"

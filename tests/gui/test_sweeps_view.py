@@ -8,7 +8,7 @@ import numpy as np
 import optuna
 from PySide6.QtCore import QProcess, QSettings
 
-from resnet_studio.gui.sweeps_plots import edf_steps
+from resnet_studio.gui.sweeps.sweeps_plots import edf_steps
 from resnet_studio.sweep.analysis import edf
 from resnet_studio.sweep.space import Space
 from resnet_studio.sweep.storage import create_sweep, open_storage
@@ -85,7 +85,7 @@ def test_the_sweeps_tab_follows_a_storage(make_window, qtbot, tmp_path):
 
 
 def test_plots_of_a_sweep_without_finished_trials_say_so(qtbot):
-    from resnet_studio.gui.sweeps_plots import EdfPlot, ObjectivePlot, ParallelPlot
+    from resnet_studio.gui.sweeps.sweeps_plots import EdfPlot, ObjectivePlot, ParallelPlot
     from resnet_studio.sweep.results import TrialRow
 
     running = [TrialRow(0, "running", None, {"lr": 0.1}, None)]
@@ -108,8 +108,8 @@ def test_plots_of_a_sweep_without_finished_trials_say_so(qtbot):
 
 
 def test_the_sweep_list_counts_towards_the_spaces_planned_total(qtbot, tmp_path):
-    from resnet_studio.gui.sweeps_model import Snapshot
-    from resnet_studio.gui.sweeps_view import SweepsView
+    from resnet_studio.gui.sweeps.sweeps_model import Snapshot
+    from resnet_studio.gui.sweeps.sweeps_view import SweepsView
     from resnet_studio.sweep.storage import list_sweeps
 
     storage = open_storage(f"journal:{tmp_path / 'sweeps.journal'}")

@@ -97,7 +97,7 @@ def test_points_front_hover_and_click(make_window, tmp_path, qtbot):
 
 def test_export_figure_writes_the_picture_shown(make_window, tmp_path, qtbot, monkeypatch):
     """With the Trade-off tab shown, Export figure… wrote the training curves."""
-    from resnet_studio.gui import train_view
+    from resnet_studio.gui.train import train_view
 
     _write_run(tmp_path / "runs", "20260101-000001-small", BASE, "digits", [0.7, 0.8])
     w = make_window()

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from resnet_studio import ArchSpec
-from resnet_studio.gui.run_table import HEADERS
+from resnet_studio.gui.train.run_table import HEADERS
 from resnet_studio.train import read_metrics
 from resnet_studio.train.events import RunStatus, StepMetrics
 from resnet_studio.train.manager import RunBridge
@@ -229,7 +229,7 @@ def test_past_runs_are_reloaded_with_their_names_and_colours(make_window, qtbot,
     first.train.rename_selected("my first run")
     first.train.tag_selected("baseline, digits")
     first.close()
-    from resnet_studio.gui.train_view import TrainView
+    from resnet_studio.gui.train.train_view import TrainView
 
     again = TrainView(tmp_path / "runs")
     qtbot.addWidget(again)

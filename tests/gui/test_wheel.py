@@ -4,7 +4,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QScrollBar, QWidget
 
-from resnet_studio.gui.wheel_guard import is_field
+from resnet_studio.gui.widgets.wheel_guard import is_field
 
 
 def _wheel(widget: QWidget, notches: int = -1) -> None:

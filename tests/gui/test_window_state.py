@@ -5,7 +5,7 @@ import json
 from PySide6.QtWidgets import QApplication
 
 from resnet_studio.core import ArchSpec
-from resnet_studio.gui import window_settings
+from resnet_studio.gui.window import window_settings
 
 
 def _action(w, text):
@@ -115,7 +115,7 @@ def test_the_plots_follow_a_dark_desktop(make_window):
 def test_menu_items_pass_no_checked_flag_into_path_parameters(make_window, monkeypatch):
     """``triggered`` passes ``checked``: a slot ``open_spec(path=None)`` connected as it is
     would get ``path=False``. Every menu item calls its slot with no argument."""
-    from resnet_studio.gui.exports_controller import ExportsController
+    from resnet_studio.gui.window.exports_controller import ExportsController
 
     calls = []
     for name in ("open_spec", "save_spec", "export_torchinfo"):

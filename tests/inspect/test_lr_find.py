@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from resnet_studio import build_model
-from resnet_studio.inspect.lr_find import find_lr, lr_at, range_test
+from resnet_studio.measure.lr_find import find_lr, lr_at, range_test
 from resnet_studio.train.config import TrainConfig
 from resnet_studio.train.errors import TrainError
 from tests.inspect.tiny import small_spec
@@ -180,7 +180,7 @@ def test_lr_find_command_names_a_wrong_dataset_size(capsys):
 
 def test_a_curve_too_short_to_judge_suggests_nothing_and_says_why():
     """A test stopped after a few steps suggested a rate from the curve's noisy start."""
-    from resnet_studio.inspect.lr_find import MIN_POINTS, LRFinding, steepest_descent
+    from resnet_studio.measure.lr_find import MIN_POINTS, LRFinding, steepest_descent
 
     def falling(n):
         lrs = [10 ** (-6 + 6 * i / (n - 1)) for i in range(n)]

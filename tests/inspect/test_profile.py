@@ -8,11 +8,11 @@ import pytest
 import torch
 
 from resnet_studio.core import analyze
-from resnet_studio.inspect import profile_stages
-from resnet_studio.inspect.profile import Profile, ProfileStopped, profile_spec
-from resnet_studio.inspect.profile_bench import Bench
-from resnet_studio.inspect.profile_cache import ProfileCache
-from resnet_studio.inspect.profile_memory import cpu_peak_above, measure_step_memory
+from resnet_studio.measure import profile_stages
+from resnet_studio.measure.profile import Profile, ProfileStopped, profile_spec
+from resnet_studio.measure.profile_bench import Bench
+from resnet_studio.measure.profile_cache import ProfileCache
+from resnet_studio.measure.profile_memory import cpu_peak_above, measure_step_memory
 from resnet_studio.train.errors import TrainError
 from tests.inspect.tiny import small_spec
 

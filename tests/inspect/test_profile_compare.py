@@ -1,9 +1,9 @@
 """Measured rows of the compare table: from the profile cache, one device for all networks."""
 
 from resnet_studio import ArchSpec
-from resnet_studio.inspect.profile_cache import ProfileCache
-from resnet_studio.inspect.profile_compare import measured_rows, profiles_for
-from resnet_studio.inspect.profile_result import Profile
+from resnet_studio.measure.profile_cache import ProfileCache
+from resnet_studio.measure.profile_compare import measured_rows, profiles_for
+from resnet_studio.measure.profile_result import Profile
 
 A = ArchSpec.from_preset("resnet18", input_size=32)
 B = ArchSpec.from_preset("resnet34", input_size=32)

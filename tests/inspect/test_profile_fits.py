@@ -15,9 +15,9 @@ from pathlib import Path
 import torch
 
 from resnet_studio import ArchSpec
-from resnet_studio.inspect.profile import profile_spec
-from resnet_studio.inspect.profile_check import contradictions, unsteady
-from resnet_studio.inspect.profile_result import SweepPoint
+from resnet_studio.measure.profile import profile_spec
+from resnet_studio.measure.profile_check import contradictions, unsteady
+from resnet_studio.measure.profile_result import SweepPoint
 from resnet_studio.train.errors import TrainError
 from tests.inspect.tiny import small_spec
 
@@ -143,7 +143,7 @@ def test_no_kineto_line_on_stderr_from_a_profile_in_a_worker_thread():
     code = (
         "import threading\n"
         "import torch\n"
-        "from resnet_studio.inspect.profile_memory import cpu_peak_above\n"
+        "from resnet_studio.measure.profile_memory import cpu_peak_above\n"
         "t = threading.Thread(target=lambda: cpu_peak_above(lambda: torch.ones(1000) * 2))\n"
         "t.start(); t.join()\n"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from resnet_studio import ArchSpec, build_model
-from resnet_studio.inspect.tradeoff import (
+from resnet_studio.measure.tradeoff import (
     COSTS,
     dataset_of,
     datasets,

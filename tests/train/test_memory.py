@@ -122,7 +122,7 @@ def test_training_refuses_an_absurd_batch_before_building_the_model():
 
 
 def test_the_lr_finder_refuses_an_absurd_batch():
-    from resnet_studio.inspect.lr_find import find_lr
+    from resnet_studio.measure.lr_find import find_lr
     from resnet_studio.train import TrainConfig
 
     config = TrainConfig(batch_size=ABSURD, device="cpu", threads=1, seed=0)

@@ -1,0 +1,1 @@
+"""Compare: several architectures side by side, as a table, diagrams and charts."""

@@ -1,0 +1,1 @@
+"""The to-scale diagram: its view, painter, tooltips and SVG/PNG export."""

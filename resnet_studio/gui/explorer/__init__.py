@@ -1,0 +1,1 @@
+"""The Explorer tab: the spec panel, the layer tree and the summary strip."""

@@ -1,0 +1,1 @@
+"""Charts shared by the tabs: per-stage bars, hover, legends and figure export."""

@@ -1,0 +1,1 @@
+"""The Sweeps tab: a storage's sweeps, their trials, EDFs and workers."""

@@ -1,0 +1,1 @@
+"""The Train tab: the settings panel, live curves and the runs table."""
