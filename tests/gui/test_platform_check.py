@@ -148,7 +148,7 @@ def test_the_window_has_its_desktop_identity_and_icon(tmp_path):
         "import sys\n"
         "from PySide6.QtCore import QTimer\n"
         "from PySide6.QtWidgets import QApplication\n"
-        "from resnet_studio.gui import app, main_window\n"
+        "from resnet_studio.gui import app\nfrom resnet_studio.gui.window import main_window\n"
         "show = main_window.MainWindow.show\n"
         "def shown(self):\n"
         "    show(self)\n"
