@@ -98,8 +98,9 @@ def make_window(qtbot, tmp_path, request):
     held = [_describe(r) for w in alive for r in gc.get_referrers(w) if r is not alive]
     assert not alive, f"{len(alive)} window(s) outlived the test, held by {held}"
     leaked = [w for w in QApplication.topLevelWidgets() if id(w) not in before]
-    ours = sorted({type(o).__name__ for o in gc.get_objects() if _our_widget(o)})
-    assert not leaked, f"widgets left: {len(leaked)}, with these of ours still alive: {ours}"
+    if leaked:  # naming them walks every object on the heap: seconds, so only on a failure
+        ours = sorted({type(o).__name__ for o in gc.get_objects() if _our_widget(o)})
+        pytest.fail(f"widgets left: {len(leaked)}, with these of ours still alive: {ours}")
 
 
 def _describe(referrer) -> str:
