@@ -7,6 +7,9 @@ widget the test made is still there.
 """
 
 import gc
+import sys
+import threading
+import traceback
 import weakref
 
 import pytest
@@ -88,7 +91,8 @@ def make_window(qtbot, tmp_path, request):
         w.close()
         w.deleteLater()
     del made[:], w
-    workers.wait_all()
+    if not workers.wait_all():
+        pytest.fail(f"background work ran on 30 s after its window closed:\n{_our_stacks()}")
     _delete_later_now()
     gc.collect()
     _delete_later_now()
@@ -101,6 +105,16 @@ def make_window(qtbot, tmp_path, request):
     if leaked:  # naming them walks every object on the heap: seconds, so only on a failure
         ours = sorted({type(o).__name__ for o in gc.get_objects() if _our_widget(o)})
         pytest.fail(f"widgets left: {len(leaked)}, with these of ours still alive: {ours}")
+
+
+def _our_stacks() -> str:
+    """Where each other thread is in our code: the work that has not finished."""
+    stacks = []
+    for ident, frame in sys._current_frames().items():
+        lines = traceback.format_stack(frame)
+        if ident != threading.get_ident() and any("resnet_studio" in line for line in lines):
+            stacks.append("".join(lines[-8:]))
+    return "\n".join(stacks)
 
 
 def _describe(referrer) -> str:
