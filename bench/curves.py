@@ -26,6 +26,7 @@ import pyqtgraph as pg  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from resnet_studio.gui.train.curves import CurvesView  # noqa: E402
+from resnet_studio.train.details import RunDetails  # noqa: E402
 from resnet_studio.train.events import RunStatus, StepMetrics  # noqa: E402
 from resnet_studio.train.run import Run  # noqa: E402
 
@@ -53,7 +54,7 @@ def measure(app: QApplication, n: int, frames: int) -> tuple[float, float]:
     """Median GUI-thread milliseconds per frame at n steps: (CurvesView, bare pyqtgraph)."""
     name = "20261123-120000-resnet18-digits"
     run = Run(name, Path(name), "#1f77b4", status=RunStatus.RUNNING)
-    run.info, run.total_steps = {"steps_per_epoch": 1000}, n + NEW * (frames + 5)
+    run.info, run.total_steps = RunDetails(steps_per_epoch=1000), n + NEW * (frames + 5)
     run.add_steps(_steps(0, n))
     view = CurvesView()
     view.resize(1600, 500)

@@ -85,27 +85,24 @@ def write_run(run_dir: Path, steps: int, seed: int) -> None:
 
     from resnet_studio.core.presets import preset_spec
     from resnet_studio.train.config import TrainConfig
+    from resnet_studio.train.details import DatasetDetails, RunDetails
     from resnet_studio.train.events import EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
     from resnet_studio.train.records import RunRecorder
 
     rng = random.Random(seed)
-    spec = preset_spec("resnet20").to_dict()
-    config = TrainConfig(dataset="digits", epochs=10, lr=0.05, seed=seed).to_dict()
     epochs = 10
     spe = steps // epochs
-    info = RunInfo(
-        spec,
-        config,
-        {"name": "digits", "train": 1437, "val": 360, "classes": 10, "notes": []},
-        "cpu",
-        272474,
-        40_000_000,
-        spe,
-        steps,
-        0,
-        0,
-        str(run_dir),
+    details = RunDetails(
+        spec=preset_spec("resnet20"),
+        config=TrainConfig(dataset="digits", epochs=10, lr=0.05, seed=seed),
+        dataset=DatasetDetails("digits", 1437, 360, 10),
+        device="cpu",
+        params=272474,
+        macs=40_000_000,
+        steps_per_epoch=spe,
+        total_steps=steps,
     )
+    info = RunInfo(details, 0, 0, str(run_dir))
     trainer = _Trainer()
     rec = RunRecorder(run_dir, checkpoints=False)
     rec.on_run_start(trainer, info)

@@ -64,3 +64,27 @@ use_offscreen_screen()
 import torch  # noqa: E402
 
 torch.set_num_threads(2)
+
+
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_claim_left():
+    """Fail a test that leaves a claim on torch's thread count (a TrainingSetup built and never
+    closed): every later run in the process would be refused its thread count. A run on a
+    thread of its own may still be closing when the test returns, so its end is waited for."""
+    from resnet_studio.train import setup
+
+    before = setup.claims()
+    yield
+    deadline = time.monotonic() + 10.0
+    while setup.claims() != before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    left = setup.claims() - before
+    if left:
+        with setup._claims_lock:
+            setup._claims = before  # the next tests start clean: only this one fails
+        pytest.fail(f"the test left {left} claim(s) on the thread count (a set-up not closed)")

@@ -62,14 +62,16 @@ def test_grad_cam_on_an_input_too_small_names_a_size_that_works():
 
 
 def test_too_few_classes_for_the_data_names_the_number_that_trains(tmp_path):
-    from resnet_studio.train import TrainConfig, Trainer
+    from resnet_studio.train import TrainConfig
+    from resnet_studio.train.setup import TrainingSetup
 
     spec = ArchSpec.from_preset("resnet20", layers=(1, 1, 1), in_channels=1, input_size=8)
     config = TrainConfig(epochs=1, batch_size=64, device="cpu", threads=1, seed=0)
     with pytest.raises(TrainError) as refused:
-        Trainer(spec.replace(num_classes=3), config, [])._setup()
+        TrainingSetup.build(spec.replace(num_classes=3), config)
     classes = int(_number(r"set the number of classes to (\d+)", str(refused.value)))
-    Trainer(spec.replace(num_classes=classes), config, [])._setup()  # accepted
+    with TrainingSetup.build(spec.replace(num_classes=classes), config):  # accepted
+        pass
 
 
 def test_the_range_test_names_the_fewest_steps_it_takes():

@@ -229,42 +229,40 @@ def find_lr(
     trainer's loss."""
     from resnet_studio.train.setup import TrainingSetup
 
-    setup = TrainingSetup.build(spec, config, note=note)
-    if note is not None:
-        for text in setup.notes:  # a skipped image, the thread count
-            note(text)
+    with TrainingSetup.build(spec, config, note=note) as setup:  # the claim ends on every path
+        if note is not None:
+            for text in setup.notes:  # a skipped image, the thread count
+                note(text)
 
-    def batches() -> Iterator[Batch]:
-        for epoch in count():
-            drawn = 0
-            for batch in setup.train_batches(epoch):
-                drawn += 1
-                yield batch
-            if not drawn:
-                return
+        def batches() -> Iterator[Batch]:
+            for epoch in count():
+                drawn = 0
+                for batch in setup.train_batches(epoch):
+                    drawn += 1
+                    yield batch
+                if not drawn:
+                    return
 
-    def loss_fn(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        loss: torch.Tensor = setup.criterion(out, y)  # under the set-up's autocast, as in a run
-        return loss
+        def loss_fn(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+            loss: torch.Tensor = setup.criterion(out, y)  # under the set-up's autocast, as in a run
+            return loss
 
-    try:
-        return range_test(
-            setup.model,
-            setup.optimizer,
-            batches(),
-            loss_fn,
-            start_lr=start_lr,
-            end_lr=end_lr,
-            steps=steps,
-            autocast=setup.autocast,
-            scaler=setup.scaler,
-            progress=progress,
-            should_stop=should_stop,
-        )
-    except torch.OutOfMemoryError:
-        raise TrainError(
-            f"Out of memory at batch size {config.batch_size}; "
-            f"{smaller_batch_advice(config.batch_size, setup.min_batch)}."
-        ) from None
-    finally:
-        setup.close()
+        try:
+            return range_test(
+                setup.model,
+                setup.optimizer,
+                batches(),
+                loss_fn,
+                start_lr=start_lr,
+                end_lr=end_lr,
+                steps=steps,
+                autocast=setup.autocast,
+                scaler=setup.scaler,
+                progress=progress,
+                should_stop=should_stop,
+            )
+        except torch.OutOfMemoryError:
+            raise TrainError(
+                f"Out of memory at batch size {config.batch_size}; "
+                f"{smaller_batch_advice(config.batch_size, setup.min_batch)}."
+            ) from None

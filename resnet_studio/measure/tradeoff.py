@@ -83,10 +83,10 @@ def spec_text(spec: Any) -> str:
 
 def dataset_of(run: Run) -> str:
     """The data a run trained on: the dataset's name, with the folder for an image folder."""
-    cfg = run.info.get("config") or {}
-    name = str(cfg.get("dataset") or "unknown")
-    if name == "imagefolder" and cfg.get("data_dir"):
-        return f"imagefolder ({cfg['data_dir']})"
+    cfg = run.config
+    name = (cfg.dataset if cfg is not None else run.info.dataset.name) or "unknown"
+    if name == "imagefolder" and cfg is not None and cfg.data_dir:
+        return f"imagefolder ({cfg.data_dir})"
     return name
 
 
@@ -163,7 +163,7 @@ def tradeoff_points(
                 run.label,
                 label(spec),
                 dataset,
-                str(run.info.get("device") or ""),
+                run.info.device,
                 float(acc),
                 value,
             )

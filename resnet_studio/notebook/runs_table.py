@@ -33,7 +33,7 @@ class RunsTable:
             cfg = r.config
             done, total = len(r.epochs), cfg.epochs if cfg else 0  # as `resnet-studio runs`
             best, last = r.best_val_accuracy, r.last_val_accuracy
-            params, macs = r.info.get("params"), r.info.get("macs")
+            params, macs = r.info.params, r.info.macs
             rows.append(
                 (
                     r.id,
@@ -42,8 +42,8 @@ class RunsTable:
                     f"{done}/{total}",
                     "" if best is None else f"{100 * best:.2f}%",
                     "" if last is None else f"{100 * last:.2f}%",
-                    human(params) if isinstance(params, int) else "",
-                    human(macs) if isinstance(macs, int) else "",
+                    "" if params is None else human(params),
+                    "" if macs is None else human(macs),
                     str(r.dir),
                 )
             )

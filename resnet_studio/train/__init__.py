@@ -12,6 +12,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 from .config import TrainConfig
+from .details import DatasetDetails, RunDetails
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, StepMetrics
 
@@ -34,8 +35,10 @@ _LAZY = {
 
 __all__ = [
     "Callback",
+    "DatasetDetails",
     "DeviceInfo",
     "EpochMetrics",
+    "RunDetails",
     "RunEnd",
     "RunInfo",
     "RunRecorder",

@@ -8,9 +8,11 @@ to its own thread.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Any, Protocol
+
+from .details import RunDetails
 
 
 class RunStatus(str, Enum):
@@ -61,20 +63,13 @@ class Trainer(Protocol):
 
 @dataclass(frozen=True)
 class RunInfo:
-    """Sent once when a run starts (or resumes)."""
+    """Sent once when a run starts (or resumes): what the run is, as the trainer resolved it
+    (config.json's content), and where this start picks up."""
 
-    spec: dict[str, Any]
-    config: dict[str, Any]
-    dataset: dict[str, Any]  # name, train and val sizes, classes, notes
-    device: str  # e.g. "cuda:0 (NVIDIA H100 80GB HBM3)"
-    params: int
-    macs: int  # per image
-    steps_per_epoch: int
-    total_steps: int
+    details: RunDetails
     start_epoch: int  # 0 for a new run; where a resumed run picks up
     start_step: int
     run_dir: str | None
-    versions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,14 @@ import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..core.presets import closest_preset, preset_of
 from ..core.spec import ArchSpec
 from .config import TrainConfig
+from .details import DatasetDetails, RunDetails
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
 from .lock import holder
@@ -262,13 +263,13 @@ class RunManager:
             ) from None
         recorder = RunRecorder(run_dir)  # the folder's lock, before anything is written
         run = Run(run_dir.name, run_dir, free_colour(self._colours()), started=time.time())
-        run.info = {
-            "spec_label": spec_label,
-            **({"base_preset": base_preset} if base_preset else {}),
-            "spec": spec.to_dict(),
-            "dataset": {"name": config.dataset},
-            "config": config.to_dict(),
-        }
+        run.info = RunDetails(  # what it will train; the trainer resolves the rest at its start
+            spec=spec,
+            config=config,
+            dataset=DatasetDetails(config.dataset),
+            spec_label=spec_label,
+            base_preset=base_preset,
+        )
         with contextlib.suppress(OSError):  # the colour is kept for the run's life
             run.save_meta()
         trainer = Trainer(spec, config, [recorder, RunBridge(self, run)], run_dir=str(run_dir))
@@ -412,17 +413,10 @@ class RunManager:
 
     # --- the trainers' reports, on the manager's thread ------------------------------------
     def _started(self, run: Run, info: RunInfo) -> None:
-        run.total_steps = info.total_steps
-        run.info.update(
-            {
-                "params": info.params,
-                "macs": info.macs,
-                "device": info.device,
-                "steps_per_epoch": info.steps_per_epoch,
-                "total_steps": info.total_steps,
-                "spec": info.spec,
-                "dataset": info.dataset,
-            }
+        run.total_steps = info.details.total_steps or 0
+        # its settings as the trainer resolved them, named as the window named them
+        run.info = replace(
+            info.details, spec_label=run.info.spec_label, base_preset=run.info.base_preset
         )
         if run.status != RunStatus.STOPPING:
             run.status = RunStatus.RUNNING

@@ -35,16 +35,17 @@ class ProgressBar(Callback):
     def on_run_start(self, trainer: Any, info: RunInfo) -> None:
         from tqdm import tqdm
 
+        run, data = info.details, info.details.dataset
         print(
-            f"Training {info.params:,} parameters on {info.dataset['name']} "
-            f"({info.dataset['train']:,} train / {info.dataset['val']:,} val images) on "
-            f"{info.device}" + (f", resuming at step {info.start_step}" if info.start_step else ""),
+            f"Training {run.params or 0:,} parameters on {data.name} "
+            f"({data.train or 0:,} train / {data.val or 0:,} val images) on "
+            f"{run.device}" + (f", resuming at step {info.start_step}" if info.start_step else ""),
             file=self.file,
         )
         if info.run_dir:
             print(f"Run directory: {info.run_dir}", file=self.file)
         self.bar = tqdm(
-            total=info.total_steps,
+            total=run.total_steps,
             initial=info.start_step,
             unit="step",
             file=self.file,
@@ -100,9 +101,9 @@ class JsonLines(Callback):
         self._out(
             {
                 "kind": "start",
-                "device": info.device,
+                "device": info.details.device,
                 "run_dir": info.run_dir,
-                "total_steps": info.total_steps,
+                "total_steps": info.details.total_steps,
                 "start_step": info.start_step,
             }
         )

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from .. import atomic
 from .checkpoints import save_checkpoint
+from .details import CONFIG
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics, Trainer
 from .lock import LOCK, RunLock
@@ -81,19 +82,8 @@ class RunRecorder(Callback):
 
     def on_run_start(self, trainer: Trainer, info: RunInfo) -> None:
         self._started = True
-        cfg = {
-            "spec": info.spec,
-            "config": info.config,
-            "dataset": info.dataset,
-            "device": info.device,
-            "params": info.params,
-            "macs": info.macs,
-            "steps_per_epoch": info.steps_per_epoch,
-            "total_steps": info.total_steps,
-            "versions": info.versions,
-        }
         if info.start_step == 0:
-            atomic.atomic_write_json(self.dir / "config.json", cfg)
+            atomic.atomic_write_json(self.dir / CONFIG, info.details.to_json())
         _truncate_metrics(self.dir / "metrics.jsonl", info.start_step)
         self._log = open(self.dir / "metrics.jsonl", "a", encoding="utf-8")  # noqa: SIM115
         with contextlib.suppress(OSError):  # a resume cut the log: the old summary is wrong now

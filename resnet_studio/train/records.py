@@ -15,16 +15,14 @@ import csv
 import io
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .. import atomic
 from ..atomic import atomic_write_bytes
-from ..core.errors import SpecError
-from ..core.spec import ArchSpec
 from .checkpoints import load_checkpoint, save_checkpoint
-from .config import TrainConfig
+from .details import CONFIG, RunDetails
 from .errors import TrainError
 from .events import EpochMetrics, RunStatus
 from .lock import LOCK, holder
@@ -32,7 +30,7 @@ from .recorder import RunRecorder, new_run_dir, write_status
 from .summary import MetricsSummary, is_record, iter_lines, parse, read_summary
 
 META = "meta.json"  # the user's name, tags and the run's colour, written by the run manager
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: a summary keeps its typed details ("info", "problem")
 
 __all__ = [
     "RunRecorder",
@@ -44,7 +42,6 @@ __all__ = [
     "new_run_dir",
     "read_end",
     "read_metrics",
-    "read_run_config",
     "save_checkpoint",
 ]
 
@@ -109,20 +106,21 @@ class RunSummary:
     name: str
     status: RunStatus  # RUNNING, FINISHED, STOPPED, FAILED, CRASHED (its process is gone) …
     reason: str
-    dataset: str
-    device: str
-    params: int
     epochs_done: int
-    epochs: int
     best_val_accuracy: float | None
     started: float
-    config: dict[str, Any] = field(default_factory=dict)  # clean_run_config's
+    info: RunDetails = RunDetails()  # its config.json, typed
     metrics: MetricsSummary | None = None
     meta: dict[str, Any] = field(default_factory=dict)  # meta.json: the user's name, tags, colour
 
     def to_dict(self) -> dict[str, Any]:
-        d = {k: v for k, v in self.__dict__.items() if k not in ("dir", "metrics")}
-        return {**d, "metrics": self.metrics.to_dict() if self.metrics else None}
+        d = {k: v for k, v in self.__dict__.items() if k not in ("dir", "info", "metrics")}
+        return {
+            **d,
+            "info": self.info.to_json(),
+            "problem": self.info.problem,
+            "metrics": self.metrics.to_dict() if self.metrics else None,
+        }
 
     @classmethod
     def from_dict(cls, root: Path, d: Any) -> RunSummary | None:
@@ -132,11 +130,15 @@ class RunSummary:
             metrics = None if m is None else MetricsSummary.from_dict(m)
             if m is not None and metrics is None:
                 return None
-            fields = {k: v for k, v in d.items() if k not in ("metrics", "status")}
+            problem = d["problem"]
+            if not isinstance(problem, str):
+                return None
+            info = replace(RunDetails.from_json(d["info"]), problem=problem)
+            skip = ("metrics", "status", "info", "problem")
+            fields = {k: v for k, v in d.items() if k not in skip}
             status = RunStatus.parse(d["status"])
-            out = cls(dir=root / d["name"], status=status, metrics=metrics, **fields)
-            ok = isinstance(out.name, str) and isinstance(out.config, dict)
-            return out if ok and isinstance(out.meta, dict) else None
+            out = cls(dir=root / d["name"], status=status, info=info, metrics=metrics, **fields)
+            return out if isinstance(out.name, str) and isinstance(out.meta, dict) else None
         except (KeyError, TypeError):
             return None
 
@@ -174,67 +176,12 @@ def _typed(d: dict[str, Any], key: str, kind: type | tuple[type, ...], default: 
     return v if isinstance(v, kind) and not isinstance(v, bool) else default
 
 
-_CONFIG_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "device": str,
-    "spec_label": str,
-    "base_preset": str,
-    "params": int,
-    "macs": int,
-    "steps_per_epoch": int,
-    "total_steps": int,
-}
-_DATASET_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "name": str,
-    "train": int,
-    "val": int,
-    "classes": int,
-}
-
-
-def clean_run_config(cfg: dict[str, Any]) -> dict[str, Any]:
-    """A run's config.json as data the views can trust: the spec and training settings only if
-    they validate, other known fields only with the right types; the rest is dropped."""
-    out: dict[str, Any] = {}
-    for key, kind in _CONFIG_FIELDS.items():
-        if _typed(cfg, key, kind, None) is not None:
-            out[key] = cfg[key]
-    try:
-        out["spec"] = ArchSpec.from_dict(cfg.get("spec")).to_dict()
-    except (SpecError, TypeError):
-        pass
-    try:
-        if isinstance(cfg.get("config"), dict):
-            out["config"] = TrainConfig.from_dict(cfg["config"]).to_dict()
-    except (TrainError, TypeError):
-        pass
-    data = _typed(cfg, "dataset", dict, {})
-    dataset = {k: data[k] for k, kind in _DATASET_FIELDS.items() if _typed(data, k, kind, None)}
-    notes = _typed(data, "notes", list, [])
-    dataset["notes"] = [n for n in notes if isinstance(n, str)]
-    out["dataset"] = dataset
-    versions = _typed(cfg, "versions", dict, {})
-    out["versions"] = {k: v for k, v in versions.items() if isinstance(v, str)}
-    return out
-
-
-def read_run_config(run_dir: Path) -> dict[str, Any]:
-    """:func:`clean_run_config` of ``run_dir/config.json``; empty if it is missing or damaged."""
-    try:
-        return clean_run_config(read_json_object(Path(run_dir) / "config.json"))
-    except ValueError:
-        return {}
-
-
 def _unreadable(d: Path, why: str) -> RunSummary:
     return RunSummary(
         d,
         d.name,
         RunStatus.UNREADABLE,
         f"This run folder cannot be read: {why}; delete it if you do not need it.",
-        "",
-        "",
-        0,
-        0,
         0,
         None,
         d.stat().st_mtime,
@@ -271,8 +218,8 @@ def _rebuilt_status(d: Path, why: str, metrics: MetricsSummary) -> dict[str, Any
 def _summary(d: Path) -> RunSummary:
     """What the folder ``d`` says of its run; status "unreadable" with the reason if it can't."""
     try:
-        raw = read_json_object(d / "config.json")
-        started = (d / "config.json").stat().st_mtime
+        raw = read_json_object(d / CONFIG)
+        started = (d / CONFIG).stat().st_mtime
     except (ValueError, OSError) as e:
         empty = not any(p.name != LOCK for p in d.iterdir()) if d.is_dir() else False
         return _unreadable(d, "it holds nothing (a run that never started)" if empty else str(e))
@@ -283,8 +230,6 @@ def _summary(d: Path) -> RunSummary:
         if not (d / "metrics.jsonl").is_file():
             return _unreadable(d, str(e))
         st = _rebuilt_status(d, str(e), metrics)
-    cfg = clean_run_config(raw)
-    dataset, config = cfg["dataset"], cfg.get("config", {})
     status = RunStatus.parse(st.get("status"))
     if status in (RunStatus.RUNNING, RunStatus.PAUSED) and not _writing(d, st):
         status = RunStatus.CRASHED
@@ -293,14 +238,10 @@ def _summary(d: Path) -> RunSummary:
         d.name,
         status,
         _typed(st, "reason", str, ""),
-        _typed(dataset, "name", str, "?"),
-        _typed(cfg, "device", str, "?"),
-        _typed(cfg, "params", int, 0),
         _typed(st, "epochs_done", int, _typed(st, "epoch", int, 0)),  # older: "epoch" alone
-        _typed(config, "epochs", int, 0),
         _typed(st, "best_val_accuracy", (int, float), None),
         started,
-        cfg,
+        RunDetails.from_json(raw),
         metrics,
         _meta(d),
     )

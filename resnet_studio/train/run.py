@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_write_json
-from ..core.errors import SpecError
 from ..core.presets import closest_preset, preset_of, spec_label
 from ..core.spec import ArchSpec
 from .config import TrainConfig
+from .details import CONFIG, RunDetails
 from .events import EpochMetrics, RunStatus, StepMetrics
 from .records import META, RunSummary
 from .summary import step_metrics, step_records
@@ -77,27 +77,19 @@ class Growing:
         return np.empty(0) if self._data is None else self._data[: self.n]
 
 
-def default_name(info: dict[str, Any]) -> str:
+def default_name(info: RunDetails) -> str:
     """A short readable name from what the run trains: "resnet18 · digits · lr 0.05". A spec
     that differs from its preset only in channels, classes or input size (adapted to the data)
     keeps the preset's name; one with other edits is named by ``spec_label`` with the preset it
     was edited from (the run's ``base_preset``): "resnet50 (edited)"."""
-    from ..core.spec import ArchSpec
-
     parts = []
-    if "spec" in info:
-        spec = ArchSpec.from_dict(info["spec"])
-        base = info.get("base_preset")
-        parts.append(
-            preset_of(spec)
-            or closest_preset(spec)
-            or spec_label(spec, base if isinstance(base, str) else None)
-        )
-    dataset = (info.get("dataset") or {}).get("name")
-    if dataset:
-        parts.append(dataset)
-    if "config" in info:
-        parts.append(f"lr {info['config']['lr']:g}")
+    spec = info.spec
+    if spec is not None:
+        parts.append(preset_of(spec) or closest_preset(spec) or spec_label(spec, info.base_preset))
+    if info.dataset.name:
+        parts.append(info.dataset.name)
+    if info.config is not None:
+        parts.append(f"lr {info.config.lr:g}")
     return " · ".join(parts)
 
 
@@ -144,7 +136,7 @@ class Run:
     colour: str
     status: RunStatus = RunStatus.QUEUED
     reason: str = ""  # a sentence: why it failed, or what to do next
-    info: dict[str, Any] = field(default_factory=dict)  # cleaned config.json, or RunInfo's
+    info: RunDetails = RunDetails()  # its config.json, or what the trainer resolved
     name: str = ""  # the user's, or default_name()
     tags: list[str] = field(default_factory=list)
     step: Growing = field(default_factory=Growing)
@@ -172,32 +164,27 @@ class Run:
     def base_label(self) -> str:
         """default_name of its settings, alike for runs that differ only in seed or time."""
         if self._base is None:
-            self._base = default_name(self.info) if self.info else self.id
+            self._base = default_name(self.info) or self.id
         return self._base
 
     @property
     def never_started(self) -> bool:
         """It ended before it trained (refused by the memory check, a missing image folder),
         so its folder was taken away again: there is no folder to open, size or delete."""
-        return self.status == RunStatus.FAILED and not (self.dir / "config.json").exists()
+        return self.status == RunStatus.FAILED and not (self.dir / CONFIG).exists()
 
     @property
     def seed(self) -> int | None:
-        seed = (self.info.get("config") or {}).get("seed")
-        return seed if isinstance(seed, int) else None
+        return self.info.seed
 
     @property
-    def spec(self) -> Any:
+    def spec(self) -> ArchSpec | None:
         """The run's ArchSpec, or None when its config does not hold a valid one."""
-        try:
-            return ArchSpec.from_dict(self.info["spec"])
-        except (KeyError, SpecError, TypeError):
-            return None
+        return self.info.spec
 
     @property
     def config(self) -> TrainConfig | None:
-        cfg = self.info.get("config")
-        return TrainConfig.from_dict(cfg) if isinstance(cfg, dict) else None
+        return self.info.config
 
     # --- how it went ---------------------------------------------------------------------
     @property
@@ -213,7 +200,7 @@ class Run:
     def epoch_progress(self) -> tuple[int, int]:
         """(the epoch under way or last done, 1-based; the planned epochs)."""
         total = max(1, self.total_steps)
-        spe = max(1, int(self.info.get("steps_per_epoch") or total))
+        spe = max(1, self.info.steps_per_epoch or total)
         return min(max(self.last_step - 1, 0) // spe + 1, total // spe), total // spe
 
     @property
@@ -225,7 +212,7 @@ class Run:
         """Seconds left at the current speed; only while it trains."""
         if self.status != RunStatus.RUNNING or not self.images_per_s or not self.total_steps:
             return None
-        batch = int((self.info.get("config") or {}).get("batch_size") or 1)
+        batch = self.info.batch_size or 1
         return (self.total_steps - self.last_step) * batch / self.images_per_s
 
     @property
@@ -288,15 +275,15 @@ class Run:
             colour,
             RunStatus.parse(summary.status),
             summary.reason,
-            dict(summary.config),
+            summary.info,
         )
         name = meta.get("name")
         run.name = name if isinstance(name, str) else ""
         tags = meta.get("tags")
         run.tags = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
         run.started = summary.started
-        run.total_steps = run.info.get("total_steps", 0)
-        run.notes = list((run.info.get("dataset") or {}).get("notes") or [])
+        run.total_steps = run.info.total_steps or 0
+        run.notes = list(run.info.dataset.notes)
         m = summary.metrics
         if m is not None:
             for e in m.epochs:
@@ -322,7 +309,7 @@ class Run:
 
         shift = 1 if read_summary(self.dir, save=False).zero_based else 0
         try:  # older records lack the clock: the run started when its config was written
-            started = (self.dir / "config.json").stat().st_mtime
+            started = (self.dir / CONFIG).stat().st_mtime
         except OSError:
             started = 0.0
         return [step_metrics(r, shift, started) for r in step_records(self.dir / "metrics.jsonl")]

@@ -129,6 +129,12 @@ _claims_lock = threading.Lock()
 _claims = 0  # set-ups (runs, LR tests, profiles) under way in this process
 
 
+def claims() -> int:
+    """The claims on the thread count held now (set-ups under way; 0 when nothing trains)."""
+    with _claims_lock:
+        return _claims
+
+
 def claim_threads(wanted: int | None) -> tuple[str | None, Callable[[], None]]:
     """Ask for ``wanted`` intra-op threads: set while nothing else in the process is training,
     else left as it is. Returns a sentence for the run's notes (None when nothing changed or was
@@ -186,7 +192,9 @@ def load_pretrained(model: nn.Module, spec: ArchSpec) -> str:
 @dataclass(eq=False)
 class TrainingSetup:
     """A run's device, data, model, optimizer and schedule, ready for its first step. Build it
-    with :meth:`build`; :meth:`close` it when the work ends (it holds the thread claim)."""
+    with :meth:`build`; it holds a claim on the thread count until :meth:`close`, so use it as
+    a context manager (``with TrainingSetup.build(...) as setup:``) or close it in a
+    ``finally``."""
 
     spec: ArchSpec
     config: TrainConfig
@@ -346,5 +354,12 @@ class TrainingSetup:
         )
 
     def close(self) -> None:
-        """The work is done: its claim on the thread count ends (the model stays readable)."""
+        """The work is done: its claim on the thread count ends (the model stays readable).
+        Closing twice changes nothing."""
         self._release()
+
+    def __enter__(self) -> TrainingSetup:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -28,6 +28,7 @@ from ..core import ArchSpec
 from ..core.errors import SpecError
 from . import distributed as dist
 from .config import TrainConfig
+from .details import DatasetDetails, RunDetails
 from .devices import list_devices
 from .errors import TrainError
 from .events import Callback, EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
@@ -230,26 +231,20 @@ class Trainer:
         device = str(setup.device)
         label = next((d.label for d in list_devices() if d.id == device), device)
         train, val = setup.data.sizes()
-        return RunInfo(
-            spec=self.spec.to_dict(),
-            config=cfg.to_dict(),
-            dataset={
-                "name": cfg.dataset,
-                "train": train,
-                "val": val,
-                "classes": setup.data.num_classes,
-                "notes": setup.notes,
-            },
+        details = RunDetails(
+            spec=self.spec,
+            config=cfg,
+            dataset=DatasetDetails(
+                cfg.dataset, train, val, setup.data.num_classes, tuple(setup.notes)
+            ),
             device=setup.device_label(label),
             params=setup.analysis.totals.params,
             macs=setup.analysis.totals.macs,
             steps_per_epoch=setup.steps_per_epoch,
             total_steps=setup.total_steps,
-            start_epoch=self.epoch,
-            start_step=self.step,
-            run_dir=self.run_dir,
             versions=versions(),
         )
+        return RunInfo(details, self.epoch, self.step, self.run_dir)
 
     # --- the loop -------------------------------------------------------------------------
     def _flush(self, pending: list[_Pending], sums: list[float], clock: list[float]) -> None:
@@ -394,7 +389,7 @@ class Trainer:
         try:
             info = self._setup()
             self._emit("on_run_start", info)
-            for note in info.dataset["notes"]:
+            for note in info.details.dataset.notes:
                 self._emit("on_note", note)
             self._train()
         except (_Stopped, KeyboardInterrupt):

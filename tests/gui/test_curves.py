@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QPointF
 
 from resnet_studio.gui.train.curves import CurvesView, ema, steady
+from resnet_studio.train.details import RunDetails
 from resnet_studio.train.events import EpochMetrics, RunStatus, StepMetrics
 from resnet_studio.train.run import Run
 
@@ -20,7 +21,7 @@ STEPS_PER_EPOCH = 100
 
 def _run(name="20261123-101500-resnet18-digits", colour="#1f77b4", total=2000):
     run = Run(name, Path("/nonexistent") / name, colour, status=RunStatus.RUNNING)
-    run.info = {"steps_per_epoch": STEPS_PER_EPOCH}
+    run.info = RunDetails(steps_per_epoch=STEPS_PER_EPOCH)
     run.total_steps = total
     return run
 

@@ -1,6 +1,7 @@
 """Training from the window: live curves and table from the run manager, control, close."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -72,9 +73,9 @@ def test_a_digits_run_shows_exactly_what_it_records(window, qtbot):
     assert f"step {steps[-1]['step']}/{steps[-1]['step']}" in p.progress.text()
     assert "ETA" not in p.progress.text()  # a finished run has none
     details = p.details.text()
-    info = json.loads((run.dir / "config.json").read_text())
+    written = json.loads((run.dir / "config.json").read_text())["dataset"]  # as on disk
     for part in (
-        f"{info['dataset']['train']:,} train, {info['dataset']['val']:,} val",
+        f"{written['train']:,} train, {written['val']:,} val",
         f"2 epochs of batch {p.batch.value()}, sgd at lr {p.lr.value():g}",
         f"best val accuracy {row['Best val acc']}",
         "basic blocks 1-1-1, 1×8×8 in, 10 classes",
@@ -129,7 +130,7 @@ def test_a_running_row_shows_progress_time_and_speed_between_epochs(window, qtbo
     _ready(window)
     window.train.manager.max_parallel = 0  # queued, so this test alone feeds its events
     run = window.train.start_run()
-    run.total_steps, run.info["steps_per_epoch"] = 100, 25
+    run.total_steps, run.info = 100, replace(run.info, steps_per_epoch=25)
     batch = [StepMetrics(s, 1, 1.0, 0.5, 0.1, 321.0, 1.5 * s) for s in range(1, 31)]
     RunBridge(window.train.manager, run).on_steps(None, batch)  # as the trainer reports them
     qtbot.waitUntil(lambda: run.last_step == 30)  # handed to the GUI thread

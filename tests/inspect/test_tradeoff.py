@@ -14,6 +14,8 @@ from resnet_studio.measure.tradeoff import (
     pareto_front,
     tradeoff_points,
 )
+from resnet_studio.train.config import TrainConfig
+from resnet_studio.train.details import RunDetails
 from resnet_studio.train.events import EpochMetrics
 from resnet_studio.train.run import Run
 
@@ -72,11 +74,8 @@ SPEC = ArchSpec.from_preset(
 
 
 def _run(name, spec, dataset, accs, elapsed=10.0, rate=100.0, data_dir=None):
-    info = {
-        "spec": spec.to_dict(),
-        "config": {"dataset": dataset, "data_dir": data_dir, "lr": 0.05},
-        "device": "cpu (test)",
-    }
+    config = TrainConfig(dataset=dataset, data_dir=data_dir, lr=0.05)
+    info = RunDetails(spec=spec, config=config, device="cpu (test)")
     epochs = [
         EpochMetrics(i + 1, i, 0.0, 0.0, None, a, 1.0, rate, 0.05, float(i))
         for i, a in enumerate(accs)

@@ -36,8 +36,8 @@ def test_amp_modes_learn_on_cuda(amp):
     assert end.status == "finished", end.reason
     assert c.epochs[-1].train_loss < c.epochs[0].train_loss
     assert c.epochs[-1].val_accuracy > 0.8
-    assert "channels_last" in c.info.device
-    assert (f"AMP {amp}" in c.info.device) == (amp != "off")
+    assert "channels_last" in c.info.details.device
+    assert (f"AMP {amp}" in c.info.details.device) == (amp != "off")
 
 
 def test_metrics_do_not_sync_the_device_every_step():

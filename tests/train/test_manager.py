@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,10 +52,10 @@ def test_runs_are_read_from_disk_oldest_first_with_distinct_colours(two_runs, tm
     # two runs with the same settings and seed are told apart by their number
     assert (a.label, b.label) == (f"{a.base_label} · #1", f"{a.base_label} · #2")
     adapted = ArchSpec.from_preset("resnet50", in_channels=1, num_classes=10, input_size=32)
-    info = {**a.info, "spec": adapted.to_dict(), "base_preset": "resnet50"}
+    info = replace(a.info, spec=adapted, base_preset="resnet50")
     assert default_name(info) == "resnet50 · digits · lr 0.05"  # adapted to the data only
     edited = adapted.replace(layers=(1, 1, 1, 1))
-    info = {**info, "spec": edited.to_dict()}
+    info = replace(info, spec=edited)
     assert default_name(info) == "resnet50 (edited) · digits · lr 0.05"
     os.rmdir(two_runs / "junk")
 

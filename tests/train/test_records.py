@@ -66,14 +66,14 @@ def test_damaged_lines_and_wrong_types_are_skipped(tmp_path):
     assert read_metrics(tmp_path / "missing.jsonl") == []
 
 
-def test_a_run_config_is_cleaned_to_data_the_views_can_trust():
+def test_a_damaged_run_config_gives_what_could_be_read_and_a_sentence():
     from resnet_studio.core import ArchSpec
     from resnet_studio.train.config import TrainConfig
-    from resnet_studio.train.records import clean_run_config
+    from resnet_studio.train.details import DatasetDetails, RunDetails
 
-    good_spec = ArchSpec.from_preset("resnet20").to_dict()
+    good_spec = ArchSpec.from_preset("resnet20")
     cfg = {
-        "spec": good_spec,
+        "spec": good_spec.to_dict(),
         "config": {"epochs": 3, "lr": 0.1},
         "dataset": {"name": "digits", "train": "many", "notes": ["ok", 5]},
         "device": "cpu",
@@ -81,14 +81,31 @@ def test_a_run_config_is_cleaned_to_data_the_views_can_trust():
         "macs": True,
         "versions": {"torch": "2.5", "evil": {"x": 1}},
     }
-    clean = clean_run_config(cfg)
-    assert clean["spec"] == good_spec
-    assert clean["config"] == TrainConfig(epochs=3, lr=0.1).to_dict()
-    assert clean["dataset"] == {"name": "digits", "notes": ["ok"]}
-    assert clean["device"] == "cpu" and "params" not in clean and "macs" not in clean
-    assert clean["versions"] == {"torch": "2.5"}
-    bad = clean_run_config({"spec": {"layers": "x"}, "config": {"lr": "fast"}})
-    assert "spec" not in bad and "config" not in bad
+    info = RunDetails.from_json(cfg)
+    assert info.spec == good_spec and info.config == TrainConfig(epochs=3, lr=0.1)
+    assert info.dataset == DatasetDetails("digits", notes=("ok",))
+    assert info.device == "cpu" and info.params is None and info.macs is None
+    assert info.versions == {"torch": "2.5"}
+    problem = info.problem
+    assert problem.startswith("Its config.json could not be read whole: ")
+    assert problem.endswith("; the rest is shown.") and ". " not in problem  # one sentence
+    for part in (
+        "train is not a whole number",
+        "params is not",
+        "macs is not",
+        "notes",
+        "versions",
+    ):
+        assert part in problem
+    bad = RunDetails.from_json({"spec": {"layers": "x"}, "config": {"lr": "fast"}, "dataset": {}})
+    assert bad.spec is None and bad.config is None
+    assert "its spec is not valid (layers must be whole numbers" in bad.problem
+    assert "its training settings are not valid (the training setting lr must be" in bad.problem
+    for damaged in ([1, 2], "text", None):
+        nothing = RunDetails.from_json(damaged)
+        assert (
+            nothing.empty and nothing.problem == "Its config.json is damaged (not a JSON object)."
+        )
 
 
 # --- a run folder's summary, lock and damage (issues 19 and 20) ------------------------------
@@ -107,15 +124,17 @@ def _recorded_run(run_dir, epochs=3, steps_per_epoch=4, end=True):
     """A run written by the app's own recorder, from the events a trainer sends."""
     from resnet_studio.core.presets import preset_spec
     from resnet_studio.train.config import TrainConfig
+    from resnet_studio.train.details import DatasetDetails, RunDetails
     from resnet_studio.train.events import EpochMetrics, RunEnd, RunInfo, RunStatus, StepMetrics
     from resnet_studio.train.recorder import RunRecorder
 
-    spec = preset_spec("resnet20").replace(in_channels=1, input_size=(8, 8)).to_dict()
+    spec = preset_spec("resnet20").replace(in_channels=1, input_size=(8, 8))
     total = epochs * steps_per_epoch
-    info = RunInfo(
-        spec, TrainConfig(epochs=epochs).to_dict(), {"name": "digits", "train": 9, "val": 3},
-        "cpu", 1000, 1000, steps_per_epoch, total, 0, 0, str(run_dir),
+    details = RunDetails(
+        spec, TrainConfig(epochs=epochs), DatasetDetails("digits", 9, 3), "cpu", 1000, 1000,
+        steps_per_epoch, total,
     )  # fmt: skip
+    info = RunInfo(details, 0, 0, str(run_dir))
     t, rec = _Trainer(), RunRecorder(run_dir, checkpoints=False)
     rec.on_run_start(t, info)
     step = 0

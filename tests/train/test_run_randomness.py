@@ -10,8 +10,8 @@ import torchvision
 
 from resnet_studio import ArchSpec
 from resnet_studio.core.builder import build_model, build_seeded, use_generator
-from resnet_studio.core.words import plural
 from resnet_studio.train import Callback, RunRecorder, TrainConfig, Trainer
+from resnet_studio.train.errors import TrainError
 from resnet_studio.train.setup import claim_threads
 
 # drop path, DropBlock (in layer3) and dropout on; augmentation in the config
@@ -135,24 +135,58 @@ def test_the_thread_count_changes_only_while_nothing_else_trains():
 
     have = torch.get_num_threads()
     other = 1 if have != 1 else 2
-    before = setup._claims  # work of earlier tests in this process may still hold a claim
+    assert setup.claims() == 0  # no earlier test left one (tests/conftest.py checks each)
     first, release_first = claim_threads(have)
     assert first is None  # nothing to change
     refused, release_refused = claim_threads(other)
     assert torch.get_num_threads() == have
-    busy = plural(before + 1, "other run")
-    assert refused and busy in refused and f"the {other} asked" in refused
+    assert refused and "1 other run is training" in refused and f"the {other} asked" in refused
     release_refused()
     release_first()
     release_first()  # a second release changes nothing
-    assert setup._claims == before
-    if before:
-        pytest.skip(f"{before} claim(s) of earlier tests still held: the free case cannot run")
+    assert setup.claims() == 0
     try:
         done, release = claim_threads(other)
         assert torch.get_num_threads() == other
         assert done and f"set it to {other} (it was {have})" in done
         release()
+    finally:
+        torch.set_num_threads(have)
+
+
+def test_a_set_up_lets_its_claim_go_on_every_path(monkeypatch):
+    """A set-up used as a context manager ends its claim on leaving; the LR finder's ends it
+    when the test runs out of memory, and even when telling the user its notes raises."""
+    from resnet_studio.measure.lr_find import find_lr
+    from resnet_studio.train import setup
+    from resnet_studio.train.setup import TrainingSetup
+
+    have = torch.get_num_threads()
+    other = 1 if have != 1 else 2
+    cfg = TrainConfig.from_dict({**config(1).to_dict(), "threads": other})  # a note says so
+    try:
+        with TrainingSetup.build(NOISY, cfg) as built:
+            assert setup.claims() == 1 and any("thread count" in n for n in built.notes)
+        assert setup.claims() == 0
+        torch.set_num_threads(have)  # so that the LR finder's set-up has the same note
+        told = []
+
+        def broken(text):
+            told.append(text)
+            raise RuntimeError("the note's receiver is gone")
+
+        with pytest.raises(RuntimeError, match="receiver is gone"):
+            find_lr(NOISY, cfg, steps=3, note=broken)
+        assert told and "thread count" in told[0]
+        assert setup.claims() == 0
+
+        def out_of_memory(*args, **kwargs):
+            raise torch.OutOfMemoryError("CUDA out of memory")
+
+        monkeypatch.setattr("resnet_studio.measure.lr_find.range_test", out_of_memory)
+        with pytest.raises(TrainError, match="Out of memory"):
+            find_lr(NOISY, cfg, steps=3)
+        assert setup.claims() == 0
     finally:
         torch.set_num_threads(have)
 

@@ -182,7 +182,7 @@ class CurvesView(QWidget):
         if mode == STEP:
             return step
         if mode == EPOCH:
-            return step / max(1, int(run.info.get("steps_per_epoch") or 1))
+            return step / max(1, run.info.steps_per_epoch or 1)
         start = run.step_time.values[0] if run.step.n else 0.0
         if mode == RELATIVE:
             return time - start

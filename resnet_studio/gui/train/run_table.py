@@ -30,6 +30,7 @@ from resnet_studio.core.format import human
 from resnet_studio.core.presets import spec_label
 from resnet_studio.core.words import plural
 from resnet_studio.gui import theme
+from resnet_studio.train.config import TrainConfig
 from resnet_studio.train.errors import TrainError
 from resnet_studio.train.events import RunStatus
 from resnet_studio.train.manager import RunManager
@@ -67,8 +68,8 @@ def _progress(run: Run) -> str:
 def arch_label(run: Run) -> str:
     spec = run.spec
     if spec is None:
-        return str(run.info.get("spec_label") or "")
-    return spec_label(spec, run.info.get("base_preset"))  # one name, whatever the run stored
+        return run.info.spec_label
+    return spec_label(spec, run.info.base_preset)  # one name, whatever the run stored
 
 
 def _speed(run: Run) -> str:
@@ -76,15 +77,29 @@ def _speed(run: Run) -> str:
 
 
 def _dataset(run: Run) -> str:
-    return str((run.info.get("dataset") or {}).get("name", ""))
+    return run.info.dataset.name
 
 
 def _device(run: Run) -> str:
-    return re.sub(r" \([^)]*\)", "", run.info.get("device", ""))  # the full name is its tooltip
+    return re.sub(r" \([^)]*\)", "", run.info.device)  # the full name is its tooltip
 
 
-def _cfg(run: Run, key: str) -> Any:
-    return (run.info.get("config") or {}).get(key)
+def _setting(
+    header: str,
+    read: Callable[[TrainConfig], Any],
+    text: Callable[[Any], str] = str,
+    unknown: Any = 0,
+) -> Column:
+    """A hyper-parameter's column: blank, and sorted as ``unknown``, where the run's settings
+    are unknown (a damaged config.json)."""
+
+    def shown(r: Run) -> str:
+        return text(read(r.config)) if r.config is not None else ""
+
+    def key(r: Run) -> Any:
+        return read(r.config) if r.config is not None else unknown
+
+    return header, shown, key
 
 
 # (header, text, sort key, tooltip) of each column; LIVE ones change with every step
@@ -104,25 +119,21 @@ COLUMNS: list[Column] = [
 ]
 # hyper-parameters: shown where they differ between the runs, or when the user asks
 HYPER: list[Column] = [
-    ("lr", lambda r: f"{_cfg(r, 'lr'):g}" if _cfg(r, "lr") else "", lambda r: _cfg(r, "lr") or 0),
-    ("Batch", lambda r: str(_cfg(r, "batch_size") or ""), lambda r: _cfg(r, "batch_size") or 0),
-    ("Epochs", lambda r: str(_cfg(r, "epochs") or ""), lambda r: _cfg(r, "epochs") or 0),
-    ("Optimizer", lambda r: _cfg(r, "optimizer") or "", lambda r: _cfg(r, "optimizer") or ""),
-    ("Schedule", lambda r: _cfg(r, "schedule") or "", lambda r: _cfg(r, "schedule") or ""),
-    (
-        "Augment",
-        lambda r: {True: "yes", False: "no"}.get(_cfg(r, "augment"), ""),
-        lambda r: bool(_cfg(r, "augment")),
-    ),
+    _setting("lr", lambda c: c.lr, lambda v: f"{v:g}"),
+    _setting("Batch", lambda c: c.batch_size),
+    _setting("Epochs", lambda c: c.epochs),
+    _setting("Optimizer", lambda c: c.optimizer, unknown=""),
+    _setting("Schedule", lambda c: c.schedule, unknown=""),
+    _setting("Augment", lambda c: c.augment, lambda v: "yes" if v else "no", False),
     (
         "Params",
-        lambda r: human(r.info["params"]) if r.info.get("params") else "",
-        lambda r: r.info.get("params") or 0,
+        lambda r: human(r.info.params) if r.info.params else "",
+        lambda r: r.info.params or 0,
     ),
     (
         "MACs",
-        lambda r: human(r.info["macs"]) if r.info.get("macs") else "",
-        lambda r: r.info.get("macs") or 0,
+        lambda r: human(r.info.macs) if r.info.macs else "",
+        lambda r: r.info.macs or 0,
     ),
 ]
 ALL = COLUMNS + HYPER
@@ -228,7 +239,7 @@ class RunTableModel(QAbstractTableModel):
             if header == "Status":
                 return run.reason or str(run.status)
             if header == "Device":
-                return run.info.get("device", "")
+                return run.info.device
         if role == Qt.ItemDataRole.TextAlignmentRole and header in ("Time", "img/s", "Params"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -255,7 +266,7 @@ class RunTableModel(QAbstractTableModel):
         """The hyper-parameter columns whose values differ between the runs."""
         out = []
         for k, (_, text, _) in enumerate(HYPER):
-            if len({text(r) for r in self.manager.runs if r.info}) > 1:
+            if len({text(r) for r in self.manager.runs if not r.info.empty}) > 1:
                 out.append(len(COLUMNS) + k)
         return out
 
@@ -274,33 +285,40 @@ def progress_line(run: Run) -> str:
 
 def run_details(run: Run) -> str:
     """What the selected run is and how it was trained, as rich text for the panel."""
-    info, cfg = run.info, run.info.get("config") or {}
-    data, spec = info.get("dataset") or {}, run.spec
+    info, cfg, data, spec = run.info, run.config, run.info.dataset, run.spec
     lines = [f"<b>{escape(run.label)}</b> · {escape(str(run.status))}"]
     if run.tags:
         lines.append("tags: " + escape(", ".join(run.tags)))
     if run.reason:
         lines.append(f"<i>{escape(run.reason)}</i>")
+    if info.problem:
+        lines.append(f"<i>{escape(info.problem)}</i>")
     if spec is not None:
         h, w = spec.input_size
         lines.append(
             f"{escape(arch_label(run))}: {spec.block} blocks {'-'.join(map(str, spec.layers))}, "
             f"{spec.in_channels}×{h}×{w} in, {spec.num_classes} classes"
         )
-    if info.get("params"):
-        lines.append(f"{human(info['params'])} parameters, {human(info['macs'])} MACs a sample")
-    if data.get("train"):
-        lines.append(f"{escape(data['name'])}: {data['train']:,} train, {data['val']:,} val")
-    if cfg:
+    if info.params:
+        macs = f", {human(info.macs)} MACs a sample" if info.macs else ""
+        lines.append(f"{human(info.params)} parameters{macs}")
+    if data.train is not None:
+        val = f", {data.val:,} val" if data.val is not None else ""
+        lines.append(f"{escape(data.name)}: {data.train:,} train{val}")
+    if cfg is not None:
         lines.append(
-            f"{plural(cfg['epochs'], 'epoch')} of batch {cfg['batch_size']}, "
-            f"{cfg['optimizer']} at lr {cfg['lr']:g} ({cfg['schedule']}), "
-            f"weight decay {cfg['weight_decay']:g}"
-            + (", augmented" if cfg.get("augment") else "")
-            + f", seed {cfg['seed']}"
+            f"{plural(cfg.epochs, 'epoch')} of batch {cfg.batch_size}, "
+            f"{cfg.optimizer} at lr {cfg.lr:g} ({cfg.schedule}), "
+            f"weight decay {cfg.weight_decay:g}"
+            + (", augmented" if cfg.augment else "")
+            + f", seed {cfg.seed}"
         )
-    if info.get("device"):
-        lines.append(escape(info["device"]))
+    weights = info.weights
+    if weights is not None:
+        digest = f" (SHA-256 {weights.sha256[:12]}…)" if weights.sha256 else ""
+        lines.append(f"started from {escape(weights.name)}{digest}")
+    if info.device:
+        lines.append(escape(info.device))
     vals = [(e.val_accuracy, e.epoch) for e in run.epochs if e.val_accuracy is not None]
     if vals:
         best = max(vals)
