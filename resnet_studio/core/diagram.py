@@ -441,7 +441,8 @@ def _legend(
     """What each glyph means, for the kinds this diagram draws; then the scale in a sentence."""
     kinds = {t.kind for r in rows for t in r.tensors} | {s.kind for r in rows for s in r.shortcuts}
     conv_kernels = {t.text.split(",")[0] for r in rows for t in r.tensors if t.kind == "Conv2d"}
-    wide = " or ".join(sorted((k for k in conv_kernels if k != "1×1"), key=len))
+    # by length, then text: a set's order changes from run to run (3×3 or 7×7, 7×7 or 3×3)
+    wide = " or ".join(sorted((k for k in conv_kernels if k != "1×1"), key=lambda k: (len(k), k)))
     wanted = [
         ("conv3", f"{wide} conv + BN + ReLU", bool(wide)),
         ("conv1", "1×1 conv + BN (+ ReLU)", "1×1" in conv_kernels),

@@ -212,3 +212,10 @@ def test_each_block_is_laid_out_once(monkeypatch, several):
         for c in d.columns:
             inside = [b for b in row.blocks if b.section == c.name]
             assert all(c.x <= b.box.x and b.box.right <= c.x + c.w + 1e-9 for b in inside)
+
+
+def test_the_legend_names_the_kernels_in_one_order():
+    """Kernels of one length in text order, whatever the run's string hashing."""
+    d = diagram([("r", analyze(ArchSpec.from_preset("resnet18")))])
+    texts = [e.label.text for e in d.legend]
+    assert "3×3 or 7×7 conv + BN + ReLU" in texts
