@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -260,6 +260,11 @@ class DiagramView(QWidget):
         self._match()
         self.canvas.update()
         self.resized()
+        # The view shows or hides its scroll bars for the new size on a queued call, which
+        # would come after the paint that the scene forces at once: the diagram would be
+        # painted, then painted again at the viewport's new size. Decided now, it is painted
+        # once.
+        QCoreApplication.sendPostedEvents(self.graphics, QEvent.Type.MetaCall)
 
     def ensure_drawn(self) -> Diagram | None:
         if self._dirty or (self.diagram is None and self.labelled):
