@@ -207,14 +207,14 @@ class SpecPanel(QWidget):
             if self._spare_stages:
                 row = self._spare_stages.pop()
                 _, blocks, width, dilate = row
-                for w, value in ((blocks, 2), (width, 64), (dilate, False)):
-                    w.blockSignals(True)  # as made: no edit
-                    put_value(w, value)
-                    w.blockSignals(False)
-                    if w.property("invalid"):
-                        _tint(w, False, "")
-                for w in row:
-                    w.show()
+                for control, value in ((blocks, 2), (width, 64), (dilate, False)):
+                    control.blockSignals(True)  # as made: no edit
+                    put_value(control, value)
+                    control.blockSignals(False)
+                    if control.property("invalid"):
+                        _tint(control, False, "")
+                for shown in row:
+                    shown.show()
                 self.stages.append(row)
                 continue
             i = len(self.stages)
@@ -242,8 +242,8 @@ class SpecPanel(QWidget):
             self.stages.append((label, blocks, width, dilate))
         while len(self.stages) > n:
             row = self.stages.pop()
-            for w in row:
-                w.hide()  # its grid row takes no room while hidden
+            for hidden in row:
+                hidden.hide()  # its grid row takes no room while hidden
             self._spare_stages.append(row)  # the next stage to come back is on top
         self.add_stage.setEnabled(n < MAX_STAGES)
         self.remove_stage.setEnabled(n > 1)
