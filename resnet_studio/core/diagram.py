@@ -90,7 +90,8 @@ def _side(shape: Shape) -> int:
 
 
 class _RowLayout:
-    """One network along y = 0 from x = 0; ``starts`` puts each stage at its column's x."""
+    """One network along y = 0 from x = 0, laid out a stage at a time: :meth:`stage` puts a
+    stage at its column's x (or right after the stage before, were that further)."""
 
     def __init__(
         self,
@@ -100,7 +101,6 @@ class _RowLayout:
         scale: Scale,
         expanded: Expanded,
         expand_all: bool,
-        starts: dict[str, float] | None = None,
     ) -> None:
         self.a, self.scale, self.index = a, scale, index
         self.expanded, self.expand_all = expanded, expand_all
@@ -111,25 +111,30 @@ class _RowLayout:
         self.labelled: Shape | None = None
         self.spans: dict[str, tuple[float, float]] = {}  # stage -> (from, to) along x
         self.unfolded: list[tuple[str, list[Block]]] = []  # runs drawn block by block
-        by = a.by_name
+        self.stages = {s.name for s in a.stages}
         self.tensor("input", "", "input", self.shape, (), "stem", at=0.0)
-        for stage in a.stages:
-            self.start_at = (starts or {}).get(stage.name, 0.0)
-            begin = self.x
-            if stage.name == "stem":
-                begin = 0.0
-                stem = [c for c in a.root.node.children if by[c.name].section == "stem"]
-                # a deep stem's conv1 is a Sequential of three convs: one box each
-                leaves = [m for c in stem for m in (c.flow_modules if c.children else (c,))]
-                for group in _groups(leaves):
-                    self._layer(group, "stem")
-            elif stage.name == "head":
-                for name in ("avgpool", "fc"):
-                    self._layer([by[name].node], "head")
-                self._edge_to(self.x + 1.5 * GAP)  # the output
-            else:
-                self._stage(stage.name)
-            self.spans[stage.name] = (begin, self.x)
+
+    def stage(self, name: str, start: float) -> float:
+        """Lay out stage ``name`` from ``start``; returns its own width, the same wherever it
+        starts but for the last bit of a float sum (the stem's includes the input)."""
+        self.start_at = start
+        begin = self.x
+        by = self.a.by_name
+        if name == "stem":
+            begin = 0.0
+            stem = [c for c in self.a.root.node.children if by[c.name].section == "stem"]
+            # a deep stem's conv1 is a Sequential of three convs: one box each
+            leaves = [m for c in stem for m in (c.flow_modules if c.children else (c,))]
+            for group in _groups(leaves):
+                self._layer(group, "stem")
+        elif name == "head":
+            for module in ("avgpool", "fc"):
+                self._layer([by[module].node], "head")
+            self._edge_to(self.x + 1.5 * GAP)  # the output
+        else:
+            self._stage(name)
+        self.spans[name] = (begin, self.x)
+        return self.x - (begin if name == "stem" else max(begin, start))
 
     # --- the main path -------------------------------------------------------------------
     def _edge_to(self, x1: float) -> Edge:
@@ -338,16 +343,16 @@ def diagram(
         *(f"layer{i + 1}" for i in range(max(len(a.spec.layers) for a in analyses))),
         "head",
     ]
-    natural = [
+    layouts = [
         _RowLayout(i, label, a, scale, expanded, expand_all)
         for i, (label, a) in enumerate(labelled)
     ]
-    # one column per stage, as wide as its widest row's stage (plus room in a comparison);
-    # the rows are then laid out again with each stage starting at its column
+    # one column per stage, as wide as its widest row's stage (plus room in a comparison):
+    # each row lays the stage out at the column's x, which the stages before have set
     left = MARGIN + (GUTTER if several else 0.0)
     columns, x = [], left
     for name in names:
-        widths = [r.spans[name][1] - r.spans[name][0] for r in natural if name in r.spans]
+        widths = [lay.stage(name, x - left) for lay in layouts if name in lay.stages]
         texts = [text_width(name, HEADER_PX)] + [
             text_width(_caption(a, name), CAPTION_PX)
             for a in analyses
@@ -356,11 +361,6 @@ def diagram(
         w = max(max(widths) + (STAGE_PAD if several else 0.0), GAP + max(texts) + 14)
         columns.append(Column(name, x, w))
         x += w
-    starts = {c.name: c.x - left for c in columns}
-    layouts = [
-        _RowLayout(i, label, a, scale, expanded, expand_all, starts)
-        for i, (label, a) in enumerate(labelled)
-    ]
 
     y = MARGIN
     headers: list[Label] = []
@@ -441,7 +441,8 @@ def _legend(
     """What each glyph means, for the kinds this diagram draws; then the scale in a sentence."""
     kinds = {t.kind for r in rows for t in r.tensors} | {s.kind for r in rows for s in r.shortcuts}
     conv_kernels = {t.text.split(",")[0] for r in rows for t in r.tensors if t.kind == "Conv2d"}
-    wide = " or ".join(sorted((k for k in conv_kernels if k != "1×1"), key=len))
+    # by length, then text: a set's order changes from run to run (3×3 or 7×7, 7×7 or 3×3)
+    wide = " or ".join(sorted((k for k in conv_kernels if k != "1×1"), key=lambda k: (len(k), k)))
     wanted = [
         ("conv3", f"{wide} conv + BN + ReLU", bool(wide)),
         ("conv1", "1×1 conv + BN (+ ReLU)", "1×1" in conv_kernels),

@@ -184,3 +184,38 @@ def test_the_1202_layer_resnet_stays_small():
     assert d.width < 2000
     expanded = diagram([("resnet1202", a)], expand_all=True)
     assert len(expanded.rows[0].blocks) == 600
+
+
+@pytest.mark.parametrize("several", [False, True], ids=["one", "comparison"])
+def test_each_block_is_laid_out_once(monkeypatch, several):
+    """A diagram places every drawn block once (it used to lay a network out twice: once to
+    measure its stages, again at the columns' places), and a row's stages end where its
+    column's next begins or before."""
+    import resnet_studio.core.diagram as layout
+
+    laid: list[str] = []
+    block = layout._RowLayout._block
+
+    def counting(self, rows, run, section):
+        laid.append(rows[0].name)
+        return block(self, rows, run, section)
+
+    monkeypatch.setattr(layout._RowLayout, "_block", counting)
+    names = ("resnet18", "resnet152") if several else ("resnet152",)
+    labelled = [(n, analyze(ArchSpec.from_preset(n))) for n in names]
+    d = diagram(labelled)
+    drawn = [b.name for r in d.rows for b in r.blocks]
+    assert sorted(laid) == sorted(drawn) and len(drawn) == sum(
+        len(block_runs(a, s.name)) for _, a in labelled for s in a.stages if s.blocks
+    )
+    for row in d.rows:
+        for c in d.columns:
+            inside = [b for b in row.blocks if b.section == c.name]
+            assert all(c.x <= b.box.x and b.box.right <= c.x + c.w + 1e-9 for b in inside)
+
+
+def test_the_legend_names_the_kernels_in_one_order():
+    """Kernels of one length in text order, whatever the run's string hashing."""
+    d = diagram([("r", analyze(ArchSpec.from_preset("resnet18")))])
+    texts = [e.label.text for e in d.legend]
+    assert "3×3 or 7×7 conv + BN + ReLU" in texts

@@ -126,3 +126,26 @@ def test_an_edit_is_validated_once_and_every_view_follows_the_document(make_wind
     assert w.compare.current_spec == edited and w.compare.current_label == "resnet34 (edited)"
     assert w.train.spec == edited and w.train.spec_label == "resnet34 (edited)"
     assert w.train.base_preset == "resnet34"
+
+
+def test_a_stage_removed_and_added_again_comes_back_as_a_new_one(make_window, qtbot):
+    """Stage rows are hidden and kept, not remade (faster); one that comes back is as new."""
+    w = make_window()
+    p = w.panel
+    tall = p.stage_box.sizeHint().height()
+    fourth = p.stages[3]
+    _type(qtbot, fourth[1], "600")  # layer4: too many blocks, tinted
+    assert fourth[1].property("invalid") is True
+    fourth[2].setValue(100)
+    p.remove_stage.click()
+    assert len(w.spec.layers) == 3 and not fourth[1].isVisibleTo(w)
+    assert p.stage_box.sizeHint().height() < tall  # a hidden row takes no room
+    p.add_stage.click()
+    assert p.stages[3] is fourth  # the same widgets, shown again
+    assert w.spec.layers == (2, 2, 2, 2) and w.spec.widths == (64, 128, 256, 512)
+    assert fourth[1].property("invalid") is False and "at most" not in fourth[1].toolTip()
+    assert p.stage_box.sizeHint().height() == tall
+    p.preset.setCurrentText("resnet56")  # three stages, then four
+    p.preset.setCurrentText("resnet152")
+    assert [s[1].value() for s in p.stages] == [3, 8, 36, 3]
+    assert [s[2].value() for s in p.stages] == [64, 128, 256, 512]

@@ -105,6 +105,7 @@ def test_the_plots_follow_a_dark_desktop(make_window):
             assert p.getPlotItem().getAxis("left").textPen().color().lightness() > 192
         w.panel.preset.setCurrentText("resnet50")  # titles drawn after the switch are light too
         QApplication.processEvents()  # the charts are drawn on the next turn
+        w.explorer.pictures.setCurrentWidget(w.explorer.plots)  # or when shown, if hidden
         html = w.explorer.plots.plots[0].titleLabel.item.toHtml().lower()
         assert "parameters" in html and "#d4d4d4" in html
     finally:

@@ -9,11 +9,10 @@ network) and a click on ×N unfolds. Keys: + and - zoom, F fits, 1 is 100%, arro
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -216,7 +215,6 @@ class DiagramView(QWidget):
         self.selected_row: int | None = None
         self.hover: Any = None
         self.stale = False
-        self.layout_seconds = 0.0  # the last relayout's cost (the latency benchmark reads it)
         self._dirty = False
         self.fit_button.clicked.connect(lambda: self.fit())
         self.actual.clicked.connect(lambda: self.set_zoom(1.0))
@@ -246,7 +244,6 @@ class DiagramView(QWidget):
             self.canvas.prepareGeometryChange()
             self.diagram = None
             return
-        t = time.perf_counter()
         self.canvas.prepareGeometryChange()
         self.diagram = diagram(
             self.labelled,
@@ -254,12 +251,16 @@ class DiagramView(QWidget):
             expanded=self.expanded,
             expand_all=self.unfold.isChecked(),
         )
-        self.layout_seconds = time.perf_counter() - t
         self.scene.setSceneRect(QRectF(0, 0, self.diagram.width, self.diagram.height))
         self.hover = None
         self._match()
         self.canvas.update()
         self.resized()
+        # The view shows or hides its scroll bars for the new size on a queued call, which
+        # would come after the paint that the scene forces at once: the diagram would be
+        # painted, then painted again at the viewport's new size. Decided now, it is painted
+        # once.
+        QCoreApplication.sendPostedEvents(self.graphics, QEvent.Type.MetaCall)
 
     def ensure_drawn(self) -> Diagram | None:
         if self._dirty or (self.diagram is None and self.labelled):

@@ -248,6 +248,9 @@ class ExplorerView(QWidget):
         if first:
             self._expanded = {"layer1"}
             self._restore_expanded()
+        # the tree lays its rows out now, not on a timer: the diagram's scene may have the
+        # window painted before that timer, and the tree would then be painted a second time
+        self.tree.executeDelayedItemsLayout()
         self.summary.show_analysis(a)
         self.title.setText(title)
         rows = self.tree.selectionModel().selectedRows()

@@ -175,6 +175,8 @@ class StagePlots(QWidget):
         self.analyses: list[tuple[str, Analysis]] = []
         self.selected: str | None = None
         self.titles = ["", "", ""]  # in full; each plot shows what fits its width
+        self.stale = False  # analyses or a selection came while hidden: drawn when shown
+        self.draws = 0  # how often the plots were drawn (tests count them)
         for w in self.widgets:
             w.installEventFilter(self)
 
@@ -206,6 +208,25 @@ class StagePlots(QWidget):
         self.redraw()
 
     def redraw(self) -> None:
+        """Draw the plots now if they are shown, else when they are next shown (or exported):
+        a hidden tab's charts cost an edit nothing."""
+        if self.isVisible():
+            self._draw()
+        else:
+            self.stale = True
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.ensure_drawn()
+
+    def ensure_drawn(self) -> None:
+        """Catch up with the analyses set while the plots were hidden."""
+        if self.stale:
+            self._draw()
+
+    def _draw(self) -> None:
+        self.stale = False
+        self.draws += 1
         if not self.analyses:
             return
         stage_names = max((tuple(s.name for s in a.stages) for _, a in self.analyses), key=len)
@@ -307,6 +328,7 @@ class StagePlots(QWidget):
         suffix, ``width``×``height`` pixels (default: as shown), its title whole and a legend
         of the networks under it (the window's key is a label outside the plot), written
         atomically."""
+        self.ensure_drawn()
         widget, plot = self.widgets[index], self.plots[index]
         width, height = width or widget.width(), height or widget.height()
         shown = plot.size()
