@@ -6,6 +6,7 @@ the dataset's notes, so one corrupt JPEG does not end a long run.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ class FolderData:
             batch_size=batch_size,
             shuffle=False,
             num_workers=self.workers,
+            multiprocessing_context=_worker_start() if self.workers else None,
             pin_memory=self.device.type == "cuda",
             # its workers' seeds come from here, not from torch's global generator
             generator=torch.Generator().manual_seed(batch_seed(seed, epoch, -1, rank)),
@@ -84,6 +86,18 @@ class FolderData:
                 if self.augment:  # on the device, as for tensors: no random transform per image
                     x = augment(x, g)
             yield x, y.to(self.device, non_blocking=True)
+
+
+def _worker_start() -> multiprocessing.context.BaseContext | None:
+    """How the loader's workers start: from a fork server, not by forking this process.
+    The window runs many threads (Qt's, the trainer's, torch's), and a fork taken while one of
+    them holds a lock (the allocator's, OpenMP's) leaves the worker hung for good: an evaluation
+    or a run that never ends. The server is started once, with torch and this module loaded."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None  # Windows and macOS spawn their workers already
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["torch", "torchvision", __name__])
+    return ctx
 
 
 def load_image_folder(
