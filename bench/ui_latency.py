@@ -24,7 +24,7 @@ Goal: within one 60 Hz frame (16 ms).
 A last table shows the tree alone with the Charts tab shown instead of the diagram (the charts
 are then drawn for each change).
 
-    .venv/bin/python bench/ui_latency.py
+    .venv/bin/python bench/ui_latency.py [--rounds 20]
 """
 
 from __future__ import annotations
@@ -208,4 +208,8 @@ def charts_latency(
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20, help="rounds of the four changes")
+    main(parser.parse_args().rounds)

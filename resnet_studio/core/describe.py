@@ -55,6 +55,11 @@ class Node:
     ceil: bool = False  # AvgPool2d: ceil_mode=True and count_include_pad=False (ResNet-D)
     rate: float = 0.0  # DropPath, Dropout and DropBlock2d: the drop probability (training only)
     scale: float = 1.0  # DropBlock2d: timm's gamma_scale (its kernel is the block size)
+    # residual blocks: blocks of one description with equal keys have the same modules, named
+    # alike under their own prefix, with the same arguments (drop path's rate aside, which acts
+    # in training only): given the same input they give the same numbers (the analysis works
+    # one out and copies it to the others); () for any other node
+    key: tuple[int | bool, ...] = ()
 
     @property
     def local(self) -> str:
@@ -403,22 +408,16 @@ def describe(spec: ArchSpec) -> Node:
             dilation *= stride
             stride = 1
         c_out = planes * spec.expansion
-        blocks = [
-            _block(
-                spec,
-                f"{name}.0",
-                c_in,
-                planes,
-                stride,
-                previous_dilation,
-                stride != 1 or c_in != c_out,
-                drop_path(),
-            )
-        ]
-        blocks += [
-            _block(spec, f"{name}.{j}", c_out, planes, 1, dilation, False, drop_path())
-            for j in range(1, n_blocks)
-        ]
+        blocks = []
+        for j in range(n_blocks):
+            # _block's arguments but the name and the rate: all it depends on (the stage, for
+            # DropBlock, is in the name)
+            args = (c_in, stride, previous_dilation) if j == 0 else (c_out, 1, dilation)
+            down = j == 0 and (stride != 1 or c_in != c_out)
+            rate = drop_path()
+            block = _block(spec, f"{name}.{j}", args[0], planes, args[1], args[2], down, rate)
+            block.key = (i, *args, planes, down, rate > 0)
+            blocks.append(block)
         stages.append(
             Node(name, "Sequential", c_in, c_out, children=tuple(blocks), flow=tuple(blocks))
         )

@@ -60,3 +60,38 @@ def test_a_change_lays_out_and_paints_the_tree_and_diagram_once(make_window, mon
         assert bar.isVisible() is wide  # resnet101 needs a scroll bar; resnet1202 does not
         assert calls == {"diagram": 1, "paint": 1}
         assert tree.count == 1  # laid out before the paint that the diagram's scene forces
+
+
+class StyleChanges(QObject):
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+        self.count += event.type() in (QEvent.Type.StyleChange, QEvent.Type.Polish)
+        return False
+
+
+def test_an_edit_leaves_the_build_status_style_alone_and_a_build_colours_it(make_window, qtbot):
+    """Setting a style sheet on each edit had the whole Explorer page laid out and repainted."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from resnet_studio.gui import theme
+
+    w = make_window()
+    status = w.explorer.build_status
+    text = QPalette.ColorRole.WindowText
+    w.panel.preset.setCurrentText("resnet20")
+    qtbot.waitUntil(lambda: w.model is not None, timeout=20000)
+    assert status.palette().color(text) == QColor(theme.OK)
+    assert status.font().weight() == 600
+    w.panel.preset.setCurrentText("resnet32")  # built → building: its look changes, once
+    assert status.palette().color(text) != QColor(theme.OK)
+    assert status.font().weight() != 600
+    changes = StyleChanges(status)
+    for preset in ("resnet44", "resnet56", "resnet18"):
+        w.panel.preset.setCurrentText(preset)
+        settle()
+        assert status.text() == "building the model…"
+    assert changes.count == 0

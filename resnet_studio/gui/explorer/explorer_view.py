@@ -125,6 +125,17 @@ class SummaryStrip(QWidget):
         )
 
 
+# the build status's look in each state (its "state" property): busy (building, or not built
+# because the spec is invalid), ok (built, as analysed), wrong (built, but it disagrees with the
+# analysis) and failed (could not build)
+BUILD_STATUS_STYLE = (
+    'QLabel[state="busy"] { color: palette(mid); }'
+    f'QLabel[state="ok"] {{ color: {theme.OK}; font-weight: 600; }}'
+    f'QLabel[state="wrong"] {{ color: {theme.ERROR}; font-weight: 600; }}'
+    f'QLabel[state="failed"] {{ color: {theme.ERROR}; }}'
+)
+
+
 class ExplorerView(QWidget):
     stageSelected = Signal(object)  # stage name or None
 
@@ -141,6 +152,10 @@ class ExplorerView(QWidget):
             "The real nn.Module, built off the GUI thread with the "
             "core's builder, checked against the analysis"
         )
+        # one style sheet for every state, set once: setting a style sheet re-polishes the
+        # label and has the whole page laid out and repainted, on every edit of the spec
+        self.build_status.setStyleSheet(BUILD_STATUS_STYLE)
+        self.build_status.setProperty("state", "busy")
         # the banner takes the build status's place in the title's row: showing it moves
         # nothing below (the splitter keeps its place), and it never widens the window
         self.stale_banner = QLabel(
@@ -262,6 +277,16 @@ class ExplorerView(QWidget):
 
     def _draw_plots(self) -> None:
         self.plots.set_analyses(self._pending_plot)
+
+    def show_build_status(self, text: str, state: str) -> None:
+        """The build's sentence, in the look of ``state`` (see BUILD_STATUS_STYLE); the label is
+        polished again only when its state changes (it is the same on most edits: busy)."""
+        self.build_status.setText(text)  # nothing happens when the text is the same
+        if self.build_status.property("state") != state:
+            self.build_status.setProperty("state", state)
+            style = self.build_status.style()
+            style.unpolish(self.build_status)
+            style.polish(self.build_status)
 
     def set_stale(self, stale: bool) -> None:
         self.stale_banner.setVisible(stale)

@@ -175,8 +175,7 @@ class MainWindow(QMainWindow):
         self.build_timer.stop()
         self._builds.cancel()  # its result would be a stale model
         self._built_spec = None  # a fix that returns to the last valid spec builds it again
-        self.explorer.build_status.setText("not built: the spec is invalid")
-        self.explorer.build_status.setStyleSheet("color: palette(mid);")
+        self.explorer.show_build_status("not built: the spec is invalid", "busy")
         self.model = None
 
     def _spec_changed(self, doc: SpecDocument) -> None:
@@ -185,8 +184,7 @@ class MainWindow(QMainWindow):
             self._built_spec = doc.spec
             self.model = None
             self._builds.cancel()  # a newer change supersedes a build under way
-            self.explorer.build_status.setText("building the model…")
-            self.explorer.build_status.setStyleSheet("color: palette(mid);")
+            self.explorer.show_build_status("building the model…", "busy")
             self.build_timer.start()
 
     def _start_build(self) -> None:
@@ -199,17 +197,15 @@ class MainWindow(QMainWindow):
         n = sum(p.numel() for p in model.parameters())
         expected = analysis.totals.params  # the build's spec's: batch and dtype aside
         if n == expected:
-            self.explorer.build_status.setText(f"✔ built: {n:,} parameters, as analysed")
-            self.explorer.build_status.setStyleSheet(f"color: {theme.OK}; font-weight: 600;")
+            self.explorer.show_build_status(f"✔ built: {n:,} parameters, as analysed", "ok")
         else:
-            self.explorer.build_status.setText(
-                f"✘ built model has {n:,} parameters but the analysis says {expected:,}: a bug"
+            self.explorer.show_build_status(
+                f"✘ built model has {n:,} parameters but the analysis says {expected:,}: a bug",
+                "wrong",
             )
-            self.explorer.build_status.setStyleSheet(f"color: {theme.ERROR}; font-weight: 600;")
 
     def _not_built(self, e: Exception) -> None:
-        self.explorer.build_status.setText(f"✘ could not build: {e}")
-        self.explorer.build_status.setStyleSheet(f"color: {theme.ERROR};")
+        self.explorer.show_build_status(f"✘ could not build: {e}", "failed")
 
     def say(self, sentence: str) -> None:
         """A passing sentence in the status bar."""
