@@ -134,7 +134,7 @@ class _Blocks:
 def _apply_block(block: Node, x: Shape, rows: dict[str, LayerRow], blocks: _Blocks) -> Shape:
     """A residual block's rows, filled and rolled up: worked out the first time a block of its
     key takes an input of shape ``x``, copied from that block after (the 600 blocks of the
-    1202-layer ResNet are 6 distinct ones)."""
+    1202-layer ResNet are 5 distinct ones)."""
     mine = blocks.members[block.name]
     known = blocks.numbers.get((block.key, x))
     if known is not None:
