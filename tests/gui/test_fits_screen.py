@@ -189,3 +189,25 @@ def test_hints_and_placeholders_are_not_cut_on_a_small_screen(make_window, qtbot
     room = box.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, box)
     assert box.fontMetrics().horizontalAdvance(box.placeholderText()) <= room.width() - 4
     assert "the user cache directory" in box.toolTip()
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_train_panels_fields_keep_their_height_on_a_small_screen(make_window, screen):
+    """The Train panel scrolls on a short screen rather than squash its rows into each other
+    ("Start from" drawn 8 pixels high over the freeze row at 1280×720)."""
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox
+
+    w = make_window()
+    w.resize(screen[0] - FRAME_MARGIN[0], screen[1] - FRAME_MARGIN[1])
+    w.tabs.setCurrentWidget(w.train)
+    # a selected run's details: nine lines, as a finished run shows them
+    w.train.panel.details.setText("<br>".join(["resnet20 · digits · lr 0.1 · finished"] * 9))
+    QApplication.processEvents()
+    fields = (QComboBox, QAbstractSpinBox, QAbstractButton)
+    low = [
+        f"{type(f).__name__} {f.toolTip()[:40]!r}: {f.height()} high, needs "
+        f"{f.minimumSizeHint().height()}"
+        for f in w.train.panel.findChildren(QWidget)
+        if isinstance(f, fields) and f.isVisibleTo(w) and f.height() < f.minimumSizeHint().height()
+    ]
+    assert not low, "\n".join(low)

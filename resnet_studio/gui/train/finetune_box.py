@@ -53,9 +53,10 @@ class FineTuneBox(QWidget):
         self.backbone_lr.setSingleStep(0.1)
         self.backbone_lr.setValue(1.0)
         self.backbone_lr.setToolTip("The backbone's learning rate as a fraction of the head's")
-        # long weight names must not widen the Train panel past a 1280-pixel screen
+        # long weight names must not widen the Train panel (in its scroll area) past a
+        # 1280-pixel screen
         short = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        for combo, letters in ((self.weights, 14), (self.freeze, 8)):
+        for combo, letters in ((self.weights, 14), (self.freeze, 6)):
             combo.setSizeAdjustPolicy(short)
             combo.setMinimumContentsLength(letters)
         column = QVBoxLayout(self)

@@ -47,6 +47,7 @@ from resnet_studio.gui.train.run_table import (
 )
 from resnet_studio.gui.train.train_panel import TrainPanel
 from resnet_studio.gui.widgets.flow import FlowLayout
+from resnet_studio.gui.widgets.scrolled import scrolled
 from resnet_studio.gui.window.notices import open_folder
 from resnet_studio.train.errors import TrainError
 from resnet_studio.train.events import RunStatus
@@ -172,7 +173,8 @@ class TrainView(QWidget):
         right.setSizes([520, 260])
         self.right_splitter = right
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.panel)
+        self.panel_scroll = scrolled(self.panel)  # a short screen scrolls it, not squashes it
+        split.addWidget(self.panel_scroll)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)

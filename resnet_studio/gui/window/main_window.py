@@ -12,9 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QScrollArea,
     QSplitter,
-    QStyle,
     QTabWidget,
 )
 
@@ -30,6 +28,7 @@ from resnet_studio.gui.slots import Call, Pass
 from resnet_studio.gui.sweeps.sweeps_view import SweepsView
 from resnet_studio.gui.train.train_view import TrainView
 from resnet_studio.gui.widgets import wheel_guard
+from resnet_studio.gui.widgets.scrolled import scrolled
 from resnet_studio.gui.window import actions, window_settings
 from resnet_studio.gui.window.exports_controller import ExportsController
 from resnet_studio.gui.window.notices import Notices
@@ -57,13 +56,7 @@ class MainWindow(QMainWindow):
         # the one copy of the spec; the panel edits it, the views follow it
         self.doc = SpecDocument()
         self.panel = SpecPanel(self.doc)
-        scroll = QScrollArea()
-        scroll.setWidget(self.panel)
-        scroll.setWidgetResizable(True)
-        # never narrower than the panel's own minimum, so it scrolls down rather than clips
-        bar = scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        scroll.setMinimumWidth(self.panel.minimumSizeHint().width() + bar + 2 * scroll.frameWidth())
-        self.spec_scroll = scroll
+        self.spec_scroll = scroll = scrolled(self.panel)
         self.explorer = ExplorerView()
         self.compare = CompareView()
         self.tabs = QTabWidget()
