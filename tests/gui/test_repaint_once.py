@@ -15,13 +15,15 @@ def settle():
 
 
 class Paints(QObject):
-    def __init__(self, widget):
+    """Counts the events of a type (paints unless told) that a widget receives."""
+
+    def __init__(self, widget, kind=QEvent.Type.Paint):
         super().__init__()
-        self.count = 0
+        self.count, self.kind = 0, kind
         widget.installEventFilter(self)
 
     def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-        self.count += event.type() == QEvent.Type.Paint
+        self.count += event.type() == self.kind
         return False
 
 
@@ -62,6 +64,34 @@ def test_a_change_lays_out_and_paints_the_tree_and_diagram_once(make_window, mon
         assert tree.count == 1  # laid out before the paint that the diagram's scene forces
 
 
+def test_an_edit_repaints_what_changed_not_the_page_around_it(make_window):
+    """A label that changes its text asks for a layout, which reached the tab widgets: Qt's
+    QTabWidget then repainted the whole Explorer page again after each edit. And an edit
+    turned the preset's two-line note into one line, moving and repainting every field below."""
+    from PySide6.QtWidgets import QGroupBox
+
+    w = make_window()
+    w.resize(1600, 1000)
+    ex = w.explorer
+    w.tabs.setCurrentWidget(ex)
+    ex.pictures.setCurrentWidget(ex.diagram)
+    w.panel.preset.setCurrentText("resnet20")  # its note takes two lines
+    settle()
+    note = w.panel.preset_note
+    assert note.heightForWidth(note.width()) > note.fontMetrics().lineSpacing()
+    unchanged = [ex.filter, ex.pictures.tabBar(), w.tabs.tabBar()]
+    paints = [Paints(x) for x in unchanged]
+    moves = Paints(w.panel.findChildren(QGroupBox)[-1], QEvent.Type.Move)
+    tree = Paints(ex.tree.viewport())
+    w.panel.stages[2][1].setValue(w.panel.stages[2][1].value() + 1)
+    settle()
+    assert note.text() == "resnet20 (edited)"
+    assert ex.title.text() == "resnet20 (edited)"
+    assert tree.count == 1
+    assert [p.count for p in paints] == [0, 0, 0]
+    assert moves.count == 0
+
+
 class StyleChanges(QObject):
     def __init__(self, widget):
         super().__init__()
@@ -95,3 +125,20 @@ def test_an_edit_leaves_the_build_status_style_alone_and_a_build_colours_it(make
         settle()
         assert status.text() == "building the model…"
     assert changes.count == 0
+
+
+def test_every_presets_note_fits_its_two_lines_at_the_panels_narrowest(make_window):
+    """The note is two lines high, so that an edit moves nothing below it."""
+    from resnet_studio.core.preset_table import describe_preset
+    from resnet_studio.core.presets import PRESETS
+    from resnet_studio.gui.explorer.spec_panel import NOTE_LINES
+
+    w = make_window()
+    w.resize(w.minimumSizeHint())
+    settle()
+    note = w.panel.preset_note
+    lines = NOTE_LINES * note.fontMetrics().lineSpacing()
+    assert note.height() == lines
+    for name in PRESETS:
+        note.setText(describe_preset(name))
+        assert note.heightForWidth(note.width()) <= lines, name

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
-    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -40,13 +39,14 @@ from resnet_studio.gui.measure.profile_view import ProfileView
 from resnet_studio.gui.plots.stage_charts import StagePlots
 from resnet_studio.gui.widgets.figure_card import FigureCard
 from resnet_studio.gui.widgets.flow import FlowLayout
+from resnet_studio.gui.widgets.steady_tabs import SteadyTabs
 
 MIN_TREE_ROWS = 3
 MIN_PICTURES_HEIGHT = 150  # the tab bar and room to see the diagram
 DEFAULT_SHARES = (5000, 7000)  # tree : pictures (above the minimums: in proportion)
 
 
-class PictureTabs(QTabWidget):
+class PictureTabs(SteadyTabs):
     """Tabs whose tall pages scroll in a short place rather than hold the splitter above them;
     asked about a page, they answer about the page, not the scroll area around it."""
 

@@ -46,6 +46,7 @@ from resnet_studio.gui.widgets.widget_values import put_value, value_of
 
 INVALID_TINT = QColor(theme.INVALID_TINT)  # a tint, not a style sheet: controls keep arrows
 INVALID_TEXT = QColor(theme.INVALID_TEXT)
+NOTE_LINES = 2  # the preset note's height, in lines
 
 
 def _spin(low: int, high: int, tip: str, value: int = 1, why: str = "") -> LimitSpinBox:
@@ -114,6 +115,12 @@ class SpecPanel(QWidget):
         self.preset_note = QLabel()
         self.preset_note.setWordWrap(True)
         self.preset_note.setStyleSheet("color: palette(mid);")
+        # two lines high whatever it says (every preset's note fits in two at the panel's
+        # narrowest; a test holds them to it): an edit turns a one-line or a two-line note into
+        # "resnet50 (edited)", and a note that changed height moved every field below it, so
+        # the whole panel was laid out and repainted, twice, on each edit (issue 20)
+        self.preset_note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.preset_note.setFixedHeight(NOTE_LINES * self.preset_note.fontMetrics().lineSpacing())
         top = QFormLayout()
         top.addRow("Preset", self.preset)
         top.addRow("", self.preset_note)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +36,7 @@ from resnet_studio.gui.inspect.confusion_view import ConfusionView
 from resnet_studio.gui.inspect.gallery import Tile
 from resnet_studio.gui.inspect.image_panel import ImagePanel, ImageResult
 from resnet_studio.gui.inspect.inspect_images import png_bytes
+from resnet_studio.gui.widgets.steady_tabs import SteadyTabs
 
 if TYPE_CHECKING:
     from resnet_studio.inspect.confusion import Evaluation
@@ -102,7 +102,7 @@ class InspectView(QWidget):
         bar.addWidget(self.cancel_button)
         self.image = ImagePanel()
         self.mistakes = ConfusionView()
-        self.pages = QTabWidget()
+        self.pages = SteadyTabs()
         scroll = QScrollArea()  # on a small screen the page scrolls rather than squeezes
         scroll.setWidget(self.image)
         scroll.setWidgetResizable(True)

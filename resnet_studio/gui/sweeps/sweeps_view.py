@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableView,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 from resnet_studio.core.words import plural
 from resnet_studio.gui.sweeps.sweeps_model import Snapshot, SweepFollower, TrialModel
 from resnet_studio.gui.sweeps.sweeps_plots import EdfPlot, ObjectivePlot, ParallelPlot
+from resnet_studio.gui.widgets.steady_tabs import SteadyTabs
 from resnet_studio.gui.window.window_settings import Key
 from resnet_studio.sweep.errors import SweepError
 from resnet_studio.sweep.storage import default_storage_url, kind_of, redact
@@ -119,7 +119,7 @@ class SweepsView(QWidget):
         self.edf = EdfPlot()
         self.objective = ObjectivePlot()
         self.parallel = ParallelPlot()
-        self.plots = QTabWidget()
+        self.plots = SteadyTabs()
         self.plots.addTab(self.edf, "Error EDF")
         self.plots.addTab(self.objective, "Objective")
         self.plots.addTab(self.parallel, "Parallel coordinates")

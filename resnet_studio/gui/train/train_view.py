@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +47,7 @@ from resnet_studio.gui.train.run_table import (
 from resnet_studio.gui.train.train_panel import TrainPanel
 from resnet_studio.gui.widgets.flow import FlowLayout
 from resnet_studio.gui.widgets.scrolled import scrolled
+from resnet_studio.gui.widgets.steady_tabs import SteadyTabs
 from resnet_studio.gui.window.notices import open_folder
 from resnet_studio.train.errors import TrainError
 from resnet_studio.train.events import RunStatus
@@ -162,7 +162,7 @@ class TrainView(QWidget):
         bl.addWidget(self.table)
         right = QSplitter(Qt.Orientation.Vertical)
         self.tradeoff = TradeoffView(self.manager)  # beside the curves, over the table
-        self.pictures = QTabWidget()
+        self.pictures = SteadyTabs()
         self.pictures.addTab(self.curves, "Curves")
         self.pictures.addTab(self.tradeoff, "Trade-off")
         self.pictures.setTabToolTip(

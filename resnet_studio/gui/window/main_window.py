@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
-    QTabWidget,
 )
 
 from resnet_studio import __version__
@@ -29,6 +28,7 @@ from resnet_studio.gui.sweeps.sweeps_view import SweepsView
 from resnet_studio.gui.train.train_view import TrainView
 from resnet_studio.gui.widgets import wheel_guard
 from resnet_studio.gui.widgets.scrolled import scrolled
+from resnet_studio.gui.widgets.steady_tabs import SteadyTabs
 from resnet_studio.gui.window import actions, window_settings
 from resnet_studio.gui.window.exports_controller import ExportsController
 from resnet_studio.gui.window.notices import Notices
@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         self.spec_scroll = scroll = scrolled(self.panel)
         self.explorer = ExplorerView()
         self.compare = CompareView()
-        self.tabs = QTabWidget()
+        self.tabs = SteadyTabs()
         self.tabs.addTab(self.explorer, "Explorer")
         self.tabs.addTab(self.compare, "Compare")
         self.train = TrainView(runs_dir)
