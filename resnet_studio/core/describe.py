@@ -117,8 +117,11 @@ def _make_divisible(v: float, divisor: int = 8) -> int:
     return max(divisor, int(v + divisor / 2) // divisor * divisor)
 
 
-def _attention(spec: ArchSpec, name: str, c: int) -> Node | None:
+def _attention(spec: ArchSpec, block: str, c: int) -> Node | None:
     """timm's ``SEModule`` (rd_ratio 1/16, divisor 8) or ``EcaModule`` (adaptive kernel)."""
+    if spec.attention == "none":
+        return None
+    name = f"{block}.se"
     if spec.attention == "se":
         rd = _make_divisible(c / 16)
         kids: tuple[Node, ...] = (
@@ -216,7 +219,7 @@ def _block(
     if drop_block:
         kids.append(drop_block)
         flow.insert(after_bn, drop_block)
-    attention = _attention(spec, f"{name}.se", c_out)
+    attention = _attention(spec, name, c_out)
     if attention:
         kids.append(attention)
         flow.append(attention)
@@ -238,8 +241,10 @@ def _block(
 def _drop_block(spec: ArchSpec, name: str) -> Node | None:
     """timm's ``drop_blocks``: DropBlock in the third stage (5×5 blocks, gamma scaled by ¼) and
     the fourth (3×3); none elsewhere, nor at rate 0."""
+    if not spec.drop_block_rate:
+        return None
     stage = int(name.split(".")[0].removeprefix("layer"))
-    if not spec.drop_block_rate or stage not in (3, 4):
+    if stage not in (3, 4):
         return None
     size, scale = (5, 0.25) if stage == 3 else (3, 1.0)
     return Node(
