@@ -142,22 +142,3 @@ def test_every_presets_note_fits_its_two_lines_at_the_panels_narrowest(make_wind
     for name in PRESETS:
         note.setText(describe_preset(name))
         assert note.heightForWidth(note.width()) <= lines, name
-
-
-def test_a_removed_stage_row_moves_the_fields_below_once(make_window):
-    """Hiding a stage row used to leave the rows above stretched over its room for one paint,
-    and the panel laid out and painted again on the next turn of the event loop."""
-    w = make_window()
-    w.resize(1600, 1000)
-    w.panel.preset.setCurrentText("resnet152")
-    settle()
-    label = w.panel.stages[0][0]
-    height = label.height()
-    resizes = Paints(label, QEvent.Type.Resize)
-    panel = Paints(w.panel)
-    w.panel.set_spec(HUGE)
-    settle()
-    assert len(w.panel.stages) == 3
-    assert w.panel.stages[2][1].value() == 200
-    assert (resizes.count, label.height()) == (0, height)
-    assert panel.count == 1

@@ -210,21 +210,6 @@ class SpecPanel(QWidget):
         """Show ``n`` stage rows. A removed row is hidden and kept, and shown again as it was
         made (2 blocks, width 64, not dilated, untinted) when a stage comes back: making four
         widgets and laying them out cost a change from a 3-stage to a 4-stage net ~5 ms."""
-        if n != len(self.stages):
-            self._show_stages(n)
-            self._lay_out_now()
-
-    def _lay_out_now(self) -> None:
-        """Lay the panel out now, from the stage grid outwards. Left to Qt, each layout waits
-        for the next turn of the event loop to tell the one around it: the window was painted
-        in between, the remaining rows stretched over the room of the old ones, and then the
-        whole panel was laid out and painted again."""
-        box = self.stage_box.parentWidget()
-        for layout in (self.stage_grid, box.layout() if box else None, self.layout()):
-            if layout is not None:
-                layout.activate()
-
-    def _show_stages(self, n: int) -> None:
         while len(self.stages) < n:
             if self._spare_stages:
                 row = self._spare_stages.pop()
