@@ -142,3 +142,20 @@ def test_every_presets_note_fits_its_two_lines_at_the_panels_narrowest(make_wind
     for name in PRESETS:
         note.setText(describe_preset(name))
         assert note.heightForWidth(note.width()) <= lines, name
+
+
+def test_three_stages_or_four_the_fields_below_the_stages_stay_put(make_window):
+    """The fourth stage row keeps its room when hidden: going from a 4-stage net to a 3-stage
+    one (or back) moved every field below, and scrolled the panel, and repainted it whole."""
+    from PySide6.QtWidgets import QGroupBox
+
+    w = make_window()
+    w.resize(1600, 1000)
+    w.panel.preset.setCurrentText("resnet152")
+    settle()
+    moves = Paints(w.panel.findChildren(QGroupBox)[-1], QEvent.Type.Move)
+    for spec, stages in ((HUGE, 3), (ArchSpec.from_preset("resnet18"), 4)):
+        w.panel.set_spec(spec)
+        settle()
+        assert len(w.panel.stages) == stages
+        assert moves.count == 0

@@ -139,12 +139,17 @@ def test_a_stage_removed_and_added_again_comes_back_as_a_new_one(make_window, qt
     fourth[2].setValue(100)
     p.remove_stage.click()
     assert len(w.spec.layers) == 3 and not fourth[1].isVisibleTo(w)
-    assert p.stage_box.sizeHint().height() < tall  # a hidden row takes no room
+    assert p.stage_box.sizeHint().height() == tall  # the fourth row keeps its room: no field moves
     p.add_stage.click()
     assert p.stages[3] is fourth  # the same widgets, shown again
     assert w.spec.layers == (2, 2, 2, 2) and w.spec.widths == (64, 128, 256, 512)
     assert fourth[1].property("invalid") is False and "at most" not in fourth[1].toolTip()
     assert p.stage_box.sizeHint().height() == tall
+    p.add_stage.click()  # a new row: Qt shows its widgets on the next turn of the event loop
+    assert len(w.spec.layers) == 5
+    qtbot.waitUntil(lambda: p.stage_box.sizeHint().height() > tall)
+    p.remove_stage.click()
+    assert p.stage_box.sizeHint().height() == tall  # a hidden fifth row takes no room
     p.preset.setCurrentText("resnet56")  # three stages, then four
     p.preset.setCurrentText("resnet152")
     assert [s[1].value() for s in p.stages] == [3, 8, 36, 3]

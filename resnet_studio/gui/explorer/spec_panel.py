@@ -47,6 +47,7 @@ from resnet_studio.gui.widgets.widget_values import put_value, value_of
 INVALID_TINT = QColor(theme.INVALID_TINT)  # a tint, not a style sheet: controls keep arrows
 INVALID_TEXT = QColor(theme.INVALID_TEXT)
 NOTE_LINES = 2  # the preset note's height, in lines
+KEPT_STAGE_ROWS = 4  # stage rows whose room stays when hidden
 
 
 def _spin(low: int, high: int, tip: str, value: int = 1, why: str = "") -> LimitSpinBox:
@@ -243,6 +244,10 @@ class SpecPanel(QWidget):
             dilate.setEnabled(i > 0)
             for col, w in enumerate((label, blocks, width, dilate)):
                 self.stage_grid.addWidget(w, i + 1, col)
+                if i < KEPT_STAGE_ROWS:
+                    policy = w.sizePolicy()
+                    policy.setRetainSizeWhenHidden(True)
+                    w.setSizePolicy(policy)
             blocks.valueChanged.connect(self._edited)
             width.valueChanged.connect(self._edited)
             dilate.toggled.connect(self._edited)
