@@ -40,9 +40,15 @@ def _bold() -> QFont:
     return _BOLD[0]
 
 
+# what a row's children are made from when the view first asks for them: a module's row (its
+# children are its modules), or a run's blocks; and the analysis's rows by name
+Lazy = tuple[LayerRow | tuple[LayerRow, ...], dict[str, LayerRow]]
+
+
 class Item:
-    """One row of the tree. A module's children are made when the view first asks for them, so
-    a reset costs the same for resnet18 and resnet152."""
+    """One row of the tree. A module's children, and a run's blocks, are made when the view
+    first asks for them, so a reset costs the same for resnet18 and resnet152, and resnet1202's
+    runs of 199 blocks cost one row each."""
 
     __slots__ = (
         "label",
@@ -64,13 +70,13 @@ class Item:
         rows: list[LayerRow],
         section: str,
         repeat: int = 1,
-        lazy: tuple[LayerRow, dict[str, LayerRow]] | None = None,
+        lazy: Lazy | None = None,
     ) -> None:
         self.label, self.kind, self.rows, self.section = label, kind, rows, section
         self.repeat = repeat
         self.parent: Item | None = None
         self._children: list[Item] | None = None if lazy else []
-        self._lazy = lazy  # (the module's row, rows by name) until the children are made
+        self._lazy = lazy  # until the children are made
         self.index = 0
         self.text: tuple[str, ...] | None = None  # the row's display strings, made on first paint
 
@@ -78,10 +84,14 @@ class Item:
     def children(self) -> list[Item]:
         if self._children is None:
             assert self._lazy is not None  # children not made yet: made from these
-            row, by_name = self._lazy
+            made, by_name = self._lazy
             self._children = []
-            for child in row.node.children:
-                self.add(_module_item(by_name[child.name], by_name, self.section))
+            if isinstance(made, tuple):  # a run: its blocks
+                for block in made:
+                    self.add(_module_item(block, by_name, self.section))
+            else:
+                for child in made.node.children:
+                    self.add(_module_item(by_name[child.name], by_name, self.section))
         return self._children
 
     def add(self, child: Item) -> Item:
@@ -126,13 +136,16 @@ def build_items(a: Analysis) -> Item:
                 if len(run.rows) == 1:
                     item.add(_module_item(run.rows[0], by_name, stage.name))
                     continue
-                group = item.add(
+                item.add(
                     Item(
-                        run.label, run.rows[0].kind, [run.rows[0]], stage.name, repeat=len(run.rows)
+                        run.label,
+                        run.rows[0].kind,
+                        [run.rows[0]],
+                        stage.name,
+                        repeat=len(run.rows),
+                        lazy=(run.rows, by_name),
                     )
                 )
-                for block in run.rows:
-                    group.add(_module_item(block, by_name, stage.name))
         else:
             item = root.add(Item(stage.name, "", part, stage.name))
             for r in part:
