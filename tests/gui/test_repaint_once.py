@@ -1,10 +1,11 @@
 """A change lays the Explorer's diagram out once and paints it once (issue 20: an edit
 repaints within a frame)."""
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 from resnet_studio import ArchSpec
+from tests.gui.event_count import Events
 
 HUGE = ArchSpec.from_preset("resnet20", layers=(200, 200, 200))  # narrow: 5 blocks drawn
 
@@ -12,19 +13,6 @@ HUGE = ArchSpec.from_preset("resnet20", layers=(200, 200, 200))  # narrow: 5 blo
 def settle():
     for _ in range(5):
         QApplication.processEvents()
-
-
-class Paints(QObject):
-    """Counts the events of a type (paints unless told) that a widget receives."""
-
-    def __init__(self, widget, kind=QEvent.Type.Paint):
-        super().__init__()
-        self.count, self.kind = 0, kind
-        widget.installEventFilter(self)
-
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-        self.count += event.type() == self.kind
-        return False
 
 
 def test_a_change_lays_out_and_paints_the_tree_and_diagram_once(make_window, monkeypatch):
@@ -49,7 +37,7 @@ def test_a_change_lays_out_and_paints_the_tree_and_diagram_once(make_window, mon
     monkeypatch.setattr(view, "diagram", counted("diagram", view.diagram))
     monkeypatch.setattr(view, "paint_diagram", counted("paint", view.paint_diagram))
     bar = ex.diagram.graphics.horizontalScrollBar()
-    tree = Paints(ex.tree.viewport())
+    tree = Events(ex.tree.viewport())
     for change, wide in (
         (lambda: w.panel.set_spec(HUGE), False),
         (lambda: w.panel.preset.setCurrentText("resnet101"), True),  # not its base: a change
@@ -80,9 +68,9 @@ def test_an_edit_repaints_what_changed_not_the_page_around_it(make_window):
     note = w.panel.preset_note
     assert note.heightForWidth(note.width()) > note.fontMetrics().lineSpacing()
     unchanged = [ex.filter, ex.pictures.tabBar(), w.tabs.tabBar()]
-    paints = [Paints(x) for x in unchanged]
-    moves = Paints(w.panel.findChildren(QGroupBox)[-1], QEvent.Type.Move)
-    tree = Paints(ex.tree.viewport())
+    paints = [Events(x) for x in unchanged]
+    moves = Events(w.panel.findChildren(QGroupBox)[-1], QEvent.Type.Move)
+    tree = Events(ex.tree.viewport())
     w.panel.stages[2][1].setValue(w.panel.stages[2][1].value() + 1)
     settle()
     assert note.text() == "resnet20 (edited)"
@@ -90,17 +78,6 @@ def test_an_edit_repaints_what_changed_not_the_page_around_it(make_window):
     assert tree.count == 1
     assert [p.count for p in paints] == [0, 0, 0]
     assert moves.count == 0
-
-
-class StyleChanges(QObject):
-    def __init__(self, widget):
-        super().__init__()
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-        self.count += event.type() in (QEvent.Type.StyleChange, QEvent.Type.Polish)
-        return False
 
 
 def test_an_edit_leaves_the_build_status_style_alone_and_a_build_colours_it(make_window, qtbot):
@@ -119,7 +96,7 @@ def test_an_edit_leaves_the_build_status_style_alone_and_a_build_colours_it(make
     w.panel.preset.setCurrentText("resnet32")  # built → building: its look changes, once
     assert status.palette().color(text) != QColor(theme.OK)
     assert status.font().weight() != 600
-    changes = StyleChanges(status)
+    changes = Events(status, QEvent.Type.StyleChange, QEvent.Type.Polish)
     for preset in ("resnet44", "resnet56", "resnet18"):
         w.panel.preset.setCurrentText(preset)
         settle()
@@ -153,7 +130,7 @@ def test_three_stages_or_four_the_fields_below_the_stages_stay_put(make_window):
     w.resize(1600, 1000)
     w.panel.preset.setCurrentText("resnet152")
     settle()
-    moves = Paints(w.panel.findChildren(QGroupBox)[-1], QEvent.Type.Move)
+    moves = Events(w.panel.findChildren(QGroupBox)[-1], QEvent.Type.Move)
     for spec, stages in ((HUGE, 3), (ArchSpec.from_preset("resnet18"), 4)):
         w.panel.set_spec(spec)
         settle()

@@ -1,21 +1,10 @@
 """SteadyTabs: a label changing on a page leaves the tab widget alone; its own layout still
 follows its tab bar and its size (issue 20: an edit repaints within a frame)."""
 
-from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from resnet_studio.gui.widgets.steady_tabs import SteadyTabs
-
-
-class Paints(QObject):
-    def __init__(self, widget):
-        super().__init__()
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-        self.count += event.type() == QEvent.Type.Paint
-        return False
+from tests.gui.event_count import Events
 
 
 def settle():
@@ -35,8 +24,8 @@ def test_a_label_on_a_page_leaves_the_tabs_alone_and_their_layout_follows_them(q
     tabs.show()
     qtbot.waitExposed(tabs)
     settle()
-    bar = Paints(tabs.tabBar())
-    labels = Paints(label)
+    bar = Events(tabs.tabBar())
+    labels = Events(label)
 
     label.setText("a longer text, " * 4)  # a layout request reaches the tabs
     settle()
