@@ -1,7 +1,10 @@
 """What the spec panel does with typed values: kept as typed, judged on the control itself."""
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
+from resnet_studio import ArchSpec
+from resnet_studio.core.preset_table import describe_preset
 from resnet_studio.gui.widgets.limit_spin import TYPING_PAUSE_MS
 
 
@@ -150,7 +153,44 @@ def test_a_stage_removed_and_added_again_comes_back_as_a_new_one(make_window, qt
     qtbot.waitUntil(lambda: p.stage_box.sizeHint().height() > tall)
     p.remove_stage.click()
     assert p.stage_box.sizeHint().height() == tall  # a hidden fifth row takes no room
+    p.remove_stage.click()
+    p.remove_stage.click()
+    assert len(w.spec.layers) == 2
+    assert p.stage_box.sizeHint().height() < tall  # nor a third: only the fourth keeps its room
+    p.add_stage.click()
+    p.add_stage.click()
     p.preset.setCurrentText("resnet56")  # three stages, then four
     p.preset.setCurrentText("resnet152")
     assert [s[1].value() for s in p.stages] == [3, 8, 36, 3]
     assert [s[2].value() for s in p.stages] == [64, 128, 256, 512]
+
+
+def test_picking_the_shown_preset_again_undoes_the_edits(make_window, qtbot):
+    """Qt's combo box says nothing when the text does not change; the pick still counts."""
+    w = make_window()
+    p = w.panel
+    p.preset.setCurrentText("resnet50")
+    p.stages[2][1].setValue(9)
+    _type(qtbot, p.stages[1][1], "999")  # and a wrong field
+    assert p.preset.currentText() == "resnet50" and p.errors()
+    p.preset.activated.emit(p.preset.currentIndex())  # what a click on the shown item sends
+    assert w.spec == ArchSpec.from_preset("resnet50") and not p.errors()
+    assert p.stages[2][1].value() == 6 and p.stages[1][1].value() == 4
+    assert p.preset_note.text() == describe_preset("resnet50")
+
+
+def test_the_stage_buttons_keep_the_keyboard_when_one_turns_grey(make_window, qtbot):
+    """At one stage "− stage" is disabled: Qt gave its focus to Groups, and the next digit
+    typed replaced the groups."""
+    w = make_window()
+    p = w.panel
+    w.activateWindow()
+    p.preset.setCurrentText("resnet20")
+    p.remove_stage.setFocus()
+    qtbot.waitUntil(p.remove_stage.hasFocus)
+    p.remove_stage.click()
+    p.remove_stage.click()
+    assert len(w.spec.layers) == 1 and not p.remove_stage.isEnabled()
+    assert p.add_stage.hasFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)  # "+ stage", from the keyboard
+    assert len(w.spec.layers) == 2 and w.spec.groups == 1

@@ -47,7 +47,7 @@ from resnet_studio.gui.widgets.widget_values import put_value, value_of
 INVALID_TINT = QColor(theme.INVALID_TINT)  # a tint, not a style sheet: controls keep arrows
 INVALID_TEXT = QColor(theme.INVALID_TEXT)
 NOTE_LINES = 2  # the preset note's height, in lines
-KEPT_STAGE_ROWS = 4  # stage rows whose room stays when hidden
+FOURTH_STAGE = 3  # its row keeps its room when hidden: 3-stage and 4-stage nets lay out alike
 
 
 def _spin(low: int, high: int, tip: str, value: int = 1, why: str = "") -> LimitSpinBox:
@@ -161,6 +161,7 @@ class SpecPanel(QWidget):
         self.stem.currentTextChanged.connect(self._stem_changed)
         self._stem_shown = self.stem.currentText()
         self.preset.currentTextChanged.connect(self.load_preset)
+        self.preset.activated.connect(self._preset_chosen)
         self.add_stage.clicked.connect(self._add_stage)
         self.remove_stage.clicked.connect(self._remove_stage)
         self.doc.changed.connect(self._document_changed)
@@ -244,7 +245,7 @@ class SpecPanel(QWidget):
             dilate.setEnabled(i > 0)
             for col, w in enumerate((label, blocks, width, dilate)):
                 self.stage_grid.addWidget(w, i + 1, col)
-                if i < KEPT_STAGE_ROWS:
+                if i == FOURTH_STAGE:
                     policy = w.sizePolicy()
                     policy.setRetainSizeWhenHidden(True)
                     w.setSizePolicy(policy)
@@ -257,8 +258,14 @@ class SpecPanel(QWidget):
             for hidden in row:
                 hidden.hide()  # its grid row takes no room while hidden
             self._spare_stages.append(row)  # the next stage to come back is on top
+        buttons = (self.add_stage, self.remove_stage)
+        focused = any(b.hasFocus() for b in buttons)
         self.add_stage.setEnabled(n < MAX_STAGES)
         self.remove_stage.setEnabled(n > 1)
+        if focused and not any(b.hasFocus() for b in buttons):
+            # Qt hands a disabled button's focus to the next field (Groups), whose text the
+            # next key would then replace: the other button keeps it
+            (self.add_stage if self.add_stage.isEnabled() else self.remove_stage).setFocus()
 
     def _add_stage(self) -> None:
         last = self.stages[-1][2].value()
@@ -281,6 +288,13 @@ class SpecPanel(QWidget):
         if name in PRESETS:
             self.doc.load_preset(name)
             self.changed.emit()
+
+    def _preset_chosen(self, index: int) -> None:
+        """A preset picked in the list, the one shown too: an edited spec goes back to it (the
+        text does not change then, so ``currentTextChanged`` says nothing)."""
+        name = self.preset.itemText(index)
+        if self.doc.errors or self.doc.spec != ArchSpec.from_preset(name):
+            self.load_preset(name)
 
     def set_spec(self, spec: ArchSpec, base_preset: str | None = None) -> None:
         """Show ``spec`` (one ``changed``): the document takes it, and the controls follow."""
