@@ -26,10 +26,12 @@ format: $(STAMP)
 	$(BIN)/ruff format resnet_studio tests bench docs main.py
 	$(BIN)/ruff check --fix resnet_studio tests bench docs main.py
 
-# the tests run in a new random order each time; SEED=N repeats one
+# the tests run in a new random order each time, in JOBS processes (pytest-xdist); SEED=N with
+# JOBS=1 repeats one order exactly (with more processes, which process takes which test varies)
+JOBS ?= 2
 test: $(STAMP) lint
-	@seed=$${SEED:-$$RANDOM}; echo "tests in random order, seed $$seed (make test SEED=$$seed repeats it)"; \
-	$(BIN)/python -m pytest -q -p randomly --randomly-seed=$$seed --durations=10
+	@seed=$${SEED:-$$RANDOM}; echo "tests in random order, seed $$seed, $(JOBS) processes (make test SEED=$$seed JOBS=1 repeats the order)"; \
+	$(BIN)/python -m pytest -q -p randomly --randomly-seed=$$seed -n $(JOBS) --durations=10
 
 bench: $(STAMP)
 	$(BIN)/python bench/analysis.py
