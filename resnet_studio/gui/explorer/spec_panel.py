@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 
 from resnet_studio.core import ArchSpec, SpecError
 from resnet_studio.core.document import SpecDocument
-from resnet_studio.core.presets import PRESETS, describe_preset, preset_of, spec_label
+from resnet_studio.core.presets import (
+    PRESETS,
+    describe_preset,
+    preset_of,
+    preset_spec,
+    spec_label,
+)
 from resnet_studio.core.spec import (
     DEEP_STEM_WIDTH,
     DEEP_STEMS,
@@ -293,7 +299,7 @@ class SpecPanel(QWidget):
         """A preset picked in the list, the one shown too: an edited spec goes back to it (the
         text does not change then, so ``currentTextChanged`` says nothing)."""
         name = self.preset.itemText(index)
-        if self.doc.errors or self.doc.spec != ArchSpec.from_preset(name):
+        if self.doc.errors or self.doc.spec != preset_spec(name):
             self.load_preset(name)
 
     def set_spec(self, spec: ArchSpec, base_preset: str | None = None) -> None:
