@@ -9,6 +9,7 @@ counts each parameter once per sample. FLOPs are reported as 2 × MACs.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from math import prod
@@ -117,53 +118,123 @@ def _leaf(node: Node, x: Shape) -> tuple[Shape, int, int, int, int]:
     raise AssertionError(f"no arithmetic for {k}")
 
 
-# a residual block's numbers, worked out once per (block key, input shape): for each of its
-# modules in walk order (in_shape, out_shape, params, trainable, buffers, macs, saved), and its
-# output shape
-_Numbers = tuple[Shape, Shape, int, int, int, int, int]
+class _Sheet:
+    """Every row of one network, per sample; a copied block's rows are made when first asked for.
 
+    A residual block is worked out the first time a block of its key takes an input of its
+    shape; a block like it after that (``like``) copies the block's own numbers, and its
+    modules' rows, which repeat that block's numbers, are made on demand (the 600 blocks of the
+    1202-layer ResNet are 5 distinct ones, and an edit needs the rows of those 5 only)."""
 
-@dataclass(slots=True)
-class _Blocks:
-    """The residual blocks of one network: each one's rows, and the numbers worked out."""
+    def __init__(self) -> None:
+        self.outline: list[LayerRow] = []  # in pre-order, the residual blocks' modules left out
+        self.worked: dict[str, list[LayerRow]] = {}  # a block worked out: its modules' rows
+        self.copied: dict[str, list[LayerRow]] = {}  # a block copied: its modules' rows, once made
+        self.like: dict[str, str] = {}  # a block copied: the block it copies
+        self.by_name: dict[str, LayerRow] = {}  # every row made so far
+        self.seen: dict[tuple[tuple[int | bool, ...], Shape], tuple[str, Shape]] = {}
+        self._all: tuple[LayerRow, ...] | None = None
 
-    members: dict[str, list[LayerRow]]  # a block's name: its rows, its own first, in walk order
-    numbers: dict[tuple[tuple[int | bool, ...], Shape], tuple[list[_Numbers], Shape]]
+    def block_rows(self, block: str) -> list[LayerRow]:
+        """The rows of ``block``'s modules, in walk order (made now for a copied block)."""
+        rows = self.worked.get(block) or self.copied.get(block)
+        if rows is not None:
+            return rows
+        with _COPYING:
+            if block not in self.copied:  # not made meanwhile by another thread
+                t = self.worked[self.like[block]]
+                nodes = self.by_name[block].node.walk()[1:]
+                made = [
+                    LayerRow(
+                        n.name,
+                        r.kind,
+                        r.level,
+                        r.section,
+                        n,
+                        r.in_shape,
+                        r.out_shape,
+                        r.params,
+                        r.trainable,
+                        r.buffers,
+                        r.macs,
+                        r.saved,
+                    )
+                    for n, r in zip(nodes, t, strict=True)
+                ]
+                self.by_name.update((m.name, m) for m in made)
+                self.copied[block] = made
+        return self.copied[block]
 
+    def row(self, name: str) -> LayerRow:
+        """The row of module ``name``; KeyError when there is none."""
+        row = self.by_name.get(name)
+        if row is None:
+            block = ".".join(name.split(".", 2)[:2])  # blocks are layerK.J
+            if block not in self.like:
+                raise KeyError(name)
+            self.block_rows(block)
+            row = self.by_name[name]
+        return row
 
-def _apply_block(block: Node, x: Shape, rows: dict[str, LayerRow], blocks: _Blocks) -> Shape:
-    """A residual block's rows, filled and rolled up: worked out the first time a block of its
-    key takes an input of shape ``x``, copied from that block after (the 600 blocks of the
-    1202-layer ResNet are 5 distinct ones)."""
-    mine = blocks.members[block.name]
-    known = blocks.numbers.get((block.key, x))
-    if known is not None:
-        numbers, out = known
-        for row, (i, o, p, t, b, m, s) in zip(mine, numbers, strict=True):
-            row.in_shape, row.out_shape, row.params, row.trainable = i, o, p, t
-            row.buffers, row.macs, row.saved = b, m, s
+    def all_rows(self) -> tuple[LayerRow, ...]:
+        """Every row, in ``named_modules()`` order (made once)."""
+        if self._all is None:
+            out: list[LayerRow] = []
+            for r in self.outline:
+                out.append(r)
+                if r.node.key:
+                    out += self.block_rows(r.name)
+            self._all = tuple(out)
+        return self._all
+
+    def distinct(self) -> list[tuple[LayerRow, int]]:
+        """Each row that is not a copy, with how many rows have its numbers (itself included):
+        what sums over every row need."""
+        copies = Counter(self.like.values())
+        out = [(r, 1) for r in self.outline]
+        for block, rows in self.worked.items():
+            out += [(r, 1 + copies[block]) for r in rows]
         return out
+
+
+_COPYING = threading.Lock()  # one thread makes a copied block's rows; the others wait for it
+
+
+def _apply_block(block: Node, x: Shape, sheet: _Sheet) -> Shape:
+    """A residual block's rows, made, filled and rolled up the first time a block of its key
+    takes an input of shape ``x``; after that, the block's own numbers copied from that one."""
+    known = sheet.seen.get((block.key, x))
+    if known is not None:
+        first, out = known
+        row, t = sheet.by_name[block.name], sheet.by_name[first]
+        row.in_shape, row.out_shape, row.params, row.trainable = x, out, t.params, t.trainable
+        row.buffers, row.macs, row.saved = t.buffers, t.macs, t.saved
+        sheet.like[block.name] = first
+        return out
+    rows = sheet.by_name
+    mine = sheet.worked[block.name] = []
+    level, section = rows[block.name].level + 1, rows[block.name].section
+    for c in block.children:
+        _make_rows(c, level, section, rows, mine, True)
     out = _apply(block, x, rows, None)
     _roll_up(block, rows, False)
-    numbers = [
-        (r.in_shape, r.out_shape, r.params, r.trainable, r.buffers, r.macs, r.saved) for r in mine
-    ]
-    blocks.numbers[(block.key, x)] = (numbers, out)
+    sheet.seen[(block.key, x)] = (block.name, out)
     return out
 
 
-def _apply(node: Node, x: Shape, rows: dict[str, LayerRow], blocks: _Blocks | None) -> Shape:
-    """Propagate a per-sample shape through ``node``, filling the rows it touches (and rolling
-    up the residual blocks', given ``blocks``: once per distinct block and input)."""
-    if node.key and blocks is not None:
-        return _apply_block(node, x, rows, blocks)
+def _apply(node: Node, x: Shape, rows: dict[str, LayerRow], sheet: _Sheet | None) -> Shape:
+    """Propagate a per-sample shape through ``node``, filling the rows it touches (and, given
+    ``sheet``, making and rolling up the residual blocks' rows: once per distinct block and
+    input)."""
+    if node.key and sheet is not None:
+        return _apply_block(node, x, sheet)
     row = rows[node.name]
     if not row.in_shape:
         row.in_shape = x
     if node.kind in ATTENTION_KINDS:  # x * gate(…(pooled x)): children see the pooled x
         pooled: Shape = (x[0], 1, 1) if node.kind == "SEModule" else (1, x[0])
         for module in node.flow_modules:
-            pooled = _apply(module, pooled, rows, blocks)
+            pooled = _apply(module, pooled, rows, sheet)
         row.out_shape = x
         return x
     if not node.children:
@@ -178,12 +249,12 @@ def _apply(node: Node, x: Shape, rows: dict[str, LayerRow], blocks: _Blocks | No
         return out
     pre = x
     for module in node.pre:  # pre-activation: the shortcut module sees it, the identity not
-        pre = _apply(module, pre, rows, blocks)
+        pre = _apply(module, pre, rows, sheet)
     y = pre
     for step in node.flow:
-        y = (prod(y),) if step == FLATTEN else _apply(step, y, rows, blocks)
+        y = (prod(y),) if step == FLATTEN else _apply(step, y, rows, sheet)
     if node.is_residual:
-        skip = _apply(node.shortcut, pre, rows, blocks) if node.shortcut else x
+        skip = _apply(node.shortcut, pre, rows, sheet) if node.shortcut else x
         if skip != y:  # anti-aliasing's 2×2 pool floors an odd side; a strided conv rounds up
             raise _Mismatch(node.name, y, skip)
         # The add keeps nothing, so outputs that only feed it are not kept; its sum is (by ReLU).
@@ -192,7 +263,7 @@ def _apply(node: Node, x: Shape, rows: dict[str, LayerRow], blocks: _Blocks | No
             rows[(node.shortcut.flow_modules or (node.shortcut,))[-1].name].saved = 0
         row.saved = prod(y)
         for step in node.post:
-            y = _apply(step, y, rows, blocks)
+            y = _apply(step, y, rows, sheet)
     row.out_shape = y
     return y
 
@@ -202,14 +273,15 @@ def _make_rows(
     level: int,
     section: str,
     rows: dict[str, LayerRow],
-    block: list[LayerRow] | None,
-    blocks: _Blocks,
+    order: list[LayerRow],
+    into_blocks: bool,
 ) -> None:
+    """Rows for ``node`` and what it holds, in pre-order (a residual block's modules only
+    ``into_blocks``), into ``rows`` and ``order``."""
     row = rows[node.name] = LayerRow(node.name, node.kind, level, section, node)
-    if node.key:
-        block = blocks.members[node.name] = []
-    if block is not None:
-        block.append(row)
+    order.append(row)
+    if node.key and not into_blocks:
+        return
     for c in node.children:
         if level == 0:
             top = c.name
@@ -220,17 +292,16 @@ def _make_rows(
                 if top in ("norm", "act", "avgpool", "dropout", "fc")
                 else "stem"
             )
-        _make_rows(c, level + 1, section, rows, block, blocks)
+        _make_rows(c, level + 1, section, rows, order, into_blocks)
 
 
-def _rows(spec: ArchSpec, size: tuple[int, int]) -> tuple[LayerRow, ...]:
+def _rows(spec: ArchSpec, size: tuple[int, int]) -> _Sheet:
     root = describe(spec)
-    rows: dict[str, LayerRow] = {}
-    blocks = _Blocks({}, {})
-    _make_rows(root, 0, "", rows, None, blocks)
-    _apply(root, (spec.in_channels, *size), rows, blocks)  # residual blocks rolled up as applied
-    _roll_up(root, rows, True)
-    return tuple(rows.values())
+    sheet = _Sheet()
+    _make_rows(root, 0, "", sheet.by_name, sheet.outline, False)
+    _apply(root, (spec.in_channels, *size), sheet.by_name, sheet)  # blocks rolled up as applied
+    _roll_up(root, sheet.by_name, True)
+    return sheet
 
 
 def _roll_up(node: Node, rows: dict[str, LayerRow], above_blocks: bool) -> None:
@@ -272,7 +343,7 @@ def _total_stride(spec: ArchSpec) -> int:
 
 
 @lru_cache(maxsize=128)
-def _sample_rows(spec: ArchSpec) -> tuple[LayerRow, ...]:
+def _sample_rows(spec: ArchSpec) -> _Sheet:
     try:
         return _rows(spec, spec.input_size)
     except _TooSmall as e:
@@ -302,7 +373,7 @@ _blaming = threading.local()  # set while _culprit tries candidate specs
 
 
 def _params(spec: ArchSpec) -> int:
-    return _sample_rows(spec)[0].params
+    return _sample_rows(spec).outline[0].params
 
 
 def _culprit(spec: ArchSpec) -> tuple[str, str]:
@@ -401,19 +472,42 @@ class Analysis:
                 "dtype", dtype, f"dtype '{dtype}' is not known", closest(dtype, tuple(DTYPE_BYTES))
             )
         self.spec, self.batch_size, self.dtype = spec, batch_size, dtype
-        self.rows = _sample_rows(spec)
+        self._sheet = _sample_rows(spec)
 
     def shape(self, per_sample: Shape) -> list[int]:
         return [self.batch_size, *per_sample]
 
+    @property
+    def rows(self) -> tuple[LayerRow, ...]:
+        """Every module's row, the root's first, in ``named_modules()`` order. For a network of
+        many alike blocks, :meth:`row` and :attr:`outline` are cheaper: they leave the rows of
+        the copied blocks' modules unmade."""
+        return self._sheet.all_rows()
+
     @cached_property
     def by_name(self) -> dict[str, LayerRow]:
-        """Rows by their module name."""
+        """Rows by their module name (every row: see :meth:`row` for one)."""
         return {r.name: r for r in self.rows}
+
+    def row(self, name: str) -> LayerRow:
+        """The row of module ``name`` (KeyError when there is none)."""
+        return self._sheet.row(name)
+
+    @property
+    def outline(self) -> list[LayerRow]:
+        """The rows in ``named_modules()`` order, down to the residual blocks but not into them
+        (their modules' rows: ``row(name)``)."""
+        return self._sheet.outline
+
+    @property
+    def distinct(self) -> list[tuple[LayerRow, int]]:
+        """Each row whose numbers are not copied from another's, with how many rows have those
+        numbers (itself included): enough for every maximum and, weighted, every sum."""
+        return self._sheet.distinct()
 
     @property
     def root(self) -> LayerRow:
-        return self.rows[0]
+        return self._sheet.outline[0]
 
     @property
     def layers(self) -> tuple[LayerRow, ...]:
@@ -426,7 +520,7 @@ class Analysis:
 
     @cached_property
     def stages(self) -> tuple[StageSummary, ...]:
-        top = [r for r in self.rows if r.level == 1]
+        top = [r for r in self.outline if r.level == 1]
         out = []
         for section in ("stem", *(f"layer{i + 1}" for i in range(len(self.spec.layers))), "head"):
             part = [r for r in top if r.section == section]
@@ -446,10 +540,11 @@ class Analysis:
     @cached_property
     def totals(self) -> Totals:
         r, n, size = self.root, self.batch_size, DTYPE_BYTES[self.dtype]
-        bn_layers = sum(1 for x in self.rows if x.kind == "BatchNorm2d")
+        distinct = self.distinct
+        bn_layers = sum(k for x, k in distinct if x.kind == "BatchNorm2d")
         float_buffers = r.buffers - bn_layers  # num_batches_tracked is one int64 per BN
         saved = prod(self.root.in_shape) + r.saved
-        indices = sum(prod(x.out_shape) for x in self.rows if x.kind == "MaxPool2d")
+        indices = sum(prod(x.out_shape) * k for x, k in distinct if x.kind == "MaxPool2d")
         return Totals(
             params=r.params,
             trainable_params=r.trainable,
@@ -466,17 +561,18 @@ class Analysis:
         """A sentence on the options that act in training only (no parameters, no shapes), or
         "" when there are none: stochastic depth's per-block rates and the dropout."""
         parts = []
-        rates = [r.node.rate for r in self.rows if r.kind == "DropPath"]
+        rates = [r.node.rate for r in self.outline if r.node.key and r.node.rate]
         if rates:
             parts.append(
                 f"drop path in {len(rates)} blocks, rising to {max(rates):g} "
                 f"(stochastic depth, timm's linear rule)"
             )
-        blocks = [r for r in self.rows if r.kind == "DropBlock2d"]
+        blocks = [(r, k) for r, k in self.distinct if r.kind == "DropBlock2d"]
         if blocks:
-            stages = sorted({r.section for r in blocks})
+            stages = sorted({r.section for r, _ in blocks})
+            count = sum(k for _, k in blocks)
             parts.append(
-                f"DropBlock {self.spec.drop_block_rate:g} in {plural(len(blocks), 'block')} "
+                f"DropBlock {self.spec.drop_block_rate:g} in {plural(count, 'block')} "
                 f"of {' and '.join(stages)} (timm's 5×5 blocks at ¼ the rate in layer3, 3×3 in "
                 f"layer4)"
             )

@@ -12,10 +12,12 @@ add modules under timm's names (``conv1.3``, ``maxpool.1``, ``layer2.0.downsampl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from math import log
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 if TYPE_CHECKING:
     from .spec import ArchSpec
@@ -25,6 +27,8 @@ FLATTEN: Final = "<flatten>"  # a functional step in a container's flow, not a m
 Flatten = Literal["<flatten>"]  # the type of FLATTEN: `step == FLATTEN` narrows a flow's step
 RESIDUAL_KINDS = ("BasicBlock", "Bottleneck")
 ATTENTION_KINDS = ("SEModule", "EcaModule")  # x * gate(…(x pooled)), as timm's modules
+BODY: Final = ("children", "flow", "shortcut", "post", "pre")  # what a deferred block makes
+_MAKING = threading.Lock()  # one thread makes a deferred block's body; the others wait for it
 
 
 @dataclass(slots=True, eq=False)
@@ -32,6 +36,10 @@ class Node:
     """One module of the network. Leaves carry their arguments; containers carry their flow.
 
     Treat as read-only: descriptions are cached and shared.
+
+    A residual block like one before it in its description (the same ``key``) is *deferred*:
+    its modules (``BODY``) are made when first read, by ``make``. The 600 blocks of the
+    1202-layer ResNet are 5 distinct ones, and an edit needs the modules of those 5 only.
     """
 
     name: str  # qualified name, as ``named_modules()`` gives it ("" for the root)
@@ -53,13 +61,41 @@ class Node:
     # an identity shortcut the block's input
     pre: tuple[Node, ...] = ()
     ceil: bool = False  # AvgPool2d: ceil_mode=True and count_include_pad=False (ResNet-D)
-    rate: float = 0.0  # DropPath, Dropout and DropBlock2d: the drop probability (training only)
+    # DropPath, Dropout and DropBlock2d: the drop probability (training only); residual blocks:
+    # their drop path's
+    rate: float = 0.0
     scale: float = 1.0  # DropBlock2d: timm's gamma_scale (its kernel is the block size)
     # residual blocks: blocks of one description with equal keys have the same modules, named
     # alike under their own prefix, with the same arguments (drop path's rate aside, which acts
     # in training only): given the same input they give the same numbers (the analysis works
     # one out and copies it to the others); () for any other node
     key: tuple[int | bool, ...] = ()
+    # a deferred block: makes the block again, its body then taken over (None once made)
+    make: Callable[[], Node] | None = field(default=None, repr=False)
+
+    def __getattr__(self, attr: str) -> Any:
+        """Called for a slot that is not set: the body of a deferred block, made now."""
+        make = object.__getattribute__(self, "make")
+        if attr not in BODY or make is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
+        with _MAKING:
+            if self.make is not None:  # not made meanwhile by another thread
+                made = make()
+                self.flow, self.shortcut = made.flow, made.shortcut
+                self.post, self.pre, self.children = made.post, made.pre, made.children
+                self.make = None
+        return object.__getattribute__(self, attr)
+
+    def deferred(self, name: str, rate: float, make: Callable[[], Node]) -> Node:
+        """A block like this one (a residual block) named ``name``, with drop path at ``rate``,
+        whose modules ``make`` makes when they are first read."""
+        node = object.__new__(Node)  # no body: its slots stay unset (see __getattr__)
+        node.name, node.kind, node.in_ch, node.out_ch = name, self.kind, self.in_ch, self.out_ch
+        node.kernel, node.stride, node.padding = self.kernel, self.stride, self.padding
+        node.dilation, node.groups, node.bias = self.dilation, self.groups, self.bias
+        node.ceil, node.rate, node.scale, node.key = self.ceil, rate, self.scale, self.key
+        node.make = make
+        return node
 
     @property
     def local(self) -> str:
@@ -395,16 +431,11 @@ def describe(spec: ArchSpec) -> Node:
     """The network of ``spec`` as a tree of nodes (cached: specs are frozen and hashable)."""
     stem = _stem(spec)
     stem_w = spec.stem_channels
-    total_blocks, block_index = sum(spec.layers), 0
-
-    def drop_path() -> float:  # timm's linear rule: 0 at the first block, the rate at the last
-        nonlocal block_index
-        rate = spec.drop_path_rate * block_index / max(total_blocks - 1, 1)
-        block_index += 1
-        return rate
-
+    # timm's linear rule for drop path: 0 at the first block, the rate at the last
+    last, block_index = max(sum(spec.layers) - 1, 1), 0
     stages = []
     c_in, dilation = stem_w, 1
+    made: dict[tuple[int | bool, ...], Node] = {}  # the first block of each key
     for i, (n_blocks, planes) in enumerate(zip(spec.layers, spec.widths, strict=True)):
         name = f"layer{i + 1}"
         stride = 1 if i == 0 else 2
@@ -419,9 +450,16 @@ def describe(spec: ArchSpec) -> Node:
             # DropBlock, is in the name)
             args = (c_in, stride, previous_dilation) if j == 0 else (c_out, 1, dilation)
             down = j == 0 and (stride != 1 or c_in != c_out)
-            rate = drop_path()
-            block = _block(spec, f"{name}.{j}", args[0], planes, args[1], args[2], down, rate)
-            block.key = (i, *args, planes, down, rate > 0)
+            rate, block_index = spec.drop_path_rate * block_index / last, block_index + 1
+            key = (i, *args, planes, down, rate > 0)
+            block_name = f"{name}.{j}"
+            make = partial(_block, spec, block_name, args[0], planes, *args[1:], down, rate)
+            first = made.get(key)
+            if first is None:
+                block = made[key] = make()
+                block.key, block.rate = key, rate
+            else:
+                block = first.deferred(block_name, rate, make)
             blocks.append(block)
         stages.append(
             Node(name, "Sequential", c_in, c_out, children=tuple(blocks), flow=tuple(blocks))

@@ -119,17 +119,17 @@ class _RowLayout:
         starts but for the last bit of a float sum (the stem's includes the input)."""
         self.start_at = start
         begin = self.x
-        by = self.a.by_name
+        row = self.a.row
         if name == "stem":
             begin = 0.0
-            stem = [c for c in self.a.root.node.children if by[c.name].section == "stem"]
+            stem = [c for c in self.a.root.node.children if row(c.name).section == "stem"]
             # a deep stem's conv1 is a Sequential of three convs: one box each
             leaves = [m for c in stem for m in (c.flow_modules if c.children else (c,))]
             for group in _groups(leaves):
                 self._layer(group, "stem")
         elif name == "head":
             for module in ("avgpool", "fc"):
-                self._layer([by[module].node], "head")
+                self._layer([row(module).node], "head")
             self._edge_to(self.x + 1.5 * GAP)  # the output
         else:
             self._stage(name)
@@ -168,7 +168,7 @@ class _RowLayout:
         return t
 
     def _layer(self, group: list[Node], section: str, stacked: bool = False) -> Tensor:
-        head, by = group[0], self.a.by_name
+        head = group[0]
         if head.kind == "Conv2d":
             text = conv_text(head)
         elif head.kind == "MaxPool2d":
@@ -184,7 +184,7 @@ class _RowLayout:
         kind = "pool" if head.kind in ("AvgPool2d", "BlurPool2d") else head.kind
         parts = tuple(dict.fromkeys(n.name for n in group))
         bn = any(n.kind == "BatchNorm2d" for n in group)
-        shape = by[head.name].out_shape  # a shared ReLU's row holds its last use
+        shape = self.a.row(head.name).out_shape  # a shared ReLU's row holds its last use
         return self.tensor(kind, head.name, text, shape, parts, section, bn, stacked)
 
     # --- stages and blocks ---------------------------------------------------------------
@@ -235,7 +235,7 @@ class _RowLayout:
             cx = (fork + add.cx) / 2
             # a conv sits on the arc as a box; zero padding (no weights) is words above it
             op = Box(cx - w / 2, top - (OP_H / 2 if kind != "pad" else OP_H + 1), w, OP_H)
-        shape = self.a.by_name[name].out_shape if skip is not None else first.in_shape
+        shape = self.a.row(name).out_shape if skip is not None else first.in_shape
         sc = Shortcut(kind, name, section, fork, add.cx, top, 0.0, text, op, shape)
         bottom = max(t.box.bottom for t in tensors)
         upper = min(top - BADGE_H / 2, op.y if op else top)
@@ -310,10 +310,9 @@ def scale_for(analyses: Sequence[Analysis], linear: bool) -> Scale:
     """One scale for every network drawn together (linear: the largest tensor sets it)."""
     if not linear:
         return Scale()
-    sides = [_side(r.out_shape) for a in analyses for r in a.rows] + [
-        a.root.in_shape[1] for a in analyses
-    ]
-    chans = [r.out_shape[0] for a in analyses for r in a.rows]
+    rows = [r for a in analyses for r, _ in a.distinct]  # copies have the same shapes
+    sides = [_side(r.out_shape) for r in rows] + [a.root.in_shape[1] for a in analyses]
+    chans = [r.out_shape[0] for r in rows]
     return Scale(True, max(sides), max(chans))
 
 

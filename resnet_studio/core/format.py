@@ -55,8 +55,7 @@ class BlockRun:
 
 def block_runs(analysis: Analysis, stage: str) -> list[BlockRun]:
     """The blocks of ``stage`` with repeats of an identical block collapsed into one run."""
-    by_name = analysis.by_name
-    blocks = [by_name[b.name] for b in by_name[stage].node.children]
+    blocks = [analysis.row(b.name) for b in analysis.row(stage).node.children]
     runs: list[list[LayerRow]] = []
     for b in blocks:
         key = (b.kind, b.in_shape, b.out_shape, b.params, b.macs)

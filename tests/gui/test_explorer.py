@@ -235,3 +235,28 @@ def test_f_fits_the_diagram_from_the_explorer_and_escape_clears_the_filter(make_
     assert ex.filter.text() == ""
     qtbot.keyClick(ex.filter, Qt.Key.Key_Escape)  # an empty filter hands the keys back
     assert QApplication.focusWidget() is ex.tree
+
+
+def test_the_tree_makes_a_blocks_modules_when_it_is_expanded():
+    """resnet1202's 600 blocks are 5 distinct ones: the tree reads the modules of those only,
+    and of another block when that block is expanded."""
+    from resnet_studio.core.analysis import clear_caches
+    from resnet_studio.core.describe import describe
+    from resnet_studio.gui.explorer.tree_model import build_items
+
+    spec = ArchSpec.from_preset("resnet20", layers=(200, 200, 200))
+
+    def unmade() -> int:
+        stages = [c for c in describe(spec).children if c.name.startswith("layer")]
+        return sum(b.make is not None for s in stages for b in s.children)
+
+    clear_caches()
+    root = build_items(analyze(spec))
+    layer2 = next(it for it in root.children if it.label == "layer2")
+    run = layer2.children[1]
+    assert (run.label, run.repeat) == ("layer2.1–199 ×199", 199)
+    blocks = run.children  # the run expanded: its 199 blocks
+    assert [b.label for b in blocks[:2]] == ["layer2.1", "layer2.2"]
+    assert unmade() == 600 - 5
+    assert [c.label for c in blocks[5].children][:2] == ["layer2.6.conv1", "layer2.6.bn1"]
+    assert unmade() == 600 - 6

@@ -16,7 +16,12 @@ SHORTCUT_WORDS = {
 
 
 def _numbers(a: Analysis, names: tuple[str, ...] | list[str], times: int = 1) -> str:
-    rows = [a.by_name[n] for n in dict.fromkeys(names) if n in a.by_name]
+    rows = []
+    for n in dict.fromkeys(names):
+        try:
+            rows.append(a.row(n))
+        except KeyError:  # a name drawn that is no module of its own
+            continue
     params = sum(r.params for r in rows) * times
     macs = sum(r.macs for r in rows) * a.batch_size * times
     return f"params {params:,} ({human(params)}) · MACs {macs:,} ({human(macs)})"
@@ -41,8 +46,8 @@ def tooltip(hit: Hit, a: Analysis, names: tuple[str, ...] = ()) -> str:
     if isinstance(item, Tensor):
         if not item.name:
             return f"<b>input</b><br>{shape_text(a.shape(item.shape))}"
-        first = a.by_name[item.parts[0]]
-        kinds = " → ".join(dict.fromkeys(a.by_name[n].kind for n in item.parts))
+        first = a.row(item.parts[0])
+        kinds = " → ".join(dict.fromkeys(a.row(n).kind for n in item.parts))
         node = first.node
         lines = [f"<b>{item.name}</b> · {kinds}"]
         if node.kind in ("Conv2d", "MaxPool2d", "AvgPool2d", "BlurPool2d"):
@@ -57,14 +62,14 @@ def tooltip(hit: Hit, a: Analysis, names: tuple[str, ...] = ()) -> str:
         return "<br>".join(lines) + note
     if isinstance(item, Shortcut):
         words = SHORTCUT_WORDS[item.kind]
-        block = a.by_name[item.name if item.kind == "identity" else item.name.rpartition(".")[0]]
+        block = a.row(item.name if item.kind == "identity" else item.name.rpartition(".")[0])
         lines = [f"<b>{item.name}</b> · {words}", _shapes(a, block.in_shape, item.shape)]
         if item.kind != "identity":
-            skip = a.by_name[item.name]
+            skip = a.row(item.name)
             lines.append(_numbers(a, [c.name for c in skip.node.children] or [skip.name]))
         return "<br>".join(lines) + note
     if isinstance(item, Join):
-        block = a.by_name[item.name]
+        block = a.row(item.name)
         if hit.name.endswith(".relu"):
             head = f"<b>{hit.name}</b> · ReLU after the add"
         else:

@@ -42,7 +42,7 @@ def _bold() -> QFont:
 
 # what a row's children are made from when the view first asks for them: a module's row (its
 # children are its modules), or a run's blocks; and the analysis's rows by name
-Lazy = tuple[LayerRow | tuple[LayerRow, ...], dict[str, LayerRow]]
+Lazy = tuple[LayerRow | tuple[LayerRow, ...], Analysis]
 
 
 class Item:
@@ -84,14 +84,14 @@ class Item:
     def children(self) -> list[Item]:
         if self._children is None:
             assert self._lazy is not None  # children not made yet: made from these
-            made, by_name = self._lazy
+            made, a = self._lazy
             self._children = []
             if isinstance(made, tuple):  # a run: its blocks
                 for block in made:
-                    self.add(_module_item(block, by_name, self.section))
+                    self.add(_module_item(block, a, self.section))
             else:
                 for child in made.node.children:
-                    self.add(_module_item(by_name[child.name], by_name, self.section))
+                    self.add(_module_item(a.row(child.name), a, self.section))
         return self._children
 
     def add(self, child: Item) -> Item:
@@ -117,24 +117,22 @@ class Item:
         return self.rows[0].in_shape
 
 
-def _module_item(row: LayerRow, by_name: dict[str, LayerRow], section: str) -> Item:
-    return Item(
-        row.name, row.kind, [row], section, lazy=(row, by_name) if row.node.children else None
-    )
+def _module_item(row: LayerRow, a: Analysis, section: str) -> Item:
+    has_children = bool(row.node.key or row.node.children)  # a block's modules: not made yet
+    return Item(row.name, row.kind, [row], section, lazy=(row, a) if has_children else None)
 
 
 def build_items(a: Analysis) -> Item:
     """The display tree of an analysis."""
     root = Item("", "", [a.root], "")
-    by_name = a.by_name
-    top = [by_name[c.name] for c in a.root.node.children]
+    top = [a.row(c.name) for c in a.root.node.children]
     for stage in a.stages:
         part = [r for r in top if r.section == stage.name]
         if stage.blocks:
             item = root.add(Item(stage.name, "Sequential", part, stage.name))
             for run in block_runs(a, stage.name):
                 if len(run.rows) == 1:
-                    item.add(_module_item(run.rows[0], by_name, stage.name))
+                    item.add(_module_item(run.rows[0], a, stage.name))
                     continue
                 item.add(
                     Item(
@@ -143,13 +141,13 @@ def build_items(a: Analysis) -> Item:
                         [run.rows[0]],
                         stage.name,
                         repeat=len(run.rows),
-                        lazy=(run.rows, by_name),
+                        lazy=(run.rows, a),
                     )
                 )
         else:
             item = root.add(Item(stage.name, "", part, stage.name))
             for r in part:
-                item.add(_module_item(r, by_name, stage.name))
+                item.add(_module_item(r, a, stage.name))
     return root
 
 
