@@ -1,7 +1,8 @@
 """Analysis speed against torchinfo.summary, side by side in one process.
 
 For each model and input size, alternately time:
-- ours: ``analyze(ArchSpec.from_preset(...))`` from a cold cache (spec, description, rows);
+- ours: ``analyze(ArchSpec.from_preset(...)).rows`` from a cold cache (spec, description and
+  every row: a block like one before it makes its rows when asked, and torchinfo gives all);
 - torchinfo: ``torchinfo.summary`` on the already-built model (its build time is not counted).
 Prints the medians and their ratio. Run: ``.venv/bin/python bench/analysis.py``.
 """
@@ -22,8 +23,10 @@ from resnet_studio.core.analysis import clear_caches
 def ours(name: str, size: int) -> float:
     clear_caches()
     t = time.perf_counter()
-    analyze(ArchSpec.from_preset(name, input_size=size))
-    return time.perf_counter() - t
+    rows = analyze(ArchSpec.from_preset(name, input_size=size)).rows
+    elapsed = time.perf_counter() - t
+    assert rows
+    return elapsed
 
 
 def theirs(model: torch.nn.Module, size: int) -> float:

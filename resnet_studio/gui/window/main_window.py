@@ -169,13 +169,13 @@ class MainWindow(QMainWindow):
         self._builds.cancel()  # its result would be a stale model
         self._built_spec = None  # a fix that returns to the last valid spec builds it again
         self.explorer.show_build_status("not built: the spec is invalid", "busy")
-        self.model = None
+        workers.let_go(self, "model")
 
     def _spec_changed(self, doc: SpecDocument) -> None:
         self.statusBar().clearMessage()
         if doc.spec != self._built_spec:
             self._built_spec = doc.spec
-            self.model = None
+            workers.let_go(self, "model")
             self._builds.cancel()  # a newer change supersedes a build under way
             self.explorer.show_build_status("building the model…", "busy")
             self.build_timer.start()
