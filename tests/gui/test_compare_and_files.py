@@ -41,6 +41,7 @@ def test_resnet18_vs_resnet50(make_window):
 
 def test_compare_follows_the_current_spec(make_window):
     w = make_window()
+    w.tabs.setCurrentWidget(w.compare)
     w.compare.set_entries(["resnet50", "current"])
     w.panel.num_classes.setValue(10)
     c = w.compare.comparison
@@ -50,6 +51,26 @@ def test_compare_follows_the_current_spec(make_window):
     w.panel.num_classes.setValue(1000)
     w.panel.preset.setCurrentText("resnet50")  # the same as a compared preset: not twice
     assert w.compare.comparison.labels == ("resnet50", "resnet50 (current)")
+
+
+def test_a_hidden_comparison_catches_up_when_shown_or_exported(make_window, tmp_path):
+    """An edit costs a hidden Compare tab nothing; it compares the spec as it is when it is
+    shown, and before its table or diagram is exported."""
+    w = make_window()
+    w.compare.set_entries(["resnet50", "current"])
+    shown = w.compare.comparison
+    w.panel.num_classes.setValue(10)  # on the Explorer tab
+    assert w.compare.comparison is shown  # nothing compared for the hidden tab
+    w.exports.export_compare("table", str(tmp_path / "cmp.csv"))
+    rows = list(csv.DictReader(open(tmp_path / "cmp.csv")))
+    assert "resnet18 (edited)" in rows[0]
+    assert w.compare.comparison.analyses[1].spec.num_classes == 10
+    w.panel.num_classes.setValue(7)
+    w.tabs.setCurrentWidget(w.compare)
+    assert w.compare.comparison.analyses[1].spec.num_classes == 7
+    assert w.compare.diagram.diagram.rows[1].label == "resnet18 (edited)"
+    w.panel.num_classes.setValue(5)  # shown: it follows at once
+    assert w.compare.comparison.analyses[1].spec.num_classes == 5
 
 
 def test_compare_exports_the_rows_shown(make_window, tmp_path, monkeypatch):

@@ -59,7 +59,7 @@ def table(w: MainWindow) -> tuple[Menu, ...]:
             ),
             Item(
                 "Comparison diagram as SVG or PNG…",
-                Call(w.compare.diagram.export_interactive),
+                Call(w.compare.export_diagram),
                 tip="The compared networks side by side on one scale, aligned by stage",
             ),
             Item(

@@ -213,6 +213,7 @@ class ExportsController(QObject):
 
     def export_compare(self, what: str, path: str | None = None) -> None:
         """The compare tab's table (CSV or Markdown) or its charts."""
+        self.w.compare.catch_up()
         c = self.w.compare.comparison
         if c is None:
             return
@@ -235,6 +236,8 @@ class ExportsController(QObject):
     def export_charts(self, plots: Any, path: str | None = None, size: Any = None) -> None:
         """A view's three charts as figures (size, DPI and format asked, slide-sized for the
         comparison), each with its legend; ``path`` skips the questions."""
+        if plots is self.w.compare.plots:
+            self.w.compare.catch_up()
 
         def write(path: str, w: int | None = None, h: int | None = None, dpi: float = 96) -> None:
             p = Path(path)
