@@ -343,3 +343,38 @@ def test_a_diagram_tooltip_stays_while_the_mouse_rests(make_window, qtbot):
     QApplication.sendEvent(port, QHelpEvent(QEvent.Type.ToolTip, at, port.mapToGlobal(at)))
     assert QToolTip.isVisible() and QToolTip.text() == shown  # resting brings it back
     QToolTip.hideText()
+
+
+@pytest.mark.parametrize("names", [("resnet18",), ("seresnext50_32x4d",), ("resnet18", "resnet50")])
+def test_the_painter_draws_what_it_drew_an_arrow_at_a_time(qapp, monkeypatch, names):
+    """The main path's arrows are painted in two calls per row, and a box's text placement is
+    remembered: pixel for pixel what painting each arrow alone and placing each text anew
+    drew."""
+    from PySide6.QtGui import QPainter
+
+    from resnet_studio.core.diagram import diagram
+    from resnet_studio.gui.diagram import diagram_paint as dp
+
+    d = diagram([(n, analyze(ArchSpec.from_preset(n))) for n in names])
+
+    def render() -> QImage:
+        img = QImage(int(d.width), int(d.height), QImage.Format.Format_ARGB32)
+        p = QPainter(img)
+        dp.paint_diagram(p, d)
+        p.end()
+        return img
+
+    dp._PLACED.clear()
+    batched, remembered = render(), render()  # the second places the texts from memory
+
+    def one_at_a_time(p, edges):  # noqa: ANN001, ANN202 (the painter before)
+        for e in edges:
+            p.setPen(dp._pen(dp.GREY, 1.1))
+            p.drawLine(QPointF(e.x0, e.y), QPointF(e.x1 - 3, e.y))
+            dp._arrow(p, QPointF(e.x1, e.y), 0)
+
+    monkeypatch.setattr(dp, "_edges", one_at_a_time)
+    dp._PLACED.clear()
+    alone = render()
+    assert batched == alone
+    assert remembered == alone
