@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .analysis import Analysis, LayerRow
 
@@ -53,27 +54,21 @@ class BlockRun:
         return f"{first}–{last.rpartition('.')[2]} ×{len(self.rows)}"
 
 
-def block_runs(analysis: Analysis, stage: str) -> list[BlockRun]:
-    """The blocks of ``stage`` with repeats of an identical block collapsed into one run."""
-    blocks = [analysis.row(b.name) for b in analysis.row(stage).node.children]
+@lru_cache(maxsize=32)
+def block_runs(analysis: Analysis, stage: str) -> tuple[BlockRun, ...]:
+    """The blocks of ``stage`` with repeats of an identical block collapsed into one run (kept
+    per analysis: the tree and the diagram ask for the same runs on every edit)."""
     runs: list[list[LayerRow]] = []
-    for b in blocks:
+    last = None
+    for node in analysis.row(stage).node.children:
+        b = analysis.row(node.name)
         key = (b.kind, b.in_shape, b.out_shape, b.params, b.macs)
-        if (
-            runs
-            and (
-                runs[-1][0].kind,
-                runs[-1][0].in_shape,
-                runs[-1][0].out_shape,
-                runs[-1][0].params,
-                runs[-1][0].macs,
-            )
-            == key
-        ):
+        if key == last:
             runs[-1].append(b)
         else:
             runs.append([b])
-    return [BlockRun(tuple(r)) for r in runs]
+            last = key
+    return tuple(BlockRun(tuple(r)) for r in runs)
 
 
 def summary_table(analysis: Analysis, depth: str = "blocks", title: str = "") -> str:
