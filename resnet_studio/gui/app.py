@@ -30,6 +30,7 @@ def run_app(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from resnet_studio import desktop
+    from resnet_studio.gui import heap
     from resnet_studio.gui.window.main_window import MainWindow
 
     # Qt's xcb names the X11 WM_CLASS instance after argv[0] and its class after the
@@ -56,4 +57,5 @@ def run_app(argv: list[str] | None = None) -> int:
     theme.use_environment(app)  # RESNET_STUDIO_THEME=dark where the desktop says nothing
     window = MainWindow()  # the user's own settings (window_settings.app_settings)
     window.show()
+    heap.FreezeAfterStartUp(window)
     return app.exec()
