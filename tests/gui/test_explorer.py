@@ -260,3 +260,43 @@ def test_the_tree_makes_a_blocks_modules_when_it_is_expanded():
     assert unmade() == 600 - 5
     assert [c.label for c in blocks[5].children][:2] == ["layer2.6.conv1", "layer2.6.bn1"]
     assert unmade() == 600 - 6
+
+
+def _shown(tree) -> list[tuple[int, str, bool]]:
+    """The rows a tree shows: depth, name, expanded."""
+    model, out = tree.model(), []
+
+    def walk(parent, depth):
+        for r in range(model.rowCount(parent)):
+            idx = model.index(r, 0, parent)
+            out.append((depth, idx.data(), tree.isExpanded(idx)))
+            if tree.isExpanded(idx):
+                walk(idx, depth + 1)
+
+    walk(QModelIndex(), 0)
+    return out
+
+
+def test_an_edit_under_a_filter_shows_what_the_filter_shows_on_the_new_spec(make_window):
+    """On a deep net, an edit with a filter typed froze the window for 20 s (each changed row
+    filtered the tree again) and left the matches folded."""
+    deep = ArchSpec.from_preset("resnet110", layers=(200, 200, 200))
+    w = make_window()
+    w.panel.set_spec(deep)
+    w.explorer.filter.setText("LAYER2.57")  # any case
+    before = _shown(w.explorer.tree)
+    assert [name for _, name, _ in before] == [
+        "layer2", "layer2.1–199 ×199", "layer2.57", "layer2.57.conv1", "layer2.57.bn1",
+        "layer2.57.relu", "layer2.57.conv2", "layer2.57.bn2",
+    ]  # fmt: skip
+    w.panel.stages[1][1].setValue(150)
+    fresh = make_window("fresh.ini")
+    fresh.panel.set_spec(deep.replace(layers=(200, 150, 200)))
+    fresh.explorer.filter.setText("layer2.57")
+    assert _shown(w.explorer.tree) == _shown(fresh.explorer.tree)
+    assert [name for _, name, _ in _shown(w.explorer.tree)][1] == "layer2.1–149 ×149"
+    header = w.explorer.tree.header()  # the name column still takes the room (it lost it)
+    assert header.sectionResizeMode(0) == header.ResizeMode.Stretch
+    w.explorer.filter.setText("batchnorm2d")  # by type
+    names = [name for _, name, _ in _shown(w.explorer.tree)]
+    assert "stem" in names and "bn1" in names and "layer2.0.bn1" in names

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,7 +31,7 @@ from resnet_studio.gui.diagram.diagram_view import DiagramView
 from resnet_studio.gui.explorer.tree_model import (
     COLUMNS,
     SECTION_ROLE,
-    SORT_ROLE,
+    LayerFilter,
     LayerTreeModel,
     item_names,
 )
@@ -183,11 +183,7 @@ class ExplorerView(QWidget):
         layout.addWidget(self.filter)
 
         self.model = LayerTreeModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setRecursiveFilteringEnabled(True)
-        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy = LayerFilter(self)
         self.tree = QTreeView()
         self.tree.setModel(self.model)  # the filter proxy stands in while a filter is typed
         self.tree.setUniformRowHeights(True)
@@ -259,7 +255,15 @@ class ExplorerView(QWidget):
 
     def show_analysis(self, a: Analysis, title: str) -> None:
         first = self.model.analysis is None
+        filtered = self.tree.model() is self.proxy
+        if filtered:  # filtered again once, not once per changed row (20 s for resnet1202)
+            self._view(self.model)
+            self.proxy.setSourceModel(None)  # type: ignore[arg-type]
         self.model.set_analysis(a)  # in place: rows that stay keep expansion and selection
+        if filtered:
+            self.proxy.setSourceModel(self.model)
+            self._view(self.proxy)
+            self.tree.expandAll()
         if first:
             self._expanded = {"layer1"}
             self._restore_expanded()
@@ -306,16 +310,24 @@ class ExplorerView(QWidget):
         # unless a filter is typed, so an unfiltered tree updates within a frame.
         # None detaches the proxy (Qt takes a null model; PySide's stubs do not say so)
         self.proxy.setSourceModel(self.model if text else None)  # type: ignore[arg-type]
-        self.proxy.setFilterFixedString(text)
+        self.proxy.set_text(text)
         wanted = self.proxy if text else self.model
         if self.tree.model() is not wanted:
             expanded = self._expanded_names()
-            self.tree.setModel(wanted)
-            self.tree.selectionModel().selectionChanged.connect(self._selection)
+            self._view(wanted)
             self._expanded = expanded
             self._restore_expanded()
         if text:
             self.tree.expandAll()
+
+    def _view(self, model: Any) -> None:
+        """Show ``model`` (the tree's, or the filter over it) in the tree; the columns keep their
+        widths, since both have the same columns (a model of none would lose them)."""
+        old = self.tree.selectionModel()
+        self.tree.setModel(model)
+        self.tree.selectionModel().selectionChanged.connect(self._selection)
+        if old is not None:
+            old.deleteLater()
 
     def _expanded_names(self) -> set[str]:
         names = set()

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any, overload
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QColor, QFont
 
 from resnet_studio.core.analysis import Analysis, LayerRow
@@ -363,3 +370,27 @@ class LayerTreeModel(QAbstractItemModel):
             lines.append(f"params {it.params:,}")
         lines.append(f"MACs {it.macs * a.batch_size:,} (FLOPs {2 * it.macs * a.batch_size:,})")
         return "<br>".join(lines)
+
+
+class LayerFilter(QSortFilterProxyModel):
+    """The tree while a filter is typed: the rows whose name or type contains the text, in any
+    case, with the rows that hold them. It reads the items themselves: matching each cell's text
+    through ``data()`` took resnet1202's 4,000 rows a second."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setRecursiveFilteringEnabled(True)
+        self.setSortRole(SORT_ROLE)
+        self.text = ""
+
+    def set_text(self, text: str) -> None:
+        self.text = text.casefold()
+        self.setFilterFixedString(text)  # filters again (the rows are matched by filterAcceptsRow)
+
+    def filterAcceptsRow(  # noqa: N802 (Qt's name)
+        self, row: int, parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, LayerTreeModel)
+        it = (parent.internalPointer() if parent.isValid() else model.root).children[row]
+        return self.text in it.label.casefold() or self.text in it.kind.casefold()
