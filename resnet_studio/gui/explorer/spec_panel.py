@@ -239,7 +239,7 @@ class SpecPanel(QWidget):
                 MAX_BLOCKS_PER_STAGE,
                 f"Blocks in layer{i + 1}",
                 2,
-                "resnet1202, the deepest preset, has 200 per stage",
+                "He et al.'s 1202-layer CIFAR ResNet has 200 per stage",
             )
             width = _spin(
                 1, MAX_WIDTH, f"Base width of layer{i + 1} (outputs × the block's expansion)", 64
