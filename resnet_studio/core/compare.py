@@ -53,7 +53,8 @@ def ratio(value: float | None, base: float | None) -> float | None:
 
 def ratio_text(value: float | None, base: float | None) -> str:
     """ "same", or the ratio: "×4.00"; two decimals that would read ×1.00 for different numbers
-    (2,049,000 against 2,051,049) get more, so the text never says they are equal."""
+    (2,049,000 against 2,051,049) get more, so the text never says they are equal, and a ratio
+    under 0.005 gets two significant digits ("×0.0013", never "×0.00" for 650 against 513,000)."""
     if value is None or base is None:
         return ""
     if value == base:
@@ -62,7 +63,9 @@ def ratio_text(value: float | None, base: float | None) -> str:
     if r is None:
         return ""
     text = f"×{r:.2f}"
-    return f"×{r:.4f}" if text == "×1.00" else text
+    if text == "×1.00":
+        return f"×{r:.4f}"
+    return f"×{r:.2g}" if text in ("×0.00", "×-0.00") else text
 
 
 def difference_text(value: int | None, base: int | None) -> str:

@@ -97,6 +97,16 @@ def test_compare_rows_differ_by_value_not_by_text():
     assert rows[("head", "output shape")].against_first == ("C ×1.0010",)  # never "×1"
 
 
+def test_a_small_ratio_is_not_written_as_zero():
+    from resnet_studio.core.compare import ratio_text
+
+    assert ratio_text(650, 513_000) == "×0.0013"  # a 10-class head against a 1000-class one
+    assert ratio_text(0, 513_000) == "×0"  # zero is zero
+    assert ratio_text(6_000, 513_000) == "×0.01"
+    assert ratio_text(2_051_049, 2_049_000) == "×1.0010"
+    assert ratio_text(4, 1) == "×4.00" and ratio_text(3, 3) == "same"
+
+
 def test_the_exported_table_is_the_rows_shown(tmp_path):
     a18, a50 = analyze(ArchSpec.from_preset("resnet18")), analyze(ArchSpec.from_preset("resnet50"))
     c = compare([("resnet18", a18), ("resnet50", a50)])
