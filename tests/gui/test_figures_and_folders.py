@@ -150,3 +150,21 @@ def test_the_figure_dialog_offers_slide_and_shown_sizes(qtbot):
     assert d.choice() == (800, 400, 96, ".svg")
     d.width_box.setValue(1234)
     assert d.choice()[0] == 1234
+
+
+def test_the_profile_puts_every_networks_head_under_head(qapp):
+    """A 3-stage net beside a 4-stage one: its head was drawn under the other's layer4."""
+    from resnet_studio import ArchSpec, analyze
+    from resnet_studio.gui.plots.stage_charts import StagePlots
+
+    plots = StagePlots(grid=True)
+    plots.show()
+    plots.set_analyses([(n, analyze(ArchSpec.from_preset(n))) for n in ("resnet18", "resnet20")])
+    assert plots.profile_axis.names == ["stem", "layer1", "layer2", "layer3", "layer4", "head"]
+    lines = [item for item in plots.plots[2].listDataItems() if item.opts["symbol"] == "o"]
+    heads = []
+    for line in lines:  # channels, point by point: the head's points are its last two
+        x, _ = line.getData()
+        heads.append(sorted(x)[-1])
+    assert all(5 < h <= 6 for h in heads), heads  # both in the head's column
+    plots.close()

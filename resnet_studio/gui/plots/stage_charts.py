@@ -290,7 +290,9 @@ class StagePlots(QWidget):
                 plot.addItem(pg.InfiniteLine(i, pen=pg.mkPen(rule, width=1)))
         for j, (_, a) in enumerate(self.analyses):
             pts = shape_profile(a, every_layer=every, x_axis="stage" if by_stage else "depth")
-            x = np.array([p.x for p in pts], dtype=float)
+            # a net of fewer stages: its head under "head", not under the others' last stage
+            shift = len(names) - len(a.stages) if by_stage else 0
+            x = np.array([p.x + (shift if p.section == "head" else 0) for p in pts], dtype=float)
             pen = pg.mkPen(colour(j), width=2)
             plot.plot(
                 x,
