@@ -70,8 +70,9 @@ class Node:
     # in training only): given the same input they give the same numbers (the analysis works
     # one out and copies it to the others); () for any other node
     key: tuple[int | bool, ...] = ()
-    # a deferred block: makes the block again, its body then taken over (None once made)
-    make: Callable[[], Node] | None = field(default=None, repr=False)
+    # a deferred block: makes the block of a name and drop path rate (its own), whose body it
+    # then takes over (None once made)
+    make: Callable[[str, float], Node] | None = field(default=None, repr=False)
 
     def __getattr__(self, attr: str) -> Any:
         """Called for a slot that is not set: the body of a deferred block, made now."""
@@ -80,13 +81,13 @@ class Node:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
         with _MAKING:
             if self.make is not None:  # not made meanwhile by another thread
-                made = make()
+                made = make(self.name, self.rate)
                 self.flow, self.shortcut = made.flow, made.shortcut
                 self.post, self.pre, self.children = made.post, made.pre, made.children
                 self.make = None
         return object.__getattribute__(self, attr)
 
-    def deferred(self, name: str, rate: float, make: Callable[[], Node]) -> Node:
+    def deferred(self, name: str, rate: float, make: Callable[[str, float], Node]) -> Node:
         """A block like this one (a residual block) named ``name``, with drop path at ``rate``,
         whose modules ``make`` makes when they are first read."""
         node = object.__new__(Node)  # no body: its slots stay unset (see __getattr__)
@@ -274,6 +275,20 @@ def _block(
     )
 
 
+def _named_block(
+    spec: ArchSpec,
+    c_in: int,
+    planes: int,
+    stride: int,
+    dilation: int,
+    downsample: bool,
+    name: str,
+    drop_path: float,
+) -> Node:
+    """``_block`` with the name and drop path rate last: what differs between alike blocks."""
+    return _block(spec, name, c_in, planes, stride, dilation, downsample, drop_path)
+
+
 def _drop_block(spec: ArchSpec, name: str) -> Node | None:
     """timm's ``drop_blocks``: DropBlock in the third stage (5×5 blocks, gamma scaled by ¼) and
     the fourth (3×3); none elsewhere, nor at rate 0."""
@@ -436,6 +451,7 @@ def describe(spec: ArchSpec) -> Node:
     stages = []
     c_in, dilation = stem_w, 1
     made: dict[tuple[int | bool, ...], Node] = {}  # the first block of each key
+    makers: dict[tuple[int | bool, ...], Callable[[str, float], Node]] = {}  # and what made it
     for i, (n_blocks, planes) in enumerate(zip(spec.layers, spec.widths, strict=True)):
         name = f"layer{i + 1}"
         stride = 1 if i == 0 else 2
@@ -445,21 +461,21 @@ def describe(spec: ArchSpec) -> Node:
             stride = 1
         c_out = planes * spec.expansion
         blocks = []
+        first_args, rest_args = (c_in, stride, previous_dilation), (c_out, 1, dilation)
         for j in range(n_blocks):
             # _block's arguments but the name and the rate: all it depends on (the stage, for
             # DropBlock, is in the name)
-            args = (c_in, stride, previous_dilation) if j == 0 else (c_out, 1, dilation)
-            down = j == 0 and (stride != 1 or c_in != c_out)
+            args = rest_args if j else first_args
+            down = not j and (stride != 1 or c_in != c_out)
             rate, block_index = spec.drop_path_rate * block_index / last, block_index + 1
             key = (i, *args, planes, down, rate > 0)
-            block_name = f"{name}.{j}"
-            make = partial(_block, spec, block_name, args[0], planes, *args[1:], down, rate)
             first = made.get(key)
             if first is None:
-                block = made[key] = make()
+                make = makers[key] = partial(_named_block, spec, args[0], planes, *args[1:], down)
+                block = made[key] = make(f"{name}.{j}", rate)
                 block.key, block.rate = key, rate
             else:
-                block = first.deferred(block_name, rate, make)
+                block = first.deferred(f"{name}.{j}", rate, makers[key])
             blocks.append(block)
         stages.append(
             Node(name, "Sequential", c_in, c_out, children=tuple(blocks), flow=tuple(blocks))

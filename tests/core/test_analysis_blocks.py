@@ -119,7 +119,7 @@ SAME_FIELDS += ("groups", "bias", "ceil", "scale")
 def test_a_deferred_block_is_the_block_made_at_once(spec):
     clear_caches()
     for block in _deferred(spec):
-        made = block.make()  # the block made as the first of its key is
+        made = block.make(block.name, block.rate)  # the block made as the first of its key is
         assert [getattr(block, f) for f in SAME_FIELDS] == [getattr(made, f) for f in SAME_FIELDS]
         assert block.rate == (made.flow[-1].rate if made.flow[-1].kind == "DropPath" else 0.0)
         mine, theirs = block.walk()[1:], made.walk()[1:]  # the body, made now
