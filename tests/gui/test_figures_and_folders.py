@@ -152,12 +152,13 @@ def test_the_figure_dialog_offers_slide_and_shown_sizes(qtbot):
     assert d.choice()[0] == 1234
 
 
-def test_the_profile_puts_every_networks_head_under_head(qapp):
+def test_the_profile_puts_every_networks_head_under_head(qtbot):
     """A 3-stage net beside a 4-stage one: its head was drawn under the other's layer4."""
     from resnet_studio import ArchSpec, analyze
     from resnet_studio.gui.plots.stage_charts import StagePlots
 
     plots = StagePlots(grid=True)
+    qtbot.addWidget(plots)  # closed and deleted after the test
     plots.show()
     plots.set_analyses([(n, analyze(ArchSpec.from_preset(n))) for n in ("resnet18", "resnet20")])
     assert plots.profile_axis.names == ["stem", "layer1", "layer2", "layer3", "layer4", "head"]
@@ -167,4 +168,3 @@ def test_the_profile_puts_every_networks_head_under_head(qapp):
         x, _ = line.getData()
         heads.append(sorted(x)[-1])
     assert all(5 < h <= 6 for h in heads), heads  # both in the head's column
-    plots.close()
