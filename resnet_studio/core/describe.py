@@ -204,14 +204,16 @@ def _shortcut(spec: ArchSpec, name: str, c_in: int, c_out: int, stride: int) -> 
 
 def _block(
     spec: ArchSpec,
-    name: str,
     c_in: int,
     planes: int,
     stride: int,
     dilation: int,
     downsample: bool,
-    drop_path: float = 0.0,
+    name: str,
+    drop_path: float,
 ) -> Node:
+    """A residual block; the name and the drop path rate come last, since they alone differ
+    between alike blocks (``describe`` binds the rest once per key)."""
     b = spec.conv_bias
     c_out = planes * spec.expansion
     if spec.preact:
@@ -273,20 +275,6 @@ def _block(
         shortcut=skip,
         post=(relu,),
     )
-
-
-def _named_block(
-    spec: ArchSpec,
-    c_in: int,
-    planes: int,
-    stride: int,
-    dilation: int,
-    downsample: bool,
-    name: str,
-    drop_path: float,
-) -> Node:
-    """``_block`` with the name and drop path rate last: what differs between alike blocks."""
-    return _block(spec, name, c_in, planes, stride, dilation, downsample, drop_path)
 
 
 def _drop_block(spec: ArchSpec, name: str) -> Node | None:
@@ -471,7 +459,7 @@ def describe(spec: ArchSpec) -> Node:
             key = (i, *args, planes, down, rate > 0)
             first = made.get(key)
             if first is None:
-                make = makers[key] = partial(_named_block, spec, args[0], planes, *args[1:], down)
+                make = makers[key] = partial(_block, spec, args[0], planes, *args[1:], down)
                 block = made[key] = make(f"{name}.{j}", rate)
                 block.key, block.rate = key, rate
             else:
