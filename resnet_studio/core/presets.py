@@ -40,10 +40,19 @@ def preset_spec(name: str) -> ArchSpec:
 
 
 def _with_layers(layers: Any) -> list[str]:
-    """The presets of these blocks per stage, read from the table: a preset's spec is made (and
+    """The presets of these blocks per stage, in the table's order: a preset's spec is made (and
     validated, and analysed) only for these, not for all 88 on the first custom edit (60-110
     ms)."""
-    return [name for name in PRESETS if tuple(preset_fields(name)["layers"]) == layers]
+    return _by_layers().get(layers, [])
+
+
+@cache
+def _by_layers() -> dict[tuple[int, ...], list[str]]:
+    """The preset names by their blocks per stage, read from the table once."""
+    out: dict[tuple[int, ...], list[str]] = {}
+    for name in PRESETS:
+        out.setdefault(tuple(preset_fields(name)["layers"]), []).append(name)
+    return out
 
 
 def preset_of(spec: Any) -> str | None:
