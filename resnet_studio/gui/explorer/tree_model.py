@@ -48,7 +48,7 @@ def _bold() -> QFont:
 
 
 # what a row's children are made from when the view first asks for them: a module's row (its
-# children are its modules), or a run's blocks; and the analysis's rows by name
+# children are its modules), or a run's blocks; and the analysis, whose rows they are
 Lazy = tuple[LayerRow | tuple[LayerRow, ...], Analysis]
 
 
